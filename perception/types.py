@@ -1,0 +1,93 @@
+"""Data passed from the camera to the planner: frames, detections, scenes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+ObjectKind = Literal["block", "bowl"]
+
+COLOR_NAMES: tuple[str, ...] = (
+    "blue", "red", "green", "orange", "yellow", "purple", "pink", "cyan", "brown", "gray",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One RGB-D image with the matrices needed to back-project pixels to the world.
+
+    rgb: HxWx3 uint8. depth: HxW float32, metric distance along the optical axis (metres).
+    intrinsics: 3x3 pinhole matrix K (pixels). camera_to_world: 4x4 pose of the camera in the
+    world frame, OpenCV convention (x right, y down, z forward).
+    """
+
+    rgb: np.ndarray
+    depth: np.ndarray
+    intrinsics: np.ndarray
+    camera_to_world: np.ndarray
+    camera_name: str = "top"
+
+    def __post_init__(self) -> None:
+        h, w = self.depth.shape
+        if self.rgb.shape != (h, w, 3):
+            raise ValueError(f"rgb shape {self.rgb.shape} does not match depth shape {(h, w)}")
+        if self.intrinsics.shape != (3, 3) or self.camera_to_world.shape != (4, 4):
+            raise ValueError("intrinsics must be 3x3 and camera_to_world 4x4")
+
+    def back_project(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """World coordinates (N x 3) of the given pixels using their depth."""
+        z = self.depth[rows, cols].astype(np.float64)
+        fx, fy = self.intrinsics[0, 0], self.intrinsics[1, 1]
+        cx, cy = self.intrinsics[0, 2], self.intrinsics[1, 2]
+        x = (cols + 0.5 - cx) * z / fx
+        y = (rows + 0.5 - cy) * z / fy
+        points_cam = np.stack([x, y, z, np.ones_like(z)], axis=1)
+        return (points_cam @ self.camera_to_world.T)[:, :3]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One object seen in a frame: colour, kind and 3-D position (world frame, metres).
+
+    For a block the position is its centre; for a bowl, the centre of its base on the table.
+    """
+
+    color: str
+    kind: ObjectKind
+    position: tuple[float, float, float]
+    confidence: float = 1.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.color} {self.kind}"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the robot knows about the table: detected objects and the named locations."""
+
+    objects: tuple[Detection, ...]
+    locations: dict[str, tuple[float, float]] = field(default_factory=dict, hash=False)
+
+    def get(self, name: str) -> Detection | None:
+        return next((obj for obj in self.objects if obj.name == name), None)
+
+    @property
+    def blocks(self) -> tuple[Detection, ...]:
+        return tuple(obj for obj in self.objects if obj.kind == "block")
+
+    @property
+    def bowls(self) -> tuple[Detection, ...]:
+        return tuple(obj for obj in self.objects if obj.kind == "bowl")
+
+    def describe(self) -> str:
+        """The scene as the prompt shows it, e.g. `objects = [red block, blue bowl]`."""
+        names = ", ".join(obj.name for obj in sorted(self.objects, key=_prompt_order))
+        return f"objects = [{names}]"
+
+
+def _prompt_order(obj: Detection) -> tuple[int, int, str]:
+    color_rank = COLOR_NAMES.index(obj.color) if obj.color in COLOR_NAMES else len(COLOR_NAMES)
+    return (0 if obj.kind == "block" else 1, color_rank, obj.color)

@@ -1,0 +1,70 @@
+"""Data passed between the planner, the compiler and the arm: options, steps, primitives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DONE_SKILL = "done"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One admissible skill call, e.g. pick_and_place(red block, blue bowl), and its prompt text."""
+
+    skill: str
+    args: tuple[str, ...]
+    text: str
+
+    @property
+    def is_done(self) -> bool:
+        return self.skill == DONE_SKILL
+
+
+@dataclass(frozen=True)
+class ScoredOption:
+    """An option with its language score (log-probability, raw sum over its tokens and how many
+    tokens), its affordance in [0, 1] and the combined score p_llm x affordance used to choose."""
+
+    option: Option
+    llm_logprob: float
+    n_tokens: int
+    affordance: float
+    combined: float
+    llm_score: float = 0.0  # the (possibly normalised) log-probability that entered `combined`
+
+
+@dataclass(frozen=True)
+class Step:
+    """The option the planner chose, with every scored option it chose among (best first)."""
+
+    option: Option
+    scored: tuple[ScoredOption, ...] = field(default=(), compare=False)
+
+
+Pose = tuple[float, float, float, float, float, float]
+"""x, y, z in metres (robot base frame) and roll, pitch, yaw in radians."""
+
+PrimitiveKind = Literal["move_linear", "move_joints", "gripper_open", "gripper_close", "home"]
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One motor command: a named phase (approach, descend, grasp, ...) and what the arm does."""
+
+    phase: str
+    kind: PrimitiveKind
+    pose: Pose | None = None
+    joints: tuple[float, ...] | None = None
+    expect_held: bool | None = None  # for gripper_close: the step fails if this is not met
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What executing a step did on the arm."""
+
+    step: Step
+    success: bool
+    message: str
+    primitives: tuple[Primitive, ...] = ()
+    seconds: float = 0.0
