@@ -68,3 +68,12 @@ class StepResult:
     message: str
     primitives: tuple[Primitive, ...] = ()
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class AffordedOption:
+    """An option with the affordance the skill library gives it on the current scene."""
+
+    option: Option
+    affordance: float
+    reason: str = ""  # why the affordance is below 1, for the trace
