@@ -1,0 +1,194 @@
+"""Blocks and bowls from one RGB-D frame: height above the table, colour, shape, depth.
+
+Only the frame is used (pixels, depth, intrinsics, camera pose), never simulator state:
+
+1. back-project every pixel; foreground = higher than `min_height` above the table (z = 0), lower
+   than `max_height`, inside the workspace plus a margin;
+2. label foreground pixels with the nearest palette colour (shading-invariant chromaticity);
+3. blocks: per colour, flat horizontal patches about one block face in size and square, high
+   enough to be a block's top. Position = centre of the top face, minus half a block in z. This also
+   finds a block inside a bowl of its own colour and the top block of a stack;
+4. bowls: per colour, what is left after removing the blocks (and their visible sides); a component
+   with a bowl-sized footprint is a bowl. A horizontal slice of a round bowl is a circle around its
+   axis, so a circle is fitted to the rim pixels (its highest ring, seen from above), never to the
+   visible inner wall; the position is the circle centre on the table (z = 0);
+5. a block hidden under another (a stack) shows only as thin strips of its sides below the upper
+   block: such a strip is reported as a block under the upper one, with low confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from perception.color import ColorClassifier
+from perception.detector import sort_detections
+from perception.geometry import (
+    WorldMaps,
+    components,
+    dilate,
+    fill_holes,
+    fit_circle,
+    flat_pixels,
+    rect_sides,
+)
+from perception.types import Detection, Frame
+
+
+class OpenCVDetector:
+    """Colour + shape + depth detector for the tabletop (see the module docstring).
+
+    Lengths in metres, areas in square metres (footprint seen from the camera), slopes as
+    height change per horizontal distance.
+    """
+
+    def __init__(self,
+                 workspace_bounds: tuple[float, float, float, float] = (0.25, 0.75, -0.3, 0.3),
+                 workspace_margin: float = 0.1,
+                 min_height: float = 0.003,
+                 max_height: float = 0.3,
+                 block_size: float = 0.04,
+                 flat_slope: float = 0.3,
+                 top_face_tolerance: float = 0.004,
+                 block_side_margin: float = 0.02,
+                 min_bowl_area: float = 0.005,
+                 max_bowl_area: float = 0.04,
+                 bowl_radius_range: tuple[float, float] = (0.03, 0.12),
+                 rim_tolerance: float = 0.005,
+                 min_hidden_area: float = 0.0001,
+                 max_color_distance: float = 0.04,
+                 shade_range: tuple[float, float] = (0.35, 1.1),
+                 reference_colors: Mapping[str, tuple[float, float, float]] | None = None,
+                 min_pixels: int = 20,
+                 ) -> None:
+        x_min, x_max, y_min, y_max = workspace_bounds
+        if x_min >= x_max or y_min >= y_max:
+            raise ValueError(f"empty workspace bounds {workspace_bounds}")
+        if not 0 <= min_height < max_height:
+            raise ValueError("need 0 <= min_height < max_height")
+        if not 0 < min_bowl_area < max_bowl_area or block_size <= 0:
+            raise ValueError("need block_size > 0 and 0 < min_bowl_area < max_bowl_area")
+        self.workspace_bounds = tuple(float(v) for v in workspace_bounds)
+        self.workspace_margin = workspace_margin
+        self.min_height = min_height
+        self.max_height = max_height
+        self.block_size = block_size
+        self.flat_slope = flat_slope
+        self.top_face_tolerance = top_face_tolerance
+        self.block_side_margin = block_side_margin
+        self.min_bowl_area = min_bowl_area
+        self.max_bowl_area = max_bowl_area
+        self.bowl_radius_range = tuple(bowl_radius_range)
+        self.rim_tolerance = rim_tolerance
+        self.min_hidden_area = min_hidden_area
+        self.min_pixels = min_pixels
+        self.colors = ColorClassifier(reference_colors, max_color_distance, tuple(shade_range))
+
+    def detect(self, frame: Frame) -> tuple[Detection, ...]:
+        maps = WorldMaps.from_frame(frame)
+        masks = self._color_masks(frame, maps)
+        flat = flat_pixels(maps.z, maps.pixel_size, self.flat_slope)
+        blocks: list[Detection] = []
+        claimed: dict[str, np.ndarray] = {}
+        for color, mask in masks.items():
+            claimed[color] = np.zeros(mask.shape, bool)
+            for face in components(flat & mask, self.min_pixels):
+                found = self._block(color, face, mask, maps)
+                if found is not None:
+                    block, top = found
+                    blocks.append(block)
+                    claimed[color] |= dilate(top, maps.pixels(self.block_side_margin, top))
+        found = list(blocks)
+        for color, mask in masks.items():
+            for part in components(mask & ~claimed[color], self.min_pixels):
+                filled = fill_holes(part)
+                if self.min_bowl_area <= maps.area(filled) <= self.max_bowl_area:
+                    bowl = self._bowl(color, part, maps)
+                    if bowl is not None:
+                        found.append(bowl)
+                else:
+                    hidden = self._hidden_block(color, part, maps, blocks)
+                    if hidden is not None and all(
+                            d.name != hidden.name or _dist(d, hidden) > self.block_size / 2
+                            for d in found):
+                        found.append(hidden)
+        return sort_detections(found)
+
+    # -- pixels -------------------------------------------------------------------------------
+
+    def _color_masks(self, frame: Frame, maps: WorldMaps) -> dict[str, np.ndarray]:
+        x_min, x_max, y_min, y_max = self.workspace_bounds
+        m = self.workspace_margin
+        fg = ((maps.z > self.min_height) & (maps.z < self.max_height)
+              & (maps.x > x_min - m) & (maps.x < x_max + m)
+              & (maps.y > y_min - m) & (maps.y < y_max + m))
+        labels = np.full(fg.shape, -1, dtype=np.int32)
+        if fg.any():
+            labels[fg], _ = self.colors.classify(frame.rgb[fg])
+        present = np.unique(labels[labels >= 0])
+        return {self.colors.names[i]: labels == i for i in present}
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def _block(self, color: str, face: np.ndarray, mask: np.ndarray,
+               maps: WorldMaps) -> tuple[Detection, np.ndarray] | None:
+        """A block whose top face contains the flat patch `face`, or None."""
+        size = self.block_size
+        area = maps.area(face)
+        if not 0.3 * size ** 2 <= area <= 1.6 * size ** 2:
+            return None
+        top_z = float(np.median(maps.z[face]))
+        if top_z < 0.75 * size:
+            return None
+        top = dilate(face, 2) & mask & (np.abs(maps.z - top_z) <= self.top_face_tolerance)
+        short, long = rect_sides(maps.x[top], maps.y[top])
+        if long > 1.5 * size or short < 0.5 * size:
+            return None
+        expected = size ** 2
+        top_area = maps.area(top)
+        size_score = min(top_area / expected, expected / top_area)
+        square_score = short / long
+        confidence = float(np.clip(0.4 + 0.3 * size_score + 0.3 * square_score, 0.0, 1.0))
+        position = (float(maps.x[top].mean()), float(maps.y[top].mean()), top_z - size / 2)
+        return Detection(color, "block", position, round(confidence, 3)), top
+
+    def _hidden_block(self, color: str, part: np.ndarray, maps: WorldMaps,
+                      blocks: list[Detection]) -> Detection | None:
+        """A block under one of `blocks`, of which only strips of its sides show in `part`."""
+        if maps.area(part) < self.min_hidden_area:
+            return None
+        top_z = float(np.percentile(maps.z[part], 95))
+        cx, cy = float(maps.x[part].mean()), float(maps.y[part].mean())
+        for upper in blocks:
+            ux, uy, uz = upper.position
+            below_z = uz - self.block_size  # centre of a block right under `upper`
+            if (upper.color != color and below_z > 0
+                    and abs(top_z - (below_z + self.block_size / 2)) < 0.01
+                    and np.hypot(cx - ux, cy - uy) < 0.75 * self.block_size):
+                return Detection(color, "block", (ux, uy, below_z), 0.4)
+        return None
+
+    # -- bowls --------------------------------------------------------------------------------
+
+    def _bowl(self, color: str, part: np.ndarray, maps: WorldMaps) -> Detection | None:
+        z = maps.z[part]
+        rim_z = float(np.percentile(z, 97))
+        rim = part & (maps.z > rim_z - self.rim_tolerance)
+        cx, cy, radius, residual = fit_circle(maps.x[rim], maps.y[rim])
+        r_min, r_max = self.bowl_radius_range
+        if not r_min <= radius <= r_max:
+            return None
+        filled_area = maps.area(fill_holes(part))
+        disc = np.pi * radius ** 2
+        roundness = min(filled_area / disc, disc / filled_area)
+        fit_score = float(np.clip(1.0 - residual / 0.005, 0.0, 1.0))
+        rho = np.hypot(maps.x[part] - cx, maps.y[part] - cy)
+        centre_z = z[rho < radius / 2]
+        concave = centre_z.size == 0 or float(np.median(centre_z)) < rim_z - 0.005
+        confidence = 0.3 + 0.3 * roundness + 0.2 * fit_score + (0.2 if concave else 0.0)
+        return Detection(color, "bowl", (cx, cy, 0.0), round(float(np.clip(confidence, 0, 1)), 3))
+
+
+def _dist(a: Detection, b: Detection) -> float:
+    return float(np.linalg.norm(np.subtract(a.position, b.position)))
