@@ -1,0 +1,325 @@
+"""The simulated arm: a Franka Panda from pybullet_data driven through the ArmDriver contract.
+
+Every motion steps the physics with joint position control until it converges or a timeout in
+simulated time passes. Grasping is pure friction: the fingers squeeze, nothing is attached.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pybullet as p
+import pybullet_data
+
+from sim.ik import ArmIK, IKResult, densify, quat_angle, slerp, smoothstep
+from sim.world import World
+from skills.driver import (
+    ArmConnectionError,
+    ArmDriver,
+    ArmFault,
+    ArmInfo,
+    ArmState,
+    ArmTimeout,
+    LimitError,
+    UnreachableError,
+)
+from skills.types import Pose
+
+
+@dataclass(frozen=True)
+class ArmModel:
+    """Where things are in an arm's URDF. The tool point (TCP) is `tcp_link`'s origin."""
+
+    name: str
+    urdf: str
+    arm_joints: tuple[int, ...]
+    finger_joints: tuple[int, ...]
+    tcp_link: int
+    home: tuple[float, ...]
+    rest: tuple[float, ...]  # null-space bias for IK: a comfortable working posture
+    finger_open: float  # per-finger joint position when open
+
+
+PANDA = ArmModel(
+    name="panda",
+    urdf="franka_panda/panda.urdf",
+    arm_joints=(0, 1, 2, 3, 4, 5, 6),
+    finger_joints=(9, 10),
+    tcp_link=11,  # panda_grasptarget: between the fingertips, 1.1 cm above their ends
+    # Retracted toward the base and high: outside a top-down camera's view of the workspace.
+    home=(0.0, -1.3, 0.0, -2.9, 0.0, 1.6, 0.785),
+    rest=(0.0, -0.785, 0.0, -2.356, 0.0, 1.571, 0.785),
+    finger_open=0.04,
+)
+MODELS = {"panda": PANDA}
+
+
+class SimArmDriver(ArmDriver):
+    """`SimArmDriver(world)` loads the arm into `world` (fixed base at the origin).
+
+    speed arguments: `move_joints` takes rad/s (fastest joint), `move_linear` m/s; both are
+    multiplied by the speed scale. Timeouts are in simulated seconds.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        model: str = "panda",
+        joint_speed: float = 1.5,
+        linear_speed: float = 0.35,
+        angular_speed: float = 1.5,
+        gripper_force: float = 40.0,
+        ik_position_tolerance: float = 0.003,
+        ik_orientation_tolerance: float = 0.03,
+        min_tcp_height: float = 0.0,
+        settle_timeout: float = 1.5,
+    ) -> None:
+        if model not in MODELS:
+            raise ValueError(f"unknown arm model {model!r}; have {sorted(MODELS)}")
+        self.world = world
+        self.model = MODELS[model]
+        self.joint_speed, self.linear_speed, self.angular_speed = (
+            joint_speed, linear_speed, angular_speed)
+        self.gripper_force = gripper_force
+        self.ik_position_tolerance = ik_position_tolerance
+        self.ik_orientation_tolerance = ik_orientation_tolerance
+        self.min_tcp_height = min_tcp_height
+        self.settle_timeout = settle_timeout
+        self._c = world.client
+        p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self._c)
+        self.body = p.loadURDF(self.model.urdf, (0, 0, 0), useFixedBase=True,
+                               physicsClientId=self._c)
+        infos = [p.getJointInfo(self.body, j, physicsClientId=self._c)
+                 for j in self.model.arm_joints]
+        self._lower = np.array([i[8] for i in infos])
+        self._upper = np.array([i[9] for i in infos])
+        self._effort = [i[10] for i in infos]
+        self._vmax = np.array([i[11] for i in infos])
+        self._ik = ArmIK(
+            self._c, self.body, self.model.arm_joints, self.model.tcp_link, self._lower,
+            self._upper, np.array(self.model.rest),
+            extra_rest=(self.model.finger_open,) * len(self.model.finger_joints))
+        for finger in self.model.finger_joints:
+            p.changeDynamics(self.body, finger, lateralFriction=1.0, spinningFriction=0.001,
+                             physicsClientId=self._c)
+        self._info = ArmInfo(
+            name=self.model.name, dof=len(infos), joint_lower=tuple(self._lower),
+            joint_upper=tuple(self._upper), max_joint_speed=tuple(self._vmax),
+            home_joints=self.model.home,
+        )
+        self._scale = 1.0
+        self._fault: str | None = None
+        self._connected = False
+        self._holding = False
+        self.reset_home()
+        world.add_reset_hook(self.reset_home)
+
+    # lifecycle and state -------------------------------------------------------------------
+    @property
+    def info(self) -> ArmInfo:
+        return self._info
+
+    def connect(self) -> None:
+        if not p.isConnected(self._c):
+            raise ArmConnectionError("the simulated world is closed")
+        self._connected = True
+
+    def close(self) -> None:
+        self._connected = False
+
+    def reset_home(self) -> None:
+        """Teleport to the home posture with the gripper open (scene resets only)."""
+        for j, q in zip(self.model.arm_joints, self.model.home, strict=True):
+            p.resetJointState(self.body, j, q, 0.0, physicsClientId=self._c)
+        for f in self.model.finger_joints:
+            p.resetJointState(self.body, f, self.model.finger_open, 0.0, physicsClientId=self._c)
+        self._command_arm(np.array(self.model.home), np.zeros(len(self.model.home)))
+        self._command_fingers(self.model.finger_open)
+        self._holding = False
+
+    def get_state(self) -> ArmState:
+        q, qd = self._joint_state()
+        return ArmState(
+            joints=tuple(float(v) for v in q), tool_pose=self._tool_pose(),
+            gripper_width=self._gripper_width(), holding=self._holding and self._held_body()
+            is not None, moving=bool(np.abs(qd).max() > 0.02), fault=self._fault,
+            timestamp=self.world.sim_time,
+        )
+
+    def set_speed_scale(self, scale: float) -> None:
+        if scale <= 0:
+            raise ValueError(f"speed scale must be positive, got {scale}")
+        if scale > 1:
+            raise LimitError(f"speed scale {scale} exceeds 1")
+        self._scale = scale
+
+    def stop(self) -> None:
+        if p.isConnected(self._c):
+            q, _ = self._joint_state()
+            self._command_arm(q, np.zeros_like(q))
+
+    def emergency_stop(self) -> None:
+        self.stop()
+        self._fault = "emergency stop"
+
+    def clear_fault(self) -> None:
+        self._fault = None
+
+    # motion ---------------------------------------------------------------------------------
+    def move_joints(
+        self, joints: tuple[float, ...], speed: float | None = None, timeout: float | None = None
+    ) -> None:
+        self._check_ready()
+        goal = np.asarray(joints, dtype=float)
+        if goal.shape != self._lower.shape:
+            raise LimitError(f"expected {len(self._lower)} joints, got {len(joints)}")
+        bad = np.flatnonzero((goal < self._lower - 1e-6) | (goal > self._upper + 1e-6))
+        if bad.size:
+            raise LimitError(f"joints {bad.tolist()} outside their limits: {goal[bad].tolist()}")
+        start, _ = self._joint_state()
+        v = np.minimum(speed or self.joint_speed, self._vmax) * self._scale
+        duration = 1.5 * float(np.max(np.abs(goal - start) / v))  # smoothstep peaks at 1.5x
+        n = max(1, math.ceil(duration / self.world.time_step))
+        s = smoothstep(np.arange(1, n + 1) / n)
+        path = start + s[:, None] * (goal - start)
+        self._follow(path, goal, timeout)
+
+    def move_linear(
+        self, pose: Pose, speed: float | None = None, timeout: float | None = None
+    ) -> None:
+        self._check_ready()
+        pos, orn = np.array(pose[:3], dtype=float), np.array(p.getQuaternionFromEuler(pose[3:]))
+        if pos[2] < self.min_tcp_height:
+            raise LimitError(f"tool height {pos[2]:.3f} m is below {self.min_tcp_height} m")
+        q0, _ = self._joint_state()
+        goal = self._ik.solve(pos, orn, q0)
+        if not self._ik_ok(goal):
+            raise UnreachableError(
+                f"no IK solution for {_fmt(pose)} (error {goal.position_error * 1000:.1f} mm, "
+                f"{goal.orientation_error:.3f} rad)")
+        state = p.getLinkState(self.body, self.model.tcp_link, computeForwardKinematics=True,
+                               physicsClientId=self._c)
+        p0, o0 = np.array(state[4]), np.array(state[5])
+        dist, angle = float(np.linalg.norm(pos - p0)), quat_angle(o0, orn)
+        v, w = (speed or self.linear_speed) * self._scale, self.angular_speed * self._scale
+        duration = 1.5 * max(dist / v, angle / w, 0.05)
+        sub = 4  # physics steps per IK waypoint
+        n = max(1, math.ceil(duration / (sub * self.world.time_step)))
+        waypoints, q = [q0], q0
+        for s in smoothstep(np.arange(1, n + 1) / n):
+            step = self._ik.solve(p0 + s * (pos - p0), slerp(o0, orn, s), q, global_search=False)
+            if not self._ik_ok(step, slack=3.0):
+                raise UnreachableError(f"the straight line to {_fmt(pose)} leaves the reach")
+            q = step.joints
+            waypoints.append(q)
+        if np.abs(goal.joints - q).max() < 0.05:
+            waypoints[-1] = goal.joints
+        self._follow(densify(waypoints, sub, self._vmax * self._scale, self.world.time_step),
+                     waypoints[-1], timeout)
+
+    def is_reachable(self, pose: Pose) -> bool:
+        if pose[2] < self.min_tcp_height:
+            return False
+        q0, _ = self._joint_state()
+        orn = np.array(p.getQuaternionFromEuler(pose[3:]))
+        return self._ik_ok(self._ik.solve(np.array(pose[:3], dtype=float), orn, q0))
+
+    def _ik_ok(self, result: IKResult, slack: float = 1.0) -> bool:
+        return result.ok(slack * self.ik_position_tolerance,
+                         slack * self.ik_orientation_tolerance)
+
+    # gripper --------------------------------------------------------------------------------
+    def gripper_open(self) -> None:
+        self._check_ready()
+        self._holding = False
+        self._command_fingers(self.model.finger_open)
+        self._step_fingers(max_seconds=1.0)
+
+    def gripper_close(self) -> bool:
+        self._check_ready()
+        self._command_fingers(0.0)
+        self._step_fingers(max_seconds=1.0)
+        self._holding = self._gripper_width() > 0.01 and self._held_body() is not None
+        return self._holding
+
+    # internals ------------------------------------------------------------------------------
+    def _check_ready(self) -> None:
+        if not self._connected or not p.isConnected(self._c):
+            raise ArmConnectionError("arm not connected; use `with driver:` or connect()")
+        if self._fault:
+            raise ArmFault(f"arm in fault ({self._fault}); call clear_fault()")
+
+    def _joint_state(self) -> tuple[np.ndarray, np.ndarray]:
+        states = p.getJointStates(self.body, self.model.arm_joints, physicsClientId=self._c)
+        return np.array([s[0] for s in states]), np.array([s[1] for s in states])
+
+    def _gripper_width(self) -> float:
+        states = p.getJointStates(self.body, self.model.finger_joints, physicsClientId=self._c)
+        return float(sum(s[0] for s in states))
+
+    def _held_body(self) -> int | None:
+        """A body (not the table) that every finger touches, if any."""
+        touched = None
+        for f in self.model.finger_joints:
+            bodies = {c[2] for c in p.getContactPoints(bodyA=self.body, linkIndexA=f,
+                                                       physicsClientId=self._c)}
+            bodies -= {self.body, self.world.table_id}
+            touched = bodies if touched is None else touched & bodies
+        return min(touched) if touched else None
+
+    def _tool_pose(self) -> Pose:
+        state = p.getLinkState(self.body, self.model.tcp_link, computeForwardKinematics=True,
+                               physicsClientId=self._c)
+        x, y, z = state[4]
+        roll, pitch, yaw = p.getEulerFromQuaternion(state[5])
+        return (x, y, z, roll, pitch, yaw)
+
+    def _command_arm(self, q: np.ndarray, qd: np.ndarray) -> None:
+        p.setJointMotorControlArray(
+            self.body, self.model.arm_joints, p.POSITION_CONTROL, targetPositions=q.tolist(),
+            targetVelocities=qd.tolist(), forces=self._effort, positionGains=[0.3] * len(q),
+            velocityGains=[1.0] * len(q), physicsClientId=self._c)
+
+    def _command_fingers(self, target: float) -> None:
+        for f in self.model.finger_joints:
+            p.setJointMotorControl2(self.body, f, p.POSITION_CONTROL, targetPosition=target,
+                                    force=self.gripper_force, maxVelocity=0.1,
+                                    physicsClientId=self._c)
+
+    def _step_fingers(self, max_seconds: float) -> None:
+        dt, still = self.world.time_step, 0
+        for _ in range(math.ceil(max_seconds / dt)):
+            self.world.step()
+            states = p.getJointStates(self.body, self.model.finger_joints,
+                                      physicsClientId=self._c)
+            still = still + 1 if max(abs(s[1]) for s in states) < 2e-3 else 0
+            if still >= 12:
+                return
+
+    def _follow(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
+        dt = self.world.time_step
+        limit = timeout if timeout is not None else len(path) * dt + self.settle_timeout
+        t_end = self.world.sim_time + limit
+        velocities = np.diff(path, axis=0, prepend=path[:1]) / dt
+        for q, qd in zip(path, velocities, strict=True):
+            self._command_arm(q, qd)
+            self.world.step()
+            if self.world.sim_time > t_end:
+                self.stop()
+                raise ArmTimeout(f"motion did not finish within {limit:.2f} s (simulated)")
+        self._command_arm(goal, np.zeros_like(goal))
+        while True:
+            q, qd = self._joint_state()
+            if np.abs(q - goal).max() < 2e-3 and np.abs(qd).max() < 0.02:
+                return
+            if self.world.sim_time > t_end:
+                self.stop()
+                raise ArmTimeout(f"arm did not settle within {limit:.2f} s (simulated); joint "
+                                 f"error {np.abs(q - goal).max():.3f} rad")
+            self.world.step(2)
+
+
+def _fmt(pose: Pose) -> str:
+    return "(" + ", ".join(f"{v:.3f}" for v in pose) + ")"

@@ -1,0 +1,164 @@
+"""Inverse kinematics and trajectory helpers for a PyBullet arm.
+
+`ArmIK.solve` starts from PyBullet's null-space IK (a guess near the rest posture) and refines it
+with damped least squares on PyBullet's Jacobian, respecting joint limits and pulling toward the
+rest posture in the null space. Errors are measured on the real kinematic model: the arm's joints
+are set to each candidate and restored afterwards (no physics step happens in between).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pybullet as p
+
+
+@dataclass(frozen=True)
+class IKResult:
+    joints: np.ndarray
+    position_error: float  # metres
+    orientation_error: float  # radians
+
+    def ok(self, pos_tol: float, ang_tol: float) -> bool:
+        return self.position_error <= pos_tol and self.orientation_error <= ang_tol
+
+
+class ArmIK:
+    def __init__(
+        self, client: int, body: int, joints: tuple[int, ...], tcp_link: int,
+        lower: np.ndarray, upper: np.ndarray, rest: np.ndarray, extra_rest: tuple[float, ...],
+    ) -> None:
+        self.c, self.body, self.joints, self.tcp = client, body, joints, tcp_link
+        self.lower, self.upper, self.rest = lower, upper, rest
+        n_extra = len(extra_rest)
+        self._all_movable = [
+            j for j in range(p.getNumJoints(body, physicsClientId=client))
+            if p.getJointInfo(body, j, physicsClientId=client)[2] != p.JOINT_FIXED
+        ]
+        self._nullspace = {
+            "lowerLimits": [*lower, *([0.0] * n_extra)],
+            "upperLimits": [*upper, *extra_rest],
+            "jointRanges": [*(upper - lower), *extra_rest],
+            "restPoses": [*rest, *extra_rest],
+        }
+
+    def solve(self, pos: np.ndarray, orn: np.ndarray, seed: np.ndarray,
+              global_search: bool = True) -> IKResult:
+        """Best solution from `seed`; with `global_search`, also from PyBullet's guess and the
+        rest posture turned toward the target."""
+        saved = p.getJointStates(self.body, self.joints, physicsClientId=self.c)
+        try:
+            best = self._dls(pos, orn, seed, iters=30 if global_search else 15)
+            if global_search and not best.ok(2e-4, 2e-3):
+                facing = self.rest.copy()
+                facing[0] = np.clip(math.atan2(pos[1], pos[0]), self.lower[0], self.upper[0])
+                for start in (self._pybullet_guess(pos, orn, seed), facing):
+                    cand = self._dls(pos, orn, start, iters=100)
+                    if _cost(cand) < _cost(best):
+                        best = cand
+                    if best.ok(2e-4, 2e-3):
+                        break
+        finally:
+            for j, s in zip(self.joints, saved, strict=True):
+                p.resetJointState(self.body, j, s[0], s[1], physicsClientId=self.c)
+        return best
+
+    def _pybullet_guess(self, pos: np.ndarray, orn: np.ndarray, seed: np.ndarray) -> np.ndarray:
+        self._set(seed)
+        sol = p.calculateInverseKinematics(
+            self.body, self.tcp, pos.tolist(), orn.tolist(), maxNumIterations=50,
+            residualThreshold=1e-5, physicsClientId=self.c, **self._nullspace)
+        return np.clip(np.array(sol[: len(self.joints)]), self.lower, self.upper)
+
+    def _dls(self, pos: np.ndarray, orn: np.ndarray, q: np.ndarray, iters: int) -> IKResult:
+        n = len(self.joints)
+        q = np.clip(np.asarray(q, dtype=float), self.lower, self.upper)
+        best = IKResult(q, math.inf, math.inf)
+        for _ in range(iters):
+            self._set(q)
+            state = p.getLinkState(self.body, self.tcp, computeForwardKinematics=True,
+                                   physicsClientId=self.c)
+            e_pos = pos - np.array(state[4])
+            e_rot = rotation_vector(quat_mul(orn, quat_conj(np.array(state[5]))))
+            result = IKResult(q, float(np.linalg.norm(e_pos)), float(np.linalg.norm(e_rot)))
+            if _cost(result) < _cost(best):
+                best = result
+            if result.ok(2e-4, 2e-3):
+                break
+            all_q = [s[0] for s in p.getJointStates(self.body, self._all_movable,
+                                                     physicsClientId=self.c)]
+            zeros = [0.0] * len(all_q)
+            lin, ang = p.calculateJacobian(self.body, self.tcp, [0, 0, 0], all_q, zeros, zeros,
+                                           physicsClientId=self.c)
+            jac = np.vstack([np.array(lin)[:, :n], 0.5 * np.array(ang)[:, :n]])
+            err = np.concatenate([e_pos, 0.5 * e_rot])
+            jjt = jac @ jac.T
+            dq = jac.T @ np.linalg.solve(jjt + 4e-4 * np.eye(6), err)
+            pinv = jac.T @ np.linalg.inv(jjt + 1e-6 * np.eye(6))
+            dq += (np.eye(n) - pinv @ jac) @ (0.1 * (self.rest - q))
+            q = np.clip(q + dq, self.lower, self.upper)
+        return best
+
+    def _set(self, q: np.ndarray) -> None:
+        for j, v in zip(self.joints, q, strict=True):
+            p.resetJointState(self.body, j, float(v), physicsClientId=self.c)
+
+
+def _cost(r: IKResult) -> float:
+    return r.position_error + 0.1 * r.orientation_error
+
+
+def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    ax, ay, az, aw = a
+    bx, by, bz, bw = b
+    return np.array([
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+        aw * bw - ax * bx - ay * by - az * bz,
+    ])
+
+
+def quat_conj(q: np.ndarray) -> np.ndarray:
+    return np.array([-q[0], -q[1], -q[2], q[3]])
+
+
+def rotation_vector(q: np.ndarray) -> np.ndarray:
+    """Axis times angle of the unit quaternion q (xyzw), angle in [0, pi]."""
+    if q[3] < 0:
+        q = -q
+    s = float(np.linalg.norm(q[:3]))
+    if s < 1e-12:
+        return np.zeros(3)
+    return 2 * math.atan2(s, q[3]) * q[:3] / s
+
+
+def quat_angle(a: np.ndarray, b: np.ndarray) -> float:
+    return 2 * math.acos(min(1.0, abs(float(np.dot(a, b)))))
+
+
+def slerp(a: np.ndarray, b: np.ndarray, s: float) -> np.ndarray:
+    dot = float(np.dot(a, b))
+    if dot < 0:
+        b, dot = -b, -dot
+    if dot > 0.9995:
+        out = a + s * (b - a)
+        return out / np.linalg.norm(out)
+    theta = math.acos(dot)
+    return (math.sin((1 - s) * theta) * a + math.sin(s * theta) * b) / math.sin(theta)
+
+
+def smoothstep(s: np.ndarray) -> np.ndarray:
+    return s * s * (3 - 2 * s)
+
+
+def densify(waypoints: list[np.ndarray], sub: int, vmax: np.ndarray, dt: float) -> np.ndarray:
+    """Joint targets for every physics step: `sub` steps per waypoint, more where a joint
+    would otherwise exceed its speed limit."""
+    out = []
+    for a, b in zip(waypoints, waypoints[1:], strict=False):
+        k = max(sub, math.ceil(float(np.max(np.abs(b - a) / vmax)) / dt))
+        out.extend(a + (b - a) * (i / k) for i in range(1, k + 1))
+    return np.array(out) if out else np.array(waypoints[-1:])

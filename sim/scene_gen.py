@@ -1,0 +1,102 @@
+"""Scene specifications and seeded layouts: which objects, and where they start."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from perception.palette import PALETTE
+from skills.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """Colours of the blocks and bowls on the table; `seed` fixes their layout."""
+
+    blocks: tuple[str, ...]
+    bowls: tuple[str, ...] = ()
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for kind, colors in (("block", self.blocks), ("bowl", self.bowls)):
+            for color in colors:
+                if color not in PALETTE:
+                    raise ValueError(
+                        f"unknown {kind} colour {color!r}; expected one of {sorted(PALETTE)}"
+                    )
+            if len(set(colors)) != len(colors):
+                raise ValueError(f"{kind} colours must be distinct, got {colors}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f"{c} block" for c in self.blocks) + tuple(f"{c} bowl" for c in self.bowls)
+
+
+def random_scene_spec(
+    seed: int, n_blocks: tuple[int, int] = (2, 5), n_bowls: tuple[int, int] = (1, 4)
+) -> SceneSpec:
+    """Draw distinct block colours and distinct bowl colours; counts inclusive ranges."""
+    rng = np.random.default_rng(seed)
+    colors = list(PALETTE)
+    nb = int(rng.integers(n_blocks[0], n_blocks[1] + 1))
+    nw = int(rng.integers(n_bowls[0], n_bowls[1] + 1))
+    blocks = tuple(str(c) for c in rng.choice(colors, size=nb, replace=False))
+    bowls = tuple(str(c) for c in rng.choice(colors, size=nw, replace=False))
+    return SceneSpec(blocks=blocks, bowls=bowls, seed=seed)
+
+
+@dataclass(frozen=True)
+class Placement:
+    x: float
+    y: float
+    yaw: float
+
+
+def sample_layout(
+    spec: SceneSpec,
+    workspace: Workspace,
+    radii: dict[str, float],
+    *,
+    edge_margin: float = 0.04,
+    clearance: float = 0.02,
+    yaw_range: float = 0.2,
+    fixed: dict[str, tuple[float, float]] | None = None,
+    max_tries: int = 2000,
+) -> dict[str, Placement]:
+    """Non-overlapping positions inside the workspace for every object of `spec`.
+
+    radii maps a kind ("block"/"bowl") to its footprint radius. Bowls are placed first (largest).
+    Positions in `fixed` are used as given (not checked against the margin).
+    """
+    rng = np.random.default_rng(spec.seed)
+    fixed = dict(fixed or {})
+    placed: dict[str, tuple[float, float, float]] = {}
+    out: dict[str, Placement] = {}
+    names = [f"{c} bowl" for c in spec.bowls] + [f"{c} block" for c in spec.blocks]
+    for name in names:
+        kind = name.rsplit(" ", 1)[1]
+        radius = radii[kind]
+        yaw = float(rng.uniform(-yaw_range, yaw_range)) if kind == "block" else 0.0
+        if name in fixed:
+            x, y = fixed.pop(name)
+        else:
+            x, y = _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries,
+                                name)
+        placed[name] = (x, y, radius)
+        out[name] = Placement(float(x), float(y), yaw)
+    if fixed:
+        raise ValueError(f"fixed positions for objects not in the scene: {sorted(fixed)}")
+    return out
+
+
+def _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries, name):
+    lo_x, hi_x = workspace.x_min + radius + edge_margin, workspace.x_max - radius - edge_margin
+    lo_y, hi_y = workspace.y_min + radius + edge_margin, workspace.y_max - radius - edge_margin
+    for _ in range(max_tries):
+        x, y = rng.uniform(lo_x, hi_x), rng.uniform(lo_y, hi_y)
+        if all(math.hypot(x - px, y - py) >= radius + pr + clearance
+               for px, py, pr in placed.values()):
+            return float(x), float(y)
+    raise RuntimeError(f"could not place {name} without overlap after {max_tries} tries")

@@ -1,0 +1,157 @@
+"""The PyBullet world: one client, a table at z = 0, blocks and bowls, ground truth."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pybullet as p
+
+from perception.types import Detection, Scene
+from sim.objects import BlockGeometry, BowlGeometry, ObjectFactory, TableGeometry
+from sim.scene_gen import SceneSpec, sample_layout
+from skills.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ObjectPose:
+    """Ground-truth pose: block centre or bowl base centre (world frame), quaternion xyzw."""
+
+    position: tuple[float, float, float]
+    orientation: tuple[float, float, float, float]
+
+
+class World:
+    """Owns one PyBullet client. Build it once and `reset(spec)` it for every scene.
+
+    Arms attach to the world (see `sim.arm.SimArmDriver`) and register a reset hook so that a
+    reset also sends them home.
+    """
+
+    def __init__(
+        self,
+        gui: bool = False,
+        workspace: Workspace | None = None,
+        time_step: float = 1 / 240,
+        settle_seconds: float = 0.3,
+        block_yaw_range: float = 0.2,
+        block: BlockGeometry | None = None,
+        bowl: BowlGeometry | None = None,
+    ) -> None:
+        self.workspace = workspace or Workspace()
+        self.time_step = time_step
+        self.settle_seconds = settle_seconds
+        self.block_yaw_range = block_yaw_range
+        self.block = block or BlockGeometry()
+        self.bowl = bowl or BowlGeometry()
+        self.client = p.connect(p.GUI if gui else p.DIRECT)
+        p.setGravity(0, 0, -9.81, physicsClientId=self.client)
+        p.setTimeStep(time_step, physicsClientId=self.client)
+        self._factory = ObjectFactory(self.client, self.block, self.bowl)
+        self.table_id = self._factory.create_table(TableGeometry())
+        self._bodies: dict[str, int] = {}
+        self._reset_hooks: list[Callable[[], None]] = []
+        self.spec: SceneSpec | None = None
+        self.sim_time = 0.0
+
+    # lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        if self.client >= 0 and p.isConnected(self.client):
+            p.disconnect(self.client)
+        self.client = -1
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_reset_hook(self, hook: Callable[[], None]) -> None:
+        self._reset_hooks.append(hook)
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(n):
+            p.stepSimulation(physicsClientId=self.client)
+        self.sim_time += n * self.time_step
+
+    def reset(
+        self, spec: SceneSpec, positions: Mapping[str, tuple[float, float]] | None = None
+    ) -> None:
+        """Remove the previous objects and place `spec`'s at seeded random (or given) spots."""
+        for body in self._bodies.values():
+            p.removeBody(body, physicsClientId=self.client)
+        self._bodies = {}
+        for hook in self._reset_hooks:
+            hook()
+        radii = {"block": self.block.size / math.sqrt(2), "bowl": self.bowl.outer_radius}
+        layout = sample_layout(
+            spec, self.workspace, radii, yaw_range=self.block_yaw_range, fixed=dict(positions or {})
+        )
+        for name, place in layout.items():
+            color, kind = name.rsplit(" ", 1)
+            if kind == "block":
+                body = self._factory.create_block(color, place.x, place.y, place.yaw)
+            else:
+                body = self._factory.create_bowl(color, place.x, place.y)
+            self._bodies[name] = body
+        self.spec = spec
+        self.step(max(1, round(self.settle_seconds / self.time_step)))
+
+    # ground truth ----------------------------------------------------------------------------
+    @property
+    def object_names(self) -> tuple[str, ...]:
+        return tuple(self._bodies)
+
+    def body_id(self, name: str) -> int:
+        if name not in self._bodies:
+            raise KeyError(f"no object {name!r} in the world; have {sorted(self._bodies)}")
+        return self._bodies[name]
+
+    def name_of(self, body: int) -> str | None:
+        return next((n for n, b in self._bodies.items() if b == body), None)
+
+    def object_pose(self, name: str) -> ObjectPose:
+        pos, orn = p.getBasePositionAndOrientation(self.body_id(name), physicsClientId=self.client)
+        return ObjectPose(tuple(pos), tuple(orn))  # type: ignore[arg-type]
+
+    def object_poses(self) -> dict[str, ObjectPose]:
+        return {name: self.object_pose(name) for name in self._bodies}
+
+    def set_object_pose(
+        self, name: str, position: tuple[float, float, float], yaw: float = 0.0
+    ) -> None:
+        """Teleport an object (for test and task set-up only, never during a skill)."""
+        orn = p.getQuaternionFromEuler((0.0, 0.0, yaw))
+        body = self.body_id(name)
+        p.resetBasePositionAndOrientation(body, position, orn, physicsClientId=self.client)
+        p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0), physicsClientId=self.client)
+
+    def is_in(self, block: str, bowl: str) -> bool:
+        """The block rests inside the bowl: centre within the floor and below the rim."""
+        b, w = self.object_pose(block).position, self.object_pose(bowl).position
+        inside = math.hypot(b[0] - w[0], b[1] - w[1]) <= self.bowl.top_radius - 0.01
+        return inside and b[2] - w[2] <= self.bowl.height + self.block.size / 2
+
+    def is_on(self, top: str, bottom: str, tol: float = 0.02) -> bool:
+        """`top` rests on `bottom` (a block): centres within `tol` in xy, one block-size apart."""
+        a, b = self.object_pose(top).position, self.object_pose(bottom).position
+        dz = a[2] - b[2]
+        return math.hypot(a[0] - b[0], a[1] - b[1]) <= tol and abs(dz - self.block.size) < 0.01
+
+    def is_at(self, block: str, xy: tuple[float, float], tol: float = 0.03) -> bool:
+        """The block rests on the table within `tol` (xy) of `xy`."""
+        pos = self.object_pose(block).position
+        on_table = pos[2] < self.block.size * 0.75
+        return on_table and math.hypot(pos[0] - xy[0], pos[1] - xy[1]) <= tol
+
+    def oracle_detections(self) -> tuple[Detection, ...]:
+        out = []
+        for name, pose in self.object_poses().items():
+            color, kind = name.rsplit(" ", 1)
+            out.append(Detection(color=color, kind=kind, position=pose.position))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def oracle_scene(self) -> Scene:
+        """The scene an ideal detector would report, with the workspace's named locations."""
+        return Scene(objects=self.oracle_detections(), locations=self.workspace.named_locations())
