@@ -99,21 +99,18 @@ class OpenCVDetector:
                     block, top = found
                     blocks.append(block)
                     claimed[color] |= dilate(top, maps.pixels(self.block_side_margin, top))
-        found = list(blocks)
+        bowls: list[Detection] = []
+        leftovers: list[tuple[str, np.ndarray]] = []
         for color, mask in masks.items():
             for part in components(mask & ~claimed[color], self.min_pixels):
-                filled = fill_holes(part)
-                if self.min_bowl_area <= maps.area(filled) <= self.max_bowl_area:
+                if self.min_bowl_area <= maps.area(fill_holes(part)) <= self.max_bowl_area:
                     bowl = self._bowl(color, part, maps)
                     if bowl is not None:
-                        found.append(bowl)
-                else:
-                    hidden = self._hidden_block(color, part, maps, blocks)
-                    if hidden is not None and all(
-                            d.name != hidden.name or _dist(d, hidden) > self.block_size / 2
-                            for d in found):
-                        found.append(hidden)
-        return sort_detections(found)
+                        bowls.append(bowl)
+                elif maps.area(part) >= self.min_hidden_area:
+                    leftovers.append((color, part))
+        blocks.extend(self._hidden_blocks(leftovers, maps, blocks))
+        return sort_detections(blocks + bowls)
 
     # -- pixels -------------------------------------------------------------------------------
 
@@ -153,13 +150,33 @@ class OpenCVDetector:
         position = (float(maps.x[top].mean()), float(maps.y[top].mean()), top_z - size / 2)
         return Detection(color, "block", position, round(confidence, 3)), top
 
-    def _hidden_block(self, color: str, part: np.ndarray, maps: WorldMaps,
-                      blocks: list[Detection]) -> Detection | None:
-        """A block under one of `blocks`, of which only strips of its sides show in `part`."""
-        if maps.area(part) < self.min_hidden_area:
-            return None
-        top_z = float(np.percentile(maps.z[part], 95))
-        cx, cy = float(maps.x[part].mean()), float(maps.y[part].mean())
+    def _hidden_blocks(self, leftovers: list[tuple[str, np.ndarray]], maps: WorldMaps,
+                       blocks: list[Detection]) -> list[Detection]:
+        """Blocks under other blocks, of which only strips of their sides show (`leftovers`).
+
+        Repeated until nothing changes, so a block under a hidden block is found too.
+        """
+        hidden: list[Detection] = []
+        pending = [(color, float(np.percentile(maps.z[part], 95)),
+                    float(maps.x[part].mean()), float(maps.y[part].mean()))
+                   for color, part in leftovers]
+        while pending:
+            still: list[tuple[str, float, float, float]] = []
+            for color, top_z, cx, cy in pending:
+                below = self._below(color, top_z, cx, cy, blocks + hidden)
+                if below is None:
+                    still.append((color, top_z, cx, cy))
+                elif all(d.name != below.name or _dist(d, below) > self.block_size / 2
+                         for d in blocks + hidden):
+                    hidden.append(below)
+            if len(still) == len(pending):
+                break
+            pending = still
+        return hidden
+
+    def _below(self, color: str, top_z: float, cx: float, cy: float,
+               blocks: list[Detection]) -> Detection | None:
+        """A `color` block right under one of `blocks` explaining a strip at (cx, cy, top_z)."""
         for upper in blocks:
             ux, uy, uz = upper.position
             below_z = uz - self.block_size  # centre of a block right under `upper`
