@@ -43,6 +43,8 @@ class Camera:
     light_specular: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("position", "target", "up", "light_direction"):  # lists from a config
+            object.__setattr__(self, name, tuple(float(v) for v in getattr(self, name)))
         if self.width <= 0 or self.height <= 0:
             raise ValueError(f"bad image size {self.width}x{self.height}")
         if not 0.0 < self.fov_deg < 180.0:
