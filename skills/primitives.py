@@ -1,0 +1,82 @@
+"""The executor: run a step's primitives on any `ArmDriver`.
+
+As in ravens' primitives, the executor only takes the motion functions it needs from the driver
+(`move_linear`, `move_joints`, the gripper) and reports honestly what happened: a grasp that
+holds nothing stops the step (the gripper opens and the arm backs off upward), and any
+`ArmError` becomes a failed `StepResult` instead of an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TypeVar
+
+from skills.driver import ArmDriver, ArmError
+from skills.types import Primitive, Step, StepResult
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETREAT_HEIGHT = 0.15  # metres: how high the tool backs off after a failed grasp
+
+
+def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> StepResult:
+    """Run `primitives` in order; return what happened (never raises ArmError)."""
+    started = time.perf_counter()
+    done: list[Primitive] = []
+
+    def result(success: bool, message: str) -> StepResult:
+        return StepResult(step, success, message, tuple(done), time.perf_counter() - started)
+
+    for prim in primitives:
+        try:
+            held = run_primitive(prim, driver)
+        except ArmError as error:
+            done.append(prim)
+            log.warning("step %s failed in %s: %s", step.option.text, prim.phase, error)
+            return result(False, f"{prim.phase} failed: {type(error).__name__}: {error}")
+        done.append(prim)
+        if prim.kind == "gripper_close" and prim.expect_held is not None \
+                and held != prim.expect_held:
+            recovery = _recover(driver)
+            what = "nothing was held" if prim.expect_held else "something was unexpectedly held"
+            return result(False, f"{prim.phase} failed: {what} after closing the gripper"
+                                 f"{recovery}")
+    return result(True, f"{step.option.text} done" if primitives else "nothing to do")
+
+
+def run_primitive(prim: Primitive, driver: ArmDriver) -> bool | None:
+    """Send one primitive; for gripper_close return whether something is held."""
+    if prim.kind == "move_linear":
+        driver.move_linear(_require(prim.pose, prim))
+    elif prim.kind == "move_joints":
+        driver.move_joints(_require(prim.joints, prim))
+    elif prim.kind == "home":
+        driver.move_joints(driver.info.home_joints)
+    elif prim.kind == "gripper_open":
+        driver.gripper_open()
+    elif prim.kind == "gripper_close":
+        return driver.gripper_close()
+    else:
+        raise ValueError(f"unknown primitive kind {prim.kind!r}")
+    return None
+
+
+def _recover(driver: ArmDriver) -> str:
+    """Open the gripper and back off straight up; say how it went."""
+    try:
+        driver.gripper_open()
+        x, y, z, roll, pitch, yaw = driver.get_state().tool_pose
+        driver.move_linear((x, y, max(z, RETREAT_HEIGHT), roll, pitch, yaw))
+    except ArmError as error:
+        return f"; recovery failed: {type(error).__name__}: {error}"
+    return "; opened the gripper and retreated"
+
+
+def _require(value: T | None, prim: Primitive) -> T:
+    if value is None:
+        raise ValueError(f"primitive {prim.phase} ({prim.kind}) has no target")
+    return value

@@ -1,0 +1,22 @@
+"""Shared fixtures: one simulated world and Panda per test session (PyBullet DIRECT)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sim.arm import SimArmDriver
+from sim.world import World
+
+
+@pytest.fixture(scope="session")
+def sim_world() -> Iterator[World]:
+    with World() as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+def sim_arm(sim_world: World) -> Iterator[SimArmDriver]:
+    with SimArmDriver(sim_world) as arm:
+        yield arm  # type: ignore[misc]
