@@ -104,6 +104,14 @@ class SimArmDriver(ArmDriver):
         for finger in self.model.finger_joints:
             p.changeDynamics(self.body, finger, lateralFriction=1.0, spinningFriction=0.001,
                              physicsClientId=self._c)
+        if len(self.model.finger_joints) == 2:
+            # Couple the fingers as the real hand's mechanism does, so a held object stays
+            # centred between them (independent fingers let it drift sideways).
+            gear = p.createConstraint(
+                self.body, self.model.finger_joints[0], self.body, self.model.finger_joints[1],
+                jointType=p.JOINT_GEAR, jointAxis=(1, 0, 0), parentFramePosition=(0, 0, 0),
+                childFramePosition=(0, 0, 0), physicsClientId=self._c)
+            p.changeConstraint(gear, gearRatio=-1, erp=0.1, maxForce=50, physicsClientId=self._c)
         self._info = ArmInfo(
             name=self.model.name, dof=len(infos), joint_lower=tuple(self._lower),
             joint_upper=tuple(self._upper), max_joint_speed=tuple(self._vmax),

@@ -128,10 +128,11 @@ class World:
         p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0), physicsClientId=self.client)
 
     def is_in(self, block: str, bowl: str) -> bool:
-        """The block rests inside the bowl: centre within the floor and below the rim."""
+        """The block is inside the bowl: centre within the rim, and low enough to rest on the
+        floor or on one block already in the bowl."""
         b, w = self.object_pose(block).position, self.object_pose(bowl).position
         inside = math.hypot(b[0] - w[0], b[1] - w[1]) <= self.bowl.top_radius - 0.01
-        return inside and b[2] - w[2] <= self.bowl.height + self.block.size / 2
+        return inside and b[2] - w[2] <= self.bowl.floor_height + 1.5 * self.block.size + 0.01
 
     def is_on(self, top: str, bottom: str, tol: float = 0.02) -> bool:
         """`top` rests on `bottom` (a block): centres within `tol` in xy, one block-size apart."""

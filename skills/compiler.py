@@ -1,9 +1,11 @@
 """The compiler: a chosen step -> the motor primitives that carry it out.
 
 Positions come only from the `Scene` (what perception reported), never from the simulator.
-The grasp is top-down (roll = pi, pitch = 0) with a fixed yaw (`CompilerConfig.grasp_yaw`,
-default 0): a `Detection` carries no orientation, the world places blocks with a small yaw and the
-parallel fingers square a slightly turned cube as they close.
+The grasp is top-down (roll = pi, pitch = 0). A `Detection` carries no orientation, so the yaw
+is `CompilerConfig.grasp_yaw` (default 0, fingers closing along y) or that plus 90 degrees (a cube
+is symmetric), whichever leaves the open fingers more room from the neighbouring objects; the world
+places blocks with a small yaw and the parallel fingers square a slightly turned cube as they
+close. The release yaw is chosen the same way at the target.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ class CompilerConfig:
     travel_height: TCP height for approach, lift, carry and retreat (raised further above tall
     targets by travel_clearance). grasp_offset: TCP height above a block's centre when grasping.
     place_clearance: gap left under the block when releasing it onto a block or the table;
-    bowl_drop: the same inside a bowl, whose floor is bowl_floor_height above its base.
-    return_home: finish with the arm at home (out of the camera's view) so the next frame
+    bowl_drop: the same inside an empty bowl, whose floor is bowl_floor_height above its base;
+    blocks seen within bowl_radius of a bowl's centre are in it, and a new one goes on top.
+    finger_reach: distance from the tool axis to the middle of an open finger (for the yaw
+    choice). return_home: finish with the arm at home (out of the camera's view) so the next frame
     sees the result.
     """
 
@@ -37,6 +41,9 @@ class CompilerConfig:
     grasp_offset: float = 0.0
     place_clearance: float = 0.006
     bowl_drop: float = 0.02
+    bowl_radius: float = 0.06
+    bowl_outer_radius: float = 0.07
+    finger_reach: float = 0.055
     grasp_yaw: float = 0.0
     return_home: bool = True
 
@@ -77,19 +84,22 @@ def pick_and_place(
     travel_z = max(config.travel_height, target_top + config.block_size + config.travel_clearance,
                    oz + config.block_size / 2 + config.travel_clearance)
 
-    def at(x: float, y: float, z: float) -> Pose:
-        return (x, y, z, math.pi, 0.0, config.grasp_yaw)
+    pick_yaw = _roomy_yaw(scene, (ox, oy), {obj_name}, config)
+    place_yaw = _roomy_yaw(scene, (tx, ty), {obj_name, target_name}, config)
+
+    def at(x: float, y: float, z: float, yaw: float) -> Pose:
+        return (x, y, z, math.pi, 0.0, yaw)
 
     prims = [
         Primitive("open", "gripper_open"),
-        Primitive("approach", "move_linear", pose=at(ox, oy, travel_z)),
-        Primitive("descend", "move_linear", pose=at(ox, oy, grasp_z)),
+        Primitive("approach", "move_linear", pose=at(ox, oy, travel_z, pick_yaw)),
+        Primitive("descend", "move_linear", pose=at(ox, oy, grasp_z, pick_yaw)),
         Primitive("grasp", "gripper_close", expect_held=True),
-        Primitive("lift", "move_linear", pose=at(ox, oy, travel_z)),
-        Primitive("carry", "move_linear", pose=at(tx, ty, travel_z)),
-        Primitive("lower", "move_linear", pose=at(tx, ty, place_z)),
+        Primitive("lift", "move_linear", pose=at(ox, oy, travel_z, pick_yaw)),
+        Primitive("carry", "move_linear", pose=at(tx, ty, travel_z, place_yaw)),
+        Primitive("lower", "move_linear", pose=at(tx, ty, place_z, place_yaw)),
         Primitive("release", "gripper_open"),
-        Primitive("retreat", "move_linear", pose=at(tx, ty, travel_z)),
+        Primitive("retreat", "move_linear", pose=at(tx, ty, travel_z, place_yaw)),
     ]
     if config.return_home:
         prims.append(Primitive("home", "home"))
@@ -106,6 +116,11 @@ def _place_point(
         tx, ty, tz = target.position
         if target.kind == "bowl":
             floor = tz + config.bowl_floor_height
+            inside = [o.position[2] + half for o in scene.blocks
+                      if math.dist(o.position[:2], (tx, ty)) < config.bowl_radius]
+            if inside:  # blocks already in the bowl: release above the highest one
+                top = max(inside)
+                return (tx, ty), top + half + config.place_clearance, top
             return (tx, ty), floor + half + config.bowl_drop, floor + config.block_size
         top = tz + half
         return (tx, ty), top + half + config.place_clearance, top
@@ -114,6 +129,28 @@ def _place_point(
         return xy, config.table_height + half + config.place_clearance, config.table_height
     known = [o.name for o in scene.objects] + list(scene.locations)
     raise ValueError(f"unknown target {target_name!r}; the scene has {known}")
+
+
+def _roomy_yaw(
+    scene: Scene, xy: tuple[float, float], ignore: set[str], config: CompilerConfig
+) -> float:
+    """grasp_yaw, or grasp_yaw + 90 degrees if that keeps the open fingers clearly further from
+    the other objects."""
+    def room(yaw: float) -> float:
+        axis = (-math.sin(yaw), math.cos(yaw))  # direction the fingers open in, top-down grasp
+        gaps = [math.inf]
+        for obj in scene.objects:
+            if obj.name in ignore:
+                continue
+            radius = config.bowl_outer_radius if obj.kind == "bowl" else config.block_size / 1.4
+            for sign in (-1, 1):
+                finger = (xy[0] + sign * config.finger_reach * axis[0],
+                          xy[1] + sign * config.finger_reach * axis[1])
+                gaps.append(math.dist(finger, obj.position[:2]) - radius)
+        return min(gaps)
+
+    default, turned = config.grasp_yaw, config.grasp_yaw + math.pi / 2
+    return turned if room(turned) > room(default) + 0.01 else default
 
 
 def _find(scene: Scene, name: str, role: str) -> Detection:

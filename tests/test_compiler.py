@@ -46,8 +46,20 @@ def test_phases_and_grasp_pose() -> None:
         "home"]
     grasp = prims[2].pose
     assert grasp is not None and grasp[:3] == pytest.approx((0.5, 0.1, 0.02))
-    assert grasp[3:] == pytest.approx((math.pi, 0.0, 0.0))
+    assert grasp[3:5] == pytest.approx((math.pi, 0.0))
+    assert grasp[5] in (pytest.approx(0.0), pytest.approx(math.pi / 2))
     assert prims[3].kind == "gripper_close" and prims[3].expect_held is True
+
+
+def test_grasp_yaw_turns_the_fingers_away_from_neighbours() -> None:
+    lonely = Scene((Detection("red", "block", (0.5, 0.0, 0.02)),), {"middle": (0.5, 0.2)})
+    prims = compile_step(_step("red block", "middle"), lonely, CONFIG)
+    assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(0.0)
+    # a bowl right beside the block in y: fingers opening along y would hit its rim
+    crowded = Scene(lonely.objects + (Detection("blue", "bowl", (0.5, 0.12, 0.0)),),
+                    {"middle": (0.5, -0.2)})
+    prims = compile_step(_step("red block", "middle"), crowded, CONFIG)
+    assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(math.pi / 2)
 
 
 @pytest.mark.parametrize(("target", "xy", "z"), [
