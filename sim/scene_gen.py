@@ -20,6 +20,10 @@ class SceneSpec:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        # accept any sequence (e.g. a list from a config file); store tuples so specs hash
+        object.__setattr__(self, "blocks", tuple(str(c) for c in self.blocks))
+        object.__setattr__(self, "bowls", tuple(str(c) for c in self.bowls))
+        object.__setattr__(self, "seed", int(self.seed))
         for kind, colors in (("block", self.blocks), ("bowl", self.bowls)):
             for color in colors:
                 if color not in PALETTE:

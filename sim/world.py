@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class World:
         block_yaw_range: float = 0.2,
         block: BlockGeometry | None = None,
         bowl: BowlGeometry | None = None,
+        realtime: bool = False,
     ) -> None:
         self.workspace = workspace or Workspace()
         self.time_step = time_step
@@ -54,6 +56,8 @@ class World:
         self._reset_hooks: list[Callable[[], None]] = []
         self.spec: SceneSpec | None = None
         self.sim_time = 0.0
+        self.realtime = realtime  # pace stepping to the wall clock (for watching in the GUI)
+        self._wall_start = time.perf_counter()
 
     # lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -74,6 +78,12 @@ class World:
         for _ in range(n):
             p.stepSimulation(physicsClientId=self.client)
         self.sim_time += n * self.time_step
+        if self.realtime:
+            ahead = self.sim_time - (time.perf_counter() - self._wall_start)
+            if ahead > 0:
+                time.sleep(ahead)
+            else:
+                self._wall_start -= ahead  # fell behind: do not race to catch up
 
     def reset(
         self, spec: SceneSpec, positions: Mapping[str, tuple[float, float]] | None = None
