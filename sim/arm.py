@@ -121,10 +121,11 @@ class SimArmDriver(ArmDriver):
 
     def get_state(self) -> ArmState:
         q, qd = self._joint_state()
+        holding = self._holding and self._held_body() is not None
         return ArmState(
             joints=tuple(float(v) for v in q), tool_pose=self._tool_pose(),
-            gripper_width=self._gripper_width(), holding=self._holding and self._held_body()
-            is not None, moving=bool(np.abs(qd).max() > 0.02), fault=self._fault,
+            gripper_width=self._gripper_width(), holding=holding,
+            moving=bool(np.abs(qd).max() > 0.02), fault=self._fault,
             timestamp=self.world.sim_time,
         )
 
