@@ -1,0 +1,130 @@
+"""The SayCan step: language score x affordance over every admissible option, greedy choice."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from perception.types import Scene
+from planner.llm import LanguageModel
+from planner.prompt import PromptBuilder, history_texts
+from skills.types import AffordedOption, Option, ScoredOption, Step
+
+log = logging.getLogger(__name__)
+
+Normalisation = Literal["sum", "mean"]
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """One model call of the planner, for the JSON-lines trace."""
+
+    model: str
+    command: str
+    prompt: str
+    history: tuple[str, ...]
+    options: tuple[str, ...]
+    llm_logprobs: tuple[float, ...]
+    n_tokens: tuple[int, ...]
+    affordances: tuple[float, ...]
+    combined: tuple[float, ...]
+    chosen: str
+    seconds: float
+    started_at: float  # Unix time
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SayCanPlanner:
+    """Chooses the next skill call: argmax over options of p_LLM(option | prompt) x affordance.
+
+    p_LLM is the softmax of the options' language scores (sum of token log-probs, or their mean
+    with normalisation="mean") over the option set, so combined values are comparable across steps.
+    Ties go to the higher language score, then to the earlier option. After `max_steps` steps the
+    planner answers done() without asking the model.
+    """
+
+    def __init__(
+        self,
+        model: LanguageModel,
+        max_steps: int = 5,
+        top_k_print: int = 5,
+        normalisation: Normalisation = "sum",
+        prompt_builder: PromptBuilder | None = None,
+        on_record: Callable[[PlanRecord], None] | None = None,
+    ) -> None:
+        if max_steps < 1 or top_k_print < 0:
+            raise ValueError("max_steps must be >= 1 and top_k_print >= 0")
+        if normalisation not in ("sum", "mean"):
+            raise ValueError(f"normalisation must be 'sum' or 'mean', got {normalisation!r}")
+        self.model, self.max_steps, self.top_k_print = model, max_steps, top_k_print
+        self.normalisation = normalisation
+        self.prompt_builder = prompt_builder or PromptBuilder()
+        self.on_record = on_record
+        self.records: list[PlanRecord] = []
+
+    def next_step(
+        self,
+        command: str,
+        scene: Scene,
+        options: Sequence[AffordedOption | tuple[Option, float]],
+        history: Sequence[Option | Step | str] = (),
+    ) -> Step:
+        afforded = [o if isinstance(o, AffordedOption) else AffordedOption(*o) for o in options]
+        if not afforded:
+            raise ValueError("no options to choose from")
+        started, t0 = time.time(), time.perf_counter()
+        prompt = self.prompt_builder.build(command, scene, history)
+        if len(history) >= self.max_steps:
+            return self._step_limit(command, prompt, afforded, history, started)
+
+        texts = [self.prompt_builder.continuation(a.option) for a in afforded]
+        scores = self.model.score(prompt, texts)
+        llm = [s.logprob if self.normalisation == "sum" else s.logprob / max(s.n_tokens, 1)
+               for s in scores]
+        peak = max(llm)
+        log_z = peak + math.log(sum(math.exp(v - peak) for v in llm))
+        scored = [
+            ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance,
+                         math.exp(v - log_z) * a.affordance, llm_score=v)
+            for a, s, v in zip(afforded, scores, llm, strict=True)
+        ]
+        order = sorted(range(len(scored)),
+                       key=lambda i: (-scored[i].combined, -scored[i].llm_score, i))
+        ranked = tuple(scored[i] for i in order)
+        step = Step(ranked[0].option, ranked)
+        self._record(PlanRecord(
+            model=self.model.name, command=command, prompt=prompt,
+            history=tuple(history_texts(history)), options=tuple(s.option.text for s in scored),
+            llm_logprobs=tuple(s.llm_logprob for s in scored),
+            n_tokens=tuple(s.n_tokens for s in scored),
+            affordances=tuple(s.affordance for s in scored),
+            combined=tuple(s.combined for s in scored), chosen=step.option.text,
+            seconds=time.perf_counter() - t0, started_at=started))
+        for s in ranked[:self.top_k_print]:
+            log.info("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
+                     s.llm_logprob, s.n_tokens, s.affordance, s.combined)
+        return step
+
+    def _step_limit(self, command: str, prompt: str, afforded: list[AffordedOption],
+                    history: Sequence[Option | Step | str], started: float) -> Step:
+        done = next((a.option for a in afforded if a.option.is_done), None)
+        if done is None:
+            raise ValueError(f"step limit {self.max_steps} reached and no done() option given")
+        self._record(PlanRecord(
+            model=self.model.name, command=command, prompt=prompt,
+            history=tuple(history_texts(history)), options=(done.text,), llm_logprobs=(),
+            n_tokens=(), affordances=(), combined=(), chosen=done.text, seconds=0.0,
+            started_at=started, note=f"step limit {self.max_steps} reached"))
+        return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),))
+
+    def _record(self, record: PlanRecord) -> None:
+        self.records.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
