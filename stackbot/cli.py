@@ -9,6 +9,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import InstantiationException
 from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger("stackbot")
@@ -69,9 +70,12 @@ def _app(cfg: DictConfig) -> None:
         instruction = require_instruction(cfg)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
         run_instruction(cfg, instruction, run_dir)
-    except UsageError as error:
-        fail(str(error))
-    except (FileNotFoundError, ValueError) as error:
+    except InstantiationException as error:
+        cause = error.__cause__
+        if isinstance(cause, (FileNotFoundError, ValueError)):
+            fail(str(cause))
+        raise
+    except (UsageError, FileNotFoundError, ValueError) as error:
         fail(str(error))
 
 

@@ -1,0 +1,106 @@
+"""Composition root: the only place that knows which concrete classes are wired together."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from perception.types import Frame, Scene
+from stackbot.agent import Agent, EpisodeResult, StepRecord
+from stackbot.console import format_outcome, format_step
+from stackbot.trace import RunRecorder
+
+log = logging.getLogger(__name__)
+
+
+def build(node: DictConfig, **bindings: Any) -> Any:
+    """Instantiate a config node; a `_partial_` node is completed with the given bindings."""
+    made = instantiate(node, _convert_="all")
+    if isinstance(made, functools.partial):
+        return made(**bindings)
+    return made
+
+
+@dataclass
+class SimSession:
+    """One simulated world with its arm, camera, detector and planner, reusable across episodes."""
+
+    world: Any
+    driver: Any
+    camera: Any
+    detector: Any
+    planner: Any
+    cfg: DictConfig
+
+    def perceive(self) -> tuple[Frame, Scene]:
+        frame = self.camera.render(self.world.client)
+        scene = Scene(tuple(self.detector.detect(frame)), self.world.workspace.named_locations())
+        return frame, scene
+
+    def reset(self, scene_spec: Any) -> None:
+        self.world.reset(scene_spec)
+
+    def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
+        return Agent(
+            perceive=self.perceive,
+            planner=self.planner,
+            driver=self.driver,
+            affordance=build(self.cfg.affordance),
+            compiler=build(self.cfg.compiler),
+            max_steps=int(self.cfg.max_steps),
+            on_step=on_step,
+        )
+
+    def close(self) -> None:
+        self.world.close()
+
+
+def open_session(cfg: DictConfig) -> SimSession:
+    """Build every component; the language model first, so a bad model path fails before the
+    simulator starts (and long before anything could move)."""
+    model = build(cfg.llm)
+    planner = build(cfg.planner, model=model)
+    world = build(cfg.sim)
+    try:
+        driver = build(cfg.robot, world=world)
+        camera = build(cfg.camera)
+        detector = build(cfg.perception, source=world.oracle_detections)
+    except BaseException:
+        world.close()
+        raise
+    return SimSession(world, driver, camera, detector, planner, cfg)
+
+
+def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> EpisodeResult:
+    """One episode from the command line: build, reset the scene, run, print and record."""
+    scene_spec = build(cfg.scene)
+    session = open_session(cfg)
+    recorder = RunRecorder(run_dir)
+    top_k = int(cfg.get("print_top_k", 5))
+    print(f"instruction: {instruction}")
+    print(f"scene: blocks {list(scene_spec.blocks)}, bowls {list(scene_spec.bowls)}, "
+          f"seed {scene_spec.seed}; run directory: {run_dir}")
+
+    def on_step(record: StepRecord) -> None:
+        recorder(record)
+        print(format_step(record, top_k), flush=True)
+
+    try:
+        session.reset(scene_spec)
+        with session.driver:
+            episode = session.agent(on_step).run(instruction)
+        if episode.records:
+            last = episode.records[-1]
+            recorder.save_frame(last.frame_after or last.frame_before, "final")
+        print(format_outcome(episode))
+        recorder.finish(episode, {"config": OmegaConf.to_container(cfg, resolve=False)})
+    finally:
+        session.close()
+    return episode

@@ -1,0 +1,71 @@
+"""Bad input at the command line: a clear one-line error, exit status 2, and nothing runs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STACKBOT = shutil.which("stackbot") or str(Path(sys.executable).with_name("stackbot"))
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the installed console script from an unrelated working directory."""
+    return subprocess.run(
+        [STACKBOT, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("stackbot: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def assert_nothing_ran(tmp_path: Path) -> None:
+    assert not list(tmp_path.rglob("trace.jsonl"))
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_missing_instruction(tmp_path: Path) -> None:
+    result = run_cli(tmp_path)
+    assert_one_line_error(result, "missing instruction")
+    assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.parametrize("instruction", ["", "   "])
+def test_empty_instruction(tmp_path: Path, instruction: str) -> None:
+    result = run_cli(tmp_path, f"instruction={instruction}")
+    assert_one_line_error(result, "instruction is empty")
+    assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.parametrize("group", ["llm", "perception", "robot", "scene"])
+def test_unknown_config_group_value(tmp_path: Path, group: str) -> None:
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", f"{group}=nope")
+    assert_one_line_error(result, f"unknown {group} 'nope'", "choose from")
+    assert_nothing_ran(tmp_path)
+
+
+def test_gguf_path_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-model.gguf"
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl",
+                     f"llm.model_path={missing}")
+    assert_one_line_error(result, str(missing))
+    assert_nothing_ran(tmp_path)
+
+
+def test_file_that_is_not_gguf(tmp_path: Path) -> None:
+    fake = tmp_path / "model.gguf"
+    fake.write_text("this is not a model\n")
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl",
+                     f"llm.model_path={fake}")
+    assert_one_line_error(result, str(fake), "GGUF")
+    assert_nothing_ran(tmp_path)
