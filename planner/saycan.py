@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from perception.types import Scene
+from planner.grounding import ungrounded_mentions
 from planner.llm import LanguageModel
 from planner.prompt import PromptBuilder, history_texts
 from skills.types import AffordedOption, Option, ScoredOption, Step
@@ -46,8 +47,9 @@ class SayCanPlanner:
 
     p_LLM is the softmax of the options' language scores (sum of token log-probs, or their mean
     with normalisation="mean") over the option set, so combined values are comparable across steps.
-    Ties go to the higher language score, then to the earlier option. After `max_steps` steps the
-    planner answers done() without asking the model.
+    Ties go to the higher language score, then to the earlier option. After `max_steps` steps, or
+    when the command names an object the scene does not hold (`require_grounded`), the planner
+    answers done() without asking the model and says why in the step's note.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class SayCanPlanner:
         normalisation: Normalisation = "sum",
         prompt_builder: PromptBuilder | None = None,
         on_record: Callable[[PlanRecord], None] | None = None,
+        require_grounded: bool = True,
     ) -> None:
         if max_steps < 1 or top_k_print < 0:
             raise ValueError("max_steps must be >= 1 and top_k_print >= 0")
@@ -67,6 +70,7 @@ class SayCanPlanner:
         self.normalisation = normalisation
         self.prompt_builder = prompt_builder or PromptBuilder()
         self.on_record = on_record
+        self.require_grounded = require_grounded
         self.records: list[PlanRecord] = []
 
     def next_step(
@@ -82,7 +86,12 @@ class SayCanPlanner:
         started, t0 = time.time(), time.perf_counter()
         prompt = self.prompt_builder.build(command, scene, history)
         if len(history) >= self.max_steps:
-            return self._step_limit(command, prompt, afforded, history, started)
+            return self._stop(command, prompt, afforded, history, started,
+                              f"step limit {self.max_steps} reached")
+        absent = ungrounded_mentions(command, scene) if self.require_grounded else []
+        if absent:
+            return self._stop(command, prompt, afforded, history, started,
+                              "the instruction names what is not seen: " + ", ".join(absent))
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
         scores = self.model.score(prompt, texts)
@@ -108,21 +117,22 @@ class SayCanPlanner:
             combined=tuple(s.combined for s in scored), chosen=step.option.text,
             seconds=time.perf_counter() - t0, started_at=started))
         for s in ranked[:self.top_k_print]:
-            log.info("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
+            log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
         return step
 
-    def _step_limit(self, command: str, prompt: str, afforded: list[AffordedOption],
-                    history: Sequence[Option | Step | str], started: float) -> Step:
+    def _stop(self, command: str, prompt: str, afforded: list[AffordedOption],
+              history: Sequence[Option | Step | str], started: float, note: str) -> Step:
+        """done() without asking the model, with the reason in the record and the step."""
         done = next((a.option for a in afforded if a.option.is_done), None)
         if done is None:
-            raise ValueError(f"step limit {self.max_steps} reached and no done() option given")
+            raise ValueError(f"{note} and no done() option was given")
         self._record(PlanRecord(
             model=self.model.name, command=command, prompt=prompt,
             history=tuple(history_texts(history)), options=(done.text,), llm_logprobs=(),
             n_tokens=(), affordances=(), combined=(), chosen=done.text, seconds=0.0,
-            started_at=started, note=f"step limit {self.max_steps} reached"))
-        return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),))
+            started_at=started, note=note))
+        return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),), note=note)
 
     def _record(self, record: PlanRecord) -> None:
         self.records.append(record)

@@ -40,6 +40,7 @@ class Step:
 
     option: Option
     scored: tuple[ScoredOption, ...] = field(default=(), compare=False)
+    note: str = field(default="", compare=False)  # why, when not chosen by score alone
 
 
 Pose = tuple[float, float, float, float, float, float]

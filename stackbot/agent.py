@@ -98,13 +98,16 @@ class Agent:
         history: list[Step] = []
         started = time.perf_counter()
         frame, scene, seconds_perceive = self._timed_perceive()
+        first_scene = scene
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
             afforded = tuple(
                 self._affordance.afford(enumerate_options(scene), scene, reach=self._reach)
             )
-            step = self._planner.next_step(instruction, scene, afforded, history)
+            # The prompt keeps the scene as first described (as in the SayCan tabletop notebook
+            # and the few-shot examples); options and affordances follow the current scene.
+            step = self._planner.next_step(instruction, first_scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
                 record = StepRecord(index, scene, step, afforded, None, frame, None,

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import math
-import re
 
-from perception.types import COLOR_NAMES, Scene
+from planner.grounding import ungrounded_mentions
 from stackbot.agent import EpisodeResult, StepRecord
-
-_MENTION = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r")\s+(block|bowl)s?\b")
 
 
 def format_step(record: StepRecord, top_k: int = 5) -> str:
     lines = [f"step {record.index + 1}: {record.scene.describe()}"]
     lines.append(f"  {'option':<52} {'llm':>7} {'afford':>7} {'combined':>9}")
+    probs = option_probabilities([s.llm_score for s in record.step.scored])
     for rank, scored in enumerate(record.step.scored[:top_k]):
         marker = ">" if rank == 0 else " "
         lines.append(
-            f"{marker} {scored.option.text:<52} {_prob(scored.llm_score):>7} "
+            f"{marker} {scored.option.text:<52} {probs[rank]:>7.3f} "
             f"{scored.affordance:>7.2f} {scored.combined:>9.4f}"
         )
+    if record.step.note:
+        lines.append(f"  {record.step.note}")
     hidden = len(record.step.scored) - top_k
     if hidden > 0:
         lines.append(f"  ... {hidden} more options (all in trace.jsonl)")
@@ -35,15 +35,14 @@ def format_step(record: StepRecord, top_k: int = 5) -> str:
     return "\n".join(lines)
 
 
-def _prob(log_score: float) -> str:
-    return f"{math.exp(log_score):.3f}" if log_score > -50 else "0.000"
-
-
-def missing_mentions(instruction: str, scene: Scene) -> list[str]:
-    """Objects the instruction names (colour + kind) that perception did not find."""
-    seen = {obj.name for obj in scene.objects}
-    named = {f"{color} {kind}" for color, kind in _MENTION.findall(instruction.lower())}
-    return sorted(named - seen)
+def option_probabilities(log_scores: list[float]) -> list[float]:
+    """Softmax of the language scores over the option set (what `combined` multiplies)."""
+    if not log_scores:
+        return []
+    peak = max(log_scores)
+    weights = [math.exp(v - peak) for v in log_scores]
+    total = sum(weights)
+    return [w / total for w in weights]
 
 
 def format_outcome(episode: EpisodeResult) -> str:
@@ -55,7 +54,7 @@ def format_outcome(episode: EpisodeResult) -> str:
     if failed:
         lines.append(f"  {len(failed)} step(s) failed: " + "; ".join(r.message for r in failed))
     if episode.records:
-        absent = missing_mentions(episode.instruction, episode.records[0].scene)
+        absent = ungrounded_mentions(episode.instruction, episode.records[0].scene)
         if absent:
             lines.append("  not on the table: " + ", ".join(absent))
     seconds = episode.seconds

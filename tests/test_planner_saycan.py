@@ -55,7 +55,8 @@ def run_episode(planner: SayCanPlanner, command: str, scene: Scene) -> list[str]
 @pytest.fixture(scope="module")
 def planner() -> Iterator[SayCanPlanner]:
     with LlamaCppModel() as model:
-        yield SayCanPlanner(model, max_steps=4)
+        # The language model alone decides here; grounding is switched on where it is tested.
+        yield SayCanPlanner(model, max_steps=4, require_grounded=False)
 
 
 PP = "robot.pick_and_place"
@@ -84,11 +85,15 @@ def test_planner_solves_symbolic_episode(planner: SayCanPlanner, objects: tuple[
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason="Gemma 3 270M prefers pick_and_place(blue block, red bowl) "
-                   "(p=0.73) over done() (p=0.14) although no purple block is seen")
 def test_absent_purple_block_means_done(planner: SayCanPlanner) -> None:
     scene = make_scene("blue block", "green block", "yellow block", "red bowl", "blue bowl")
-    assert run_episode(planner, "put the purple block in the red bowl", scene) == ["done()"]
+    planner.require_grounded = True
+    try:
+        assert run_episode(planner, "put the purple block in the red bowl", scene) == ["done()"]
+    finally:
+        planner.require_grounded = False
+    record = planner.records[-1]
+    assert record.chosen == "done()" and "purple block" in record.note
 
 
 @pytest.mark.model

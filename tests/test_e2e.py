@@ -1,0 +1,69 @@
+"""End to end: the installed config, the embedded model, OpenCV perception on rendered frames,
+the Panda in PyBullet. Outcomes are checked on simulator state."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+from hydra import compose, initialize_config_module
+
+from sim.scene_gen import SceneSpec
+from stackbot.session import SimSession, open_session
+
+pytestmark = [pytest.mark.sim, pytest.mark.model]
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[SimSession]:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused"])
+    opened = open_session(cfg)
+    yield opened
+    opened.close()
+
+
+def run(session: SimSession, instruction: str, spec: SceneSpec) -> list[str]:
+    session.reset(spec)
+    with session.driver:
+        episode = session.agent().run(instruction)
+    assert episode.finished, episode.message
+    assert all(result.success for result in episode.executed)
+    return [record.step.option.text for record in episode.records]
+
+
+DEFAULT = SceneSpec(blocks=("red", "green", "yellow"), bowls=("blue", "gray"), seed=0)
+
+
+def test_red_block_into_blue_bowl(session: SimSession) -> None:
+    plan = run(session, "put the red block in the blue bowl", DEFAULT)
+    assert session.world.is_in("red block", "blue bowl")
+    assert plan == ["robot.pick_and_place(red block, blue bowl)", "done()"]
+
+
+def test_green_block_onto_yellow_block(session: SimSession) -> None:
+    plan = run(session, "put the green block on the yellow block", DEFAULT)
+    assert session.world.is_on("green block", "yellow block")
+    assert plan == ["robot.pick_and_place(green block, yellow block)", "done()"]
+
+
+def test_yellow_block_to_a_named_location(session: SimSession) -> None:
+    plan = run(session, "put the yellow block in the top left corner", DEFAULT)
+    corner = session.world.workspace.named_locations()["top left corner"]
+    assert session.world.is_at("yellow block", corner, tol=0.03)
+    assert plan == ["robot.pick_and_place(yellow block, top left corner)", "done()"]
+
+
+def test_absent_object_ends_with_done_and_nothing_moves(session: SimSession) -> None:
+    spec = SceneSpec(blocks=("red", "green", "yellow"), bowls=("red", "blue"), seed=1)
+    session.reset(spec)
+    before = {name: pose.position for name, pose in session.world.object_poses().items()}
+    with session.driver:
+        episode = session.agent().run("put the purple block in the red bowl")
+    assert episode.finished
+    assert [r.step.option.text for r in episode.records] == ["done()"]
+    assert not episode.moved
+    after = session.world.object_poses()
+    for name, position in before.items():
+        assert math.dist(position, after[name].position) < 0.002, name
