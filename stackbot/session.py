@@ -83,6 +83,7 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
     scene_spec = build(cfg.scene)
     session = open_session(cfg)
     recorder = RunRecorder(run_dir)
+    session.planner.on_record = recorder.llm_call
     top_k = int(cfg.get("print_top_k", 5))
     print(f"instruction: {instruction}")
     print(f"scene: blocks {list(scene_spec.blocks)}, bowls {list(scene_spec.bowls)}, "
@@ -99,7 +100,10 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
         if episode.records:
             last = episode.records[-1]
             recorder.save_frame(last.frame_after or last.frame_before, "final")
+        picture = recorder.save_episode_strip(episode)
         print(format_outcome(episode))
+        if picture is not None:
+            print(f"  picture: {picture}")
         recorder.finish(episode, {"config": OmegaConf.to_container(cfg, resolve=False)})
     finally:
         session.close()

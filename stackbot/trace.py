@@ -12,8 +12,10 @@ import numpy as np
 from perception.types import Frame
 from skills.types import Primitive, StepResult
 from stackbot.agent import EpisodeResult, StepRecord
+from stackbot.pictures import annotate, strip
 
 TRACE_FILE = "trace.jsonl"
+LLM_CALLS_FILE = "llm_calls.jsonl"
 SUMMARY_FILE = "summary.json"
 
 
@@ -87,11 +89,32 @@ class RunRecorder:
         if record.frame_after is not None:
             self.save_frame(record.frame_after, f"step{record.index:02d}_after")
 
+    def llm_call(self, record: Any) -> None:
+        """One line per model call: the whole prompt, every option and its scores, timing."""
+        with (self.run_dir / LLM_CALLS_FILE).open("a", encoding="utf-8") as calls:
+            calls.write(json.dumps(record.to_json()) + "\n")
+
     def save_frame(self, frame: Frame, stem: str) -> Path:
         path = self.frames_dir / f"{stem}_{frame.camera_name}.png"
         cv2.imwrite(str(path), cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
         depth_mm = np.clip(frame.depth * 1000.0, 0, 65535).astype(np.uint16)
         cv2.imwrite(str(path.with_name(path.stem + "_depth_mm.png")), depth_mm)
+        return path
+
+    def save_episode_strip(self, episode: EpisodeResult) -> Path | None:
+        """frames/episode.png: each step's frame with its detections and the step chosen,
+        then the final frame."""
+        if not episode.records:
+            return None
+        panels = [
+            (annotate(r.frame_before, r.scene), f"{r.index + 1}: {r.step.option.text}")
+            for r in episode.records
+        ]
+        last = episode.records[-1]
+        if last.frame_after is not None:
+            panels.append((cv2.cvtColor(last.frame_after.rgb, cv2.COLOR_RGB2BGR), "after"))
+        path = self.frames_dir / "episode.png"
+        cv2.imwrite(str(path), strip(panels))
         return path
 
     def finish(self, episode: EpisodeResult, extra: dict[str, Any]) -> Path:
