@@ -62,10 +62,11 @@ class SimSession:
         self.world.close()
 
 
-def open_session(cfg: DictConfig) -> SimSession:
+def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     """Build every component; the language model first, so a bad model path fails before the
-    simulator starts (and long before anything could move)."""
-    model = build(cfg.llm)
+    simulator starts (and long before anything could move). `load_model=False` hands the planner
+    no model (for planners that need none, such as the scripted one)."""
+    model = build(cfg.llm) if load_model else None
     planner = build(cfg.planner, model=model)
     world = build(cfg.sim)
     try:

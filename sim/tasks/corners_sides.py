@@ -1,0 +1,34 @@
+"""Move one or two blocks to the corners and sides of the table."""
+
+from __future__ import annotations
+
+from sim.tasks.layout import placeable_scene
+from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from skills.goals import At
+
+TASK_ID = "corners_sides_v1"
+
+CORNERS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner")
+SIDES = ("top side", "bottom side", "left side", "right side")
+ONE = (
+    "put the {a} block in the {la}",
+    "move the {a} block to the {la}",
+    "slide the {a} block over to the {la}",
+)
+TWO = (
+    "put the {a} block in the {la} and the {b} block in the {lb}",
+    "move the {a} block to the {la} and the {b} block to the {lb}",
+)
+
+
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+    rng = rng_for(task_id, seed)
+    blocks = pick_colors(rng, between(rng, 2, min(4, len(colors))), colors)
+    bowls = pick_colors(rng, between(rng, 0, 2), colors)
+    n_moved = between(rng, 1, 2)
+    places = [str(p) for p in rng.choice(CORNERS + SIDES, size=n_moved, replace=False)]
+    template = choose(rng, ONE if n_moved == 1 else TWO)
+    instruction = template.format(a=blocks[0], la=places[0], b=blocks[1], lb=places[-1])
+    goal = tuple(At(f"{c} block", place) for c, place in zip(blocks, places, strict=False))
+    spec = placeable_scene(rng, blocks, bowls, free=tuple(places))
+    return Task(task_id, task_id, seed, instruction, spec, goal)

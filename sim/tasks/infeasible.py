@@ -1,0 +1,36 @@
+"""The command names an object that is not on the table: nothing may move, the plan must end."""
+
+from __future__ import annotations
+
+from sim.tasks.layout import placeable_scene
+from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from skills.goals import Unmoved
+
+TASK_ID = "infeasible_v1"
+
+ABSENT_BLOCK = (
+    "put the {absent} block in the {bowl} bowl",
+    "move the {absent} block to the {location}",
+    "stack the {absent} block on the {block} block",
+)
+ABSENT_TARGET = (
+    "put the {block} block in the {absent} bowl",
+    "put the {block} block on the {absent} block",
+)
+LOCATIONS = ("top left corner", "bottom right corner", "left side", "middle")
+
+
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+    rng = rng_for(task_id, seed)
+    blocks = pick_colors(rng, between(rng, 2, min(4, len(colors) - 1)), colors)
+    bowls = pick_colors(rng, between(rng, 1, min(3, len(colors) - 1)), colors)
+    templates = ABSENT_BLOCK + ABSENT_TARGET
+    template = choose(rng, templates)
+    absent_kind = "bowl" if "{absent} bowl" in template else "block"
+    present = bowls if absent_kind == "bowl" else blocks
+    absent = choose(rng, [c for c in colors if c not in present])
+    instruction = template.format(absent=absent, bowl=choose(rng, bowls), block=blocks[0],
+                                  location=choose(rng, LOCATIONS))
+    spec = placeable_scene(rng, blocks, bowls)
+    goal = tuple(Unmoved(name) for name in spec.names)
+    return Task(task_id, task_id, seed, instruction, spec, goal, infeasible=True)

@@ -1,0 +1,50 @@
+"""Two or three sub-goals in one command, "..., then ...", each moving a different block."""
+
+from __future__ import annotations
+
+from sim.tasks.layout import placeable_scene
+from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from skills.goals import At, In, On, Predicate
+
+TASK_ID = "long_horizon_v1"
+
+INTO_BOWL = "put the {block} block in the {target} bowl"
+ONTO_BLOCK = "put the {block} block on the {target} block"
+TO_LOCATION = "move the {block} block to the {target}"
+LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
+             "left side", "right side")
+JOINS = ("{a}, then {b}", "first {a}, then {b}", "{a} and then {b}")
+
+
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+    rng = rng_for(task_id, seed)
+    n_goals = between(rng, 2, 3)
+    blocks = pick_colors(rng, between(rng, n_goals + 1, min(n_goals + 2, len(colors))), colors)
+    bowls = pick_colors(rng, between(rng, 1, 2), colors)
+    movers, resting = blocks[:n_goals], blocks[n_goals:]
+    free_bowls, free_places = list(bowls), list(LOCATIONS)
+    phrases: list[str] = []
+    goal: list[Predicate] = []
+    locations: list[str] = []
+    for block in movers:
+        kinds = [k for k, left in (("bowl", free_bowls), ("block", resting),
+                                   ("location", free_places)) if left]
+        kind = choose(rng, kinds)
+        if kind == "bowl":
+            target = free_bowls.pop(int(rng.integers(len(free_bowls))))
+            phrases.append(INTO_BOWL.format(block=block, target=target))
+            goal.append(In(f"{block} block", f"{target} bowl"))
+        elif kind == "block":
+            target = resting.pop(int(rng.integers(len(resting))))
+            phrases.append(ONTO_BLOCK.format(block=block, target=target))
+            goal.append(On(f"{block} block", f"{target} block"))
+        else:
+            target = free_places.pop(int(rng.integers(len(free_places))))
+            locations.append(target)
+            phrases.append(TO_LOCATION.format(block=block, target=target))
+            goal.append(At(f"{block} block", target))
+    instruction = phrases[0]
+    for phrase in phrases[1:]:
+        instruction = choose(rng, JOINS).format(a=instruction, b=phrase)
+    spec = placeable_scene(rng, blocks, bowls, free=tuple(locations))
+    return Task(task_id, task_id, seed, instruction, spec, tuple(goal))

@@ -1,0 +1,90 @@
+"""One benchmark episode in a session: reset the scene, run the agent, judge plan and execution.
+
+Plan success: the planned skill calls, applied to the symbolic model of the scene, satisfy the
+goal, and the plan ended with done(). Execution success: the goal holds on the simulator's ground
+truth at the end.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from planner.scripted import ScriptedPlanner
+from sim.tasks.checks import start_positions, unmet_in_world
+from sim.tasks.task import Task
+from skills.goals import describe, evaluate_plan
+from stackbot.agent import Agent, EpisodeResult
+from stackbot.session import SimSession, build
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    return {
+        "key": task.key, "task_id": task.task_id, "family": task.family, "seed": task.seed,
+        "instruction": task.instruction,
+        "scene": {"blocks": list(task.scene.blocks), "bowls": list(task.scene.bowls),
+                  "seed": task.scene.seed},
+        "goal": task.goal_text(),
+    }
+
+
+def run_task(session: SimSession, task: Task) -> dict[str, Any]:
+    """Run the task's episode and return its results line (a JSON-ready dict)."""
+    planner = session.planner
+    if isinstance(planner, ScriptedPlanner):
+        planner.set_goal(task.goal)
+    records_before = len(getattr(planner, "records", []))
+    session.reset(task.scene)
+    start = start_positions(session.world)
+    agent = Agent(perceive=session.perceive, planner=planner, driver=session.driver,
+                  affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
+                  max_steps=int(session.cfg.max_steps))
+    with session.driver:
+        episode = agent.run(task.instruction)
+    calls = getattr(planner, "records", [])[records_before:]
+    plan_moves = [tuple(r.step.option.args) for r in episode.records if not r.step.option.is_done]
+    plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
+                                        plan_moves)  # type: ignore[arg-type]
+    plan_ok = plan_ok and episode.finished
+    world_unmet = unmet_in_world(session.world, task.goal, start)
+    return {
+        **task_json(task),
+        "plan_success": plan_ok,
+        "execution_success": not world_unmet,
+        "finished": episode.finished,
+        "steps": [r.step.option.text for r in episode.records],
+        "n_steps": len(episode.records),
+        "llm_calls": sum(1 for c in calls if c.llm_logprobs),
+        "option_tokens": sum(sum(c.n_tokens) for c in calls),
+        "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
+        "plan_unmet": [describe(p) for p in plan_unmet],
+        "execution_unmet": [describe(p) for p in world_unmet],
+        "failure": failure_reason(episode, plan_ok, [describe(p) for p in plan_unmet],
+                                  [describe(p) for p in world_unmet]),
+        "traceback": None,
+    }
+
+
+def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],
+                   world_unmet: list[str]) -> str | None:
+    if not world_unmet and plan_ok:
+        return None
+    failed = [r.message for r in episode.executed if not r.success]
+    if not world_unmet:
+        return "plan: " + ("unmet " + ", ".join(plan_unmet) if plan_unmet else episode.message)
+    if failed:
+        return "execution: " + failed[0]
+    if not plan_ok:
+        return "plan: " + ("unmet " + ", ".join(plan_unmet) if plan_unmet else episode.message)
+    return "execution: unmet on the table " + ", ".join(world_unmet)
+
+
+def error_json(task: Task, error: BaseException) -> dict[str, Any]:
+    """The results line of an episode that raised: a failure with its traceback."""
+    return {
+        **task_json(task), "plan_success": False, "execution_success": False, "finished": False,
+        "steps": [], "n_steps": 0, "llm_calls": 0, "option_tokens": 0, "seconds": {},
+        "plan_unmet": [], "execution_unmet": [],
+        "failure": f"error: {type(error).__name__}: {error}",
+        "traceback": "".join(traceback.format_exception(error)),
+    }

@@ -1,0 +1,80 @@
+"""A benchmark run: build the suite, skip what the results file holds, run the rest on the
+configured runner with a progress bar, then summarise, write the table and the chart."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines
+from stackbot.bench.results import ResultsFile
+from stackbot.bench.suite import build_suite
+from stackbot.session import build
+
+log = logging.getLogger(__name__)
+
+
+def worker_config(cfg: DictConfig) -> dict[str, Any]:
+    """The resolved config a worker builds its session from (no Hydra interpolations left)."""
+    config = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(config, dict)
+    config.pop("hydra", None)
+    return config
+
+
+def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
+    """Returns the results of every episode of the suite (recorded before or now)."""
+    tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
+    suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed))
+    results = ResultsFile(cfg.results)
+    recorded = results.load()
+    pending = [task for task in suite if task.key not in recorded]
+    label = str(cfg.label)
+    runner = build(cfg.runner)
+    print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
+          f"running {len(pending)} with {type(runner).__name__}"
+          f"(workers={runner.workers}) as {label}", flush=True)
+    bar = tqdm(total=len(pending), unit="ep", disable=not cfg.progress, dynamic_ncols=True)
+    counts = {"n": 0, "plan": 0, "execution": 0}
+
+    def on_result(record: dict[str, Any]) -> None:
+        record["label"] = label
+        results.append(record)
+        recorded[record["key"]] = record
+        counts["n"] += 1
+        counts["plan"] += bool(record["plan_success"])
+        counts["execution"] += bool(record["execution_success"])
+        bar.set_postfix(plan=f"{100 * counts['plan'] / counts['n']:.0f}%",
+                        execution=f"{100 * counts['execution'] / counts['n']:.0f}%")
+        bar.update()
+
+    started = time.perf_counter()
+    try:
+        runner.run(pending, worker_config(cfg), on_result)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    records = [recorded[task.key] for task in suite if task.key in recorded]
+    report(records, results.path, label)
+    if counts["n"]:
+        print(f"throughput: {counts['n']} episodes in {seconds:.1f} s = "
+              f"{60 * counts['n'] / seconds:.1f} episodes/min "
+              f"(workers={runner.workers})")
+    return records
+
+
+def report(records: list[dict[str, Any]], results_path: Path, label: str) -> None:
+    rows = by_family(records)
+    table = markdown_table(rows)
+    table_path = results_path.with_suffix(".md")
+    table_path.write_text(f"# {label}\n\n{table}", encoding="utf-8")
+    chart = bar_chart({label: rows}, results_path.with_suffix(".png"))
+    print(table, end="")
+    for line in summary_lines(records):
+        print(line)
+    print(f"results: {results_path}; table: {table_path}; chart: {chart}")

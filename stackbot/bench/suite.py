@@ -1,0 +1,33 @@
+"""Which tasks a benchmark run holds: generated from families, or read from a task file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.task import Task
+from sim.tasks.task_file import load_task_file
+
+
+def is_task_file(tasks: str | Sequence[str]) -> bool:
+    return isinstance(tasks, str) and tasks.endswith((".yaml", ".yml"))
+
+
+def family_ids(tasks: str | Sequence[str]) -> list[str]:
+    names = list(FAMILIES) if tasks == "all" else [tasks] if isinstance(tasks, str) else [
+        str(t) for t in tasks]
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown task family {', '.join(unknown)} (have: "
+                         f"{', '.join(FAMILIES)}; or give a .yaml task file)")
+    return names
+
+
+def build_suite(tasks: str | Sequence[str], episodes: int = 5, first_seed: int = 0) -> list[Task]:
+    """A task file's tasks (checked completely first), or `episodes` seeds of each family."""
+    if is_task_file(tasks):
+        return load_task_file(str(tasks))
+    if episodes < 1:
+        raise ValueError(f"episodes must be at least 1, got {episodes}")
+    seeds = range(first_seed, first_seed + episodes)
+    return [generate(family, seed) for family in family_ids(tasks) for seed in seeds]

@@ -1,0 +1,61 @@
+"""A worker owns one session (simulator, detector, planner, model), built once and reused.
+
+Every runner (in-process, process pool, Ray actor) runs episodes through an EpisodeWorker, so the
+same task and seed give the same results whichever runner ran them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from sim.tasks.task import Task
+from stackbot.bench.episode import error_json, run_task
+from stackbot.session import SimSession, open_session
+
+log = logging.getLogger(__name__)
+
+
+def threads_per_worker(workers: int) -> int:
+    """llama.cpp stalls when the cores are oversubscribed: split them between the workers."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def needs_model(cfg: Any) -> bool:
+    return not str(cfg.planner._target_).endswith("ScriptedPlanner")
+
+
+class EpisodeWorker:
+    """Builds its session on first use from a resolved config (a plain dict)."""
+
+    def __init__(self, config: dict[str, Any], n_threads: int | None = None) -> None:
+        self.cfg = OmegaConf.create(config)
+        if n_threads is not None and "n_threads" in self.cfg.llm:
+            self.cfg.llm.n_threads = n_threads
+        self._session: SimSession | None = None
+
+    @property
+    def session(self) -> SimSession:
+        if self._session is None:
+            self._session = open_session(self.cfg, load_model=needs_model(self.cfg))
+        return self._session
+
+    def run(self, task: Task) -> dict[str, Any]:
+        """The episode's results line; an episode that raises is a failure with its traceback
+        (and the session is rebuilt for the next one)."""
+        try:
+            return run_task(self.session, task)
+        except Exception as error:  # noqa: BLE001 - recorded, and the run goes on
+            log.warning("episode %s raised %s", task.key, error)
+            self.close()
+            return error_json(task, error)
+
+    def close(self) -> None:
+        if self._session is not None:
+            try:
+                self._session.close()
+            finally:
+                self._session = None

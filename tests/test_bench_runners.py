@@ -1,0 +1,79 @@
+"""Benchmark runs: resume skips recorded episodes, an episode that raises is recorded as a failure,
+and the in-process, process-pool and Ray runners give the same per-episode results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hydra import compose, initialize_config_module
+
+from sim.scene_gen import SceneSpec
+from sim.tasks.task import Task
+from skills.goals import In
+from stackbot.bench.results import ResultsFile
+from stackbot.bench.run import run_benchmark, worker_config
+from stackbot.bench.runners import LocalRunner
+from stackbot.bench.worker import EpisodeWorker
+
+pytestmark = pytest.mark.sim
+
+SUITE = ["tasks=[pick_place_v1,stack_order_v1]", "episodes=2"]
+COMPARED = ("key", "plan_success", "execution_success", "steps", "failure")
+
+
+def bench_cfg(tmp_path: Path, *overrides: str):
+    with initialize_config_module("conf", version_base="1.3"):
+        return compose("bench", overrides=[
+            "planner=scripted", "perception=oracle", "label=test", "progress=false",
+            f"results={tmp_path / 'results.jsonl'}", *overrides])
+
+
+def compared(records: list[dict[str, Any]]) -> list[tuple]:
+    return sorted(tuple(json.dumps(r[k]) for k in COMPARED) for r in records)
+
+
+def test_resume_skips_recorded_episodes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    cfg = bench_cfg(tmp_path, "tasks=pick_place_v1", "episodes=2")
+    first = run_benchmark(cfg)
+    assert len(first) == 2
+    results = tmp_path / "results.jsonl"
+    lines = results.read_text().splitlines()
+    results.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])  # crashed mid-line
+    capsys.readouterr()
+    again = run_benchmark(cfg)
+    out = capsys.readouterr().out
+    assert "2 episodes, 1 already in" in out and "running 1 " in out
+    assert "plan success: 100.0%" in out and "execution success: 100.0%" in out
+    assert compared(again) == compared(first)
+    assert len(ResultsFile(results).load()) == 2
+    capsys.readouterr()
+    run_benchmark(cfg)
+    assert "running 0 " in capsys.readouterr().out
+    assert (tmp_path / "results.md").exists() and (tmp_path / "results.png").exists()
+
+
+def test_an_episode_that_raises_is_a_recorded_failure(tmp_path: Path) -> None:
+    broken = Task("broken_v1", "broken_v1", 0, "put the red block in the blue bowl",
+                  SceneSpec(("red",), ("blue",)), (In("red block", "green bowl"),))
+    good = Task("ok_v1", "ok_v1", 0, "put the red block in the blue bowl",
+                SceneSpec(("red",), ("blue",)), (In("red block", "blue bowl"),))
+    got: list[dict[str, Any]] = []
+    LocalRunner(1).run([broken, good], worker_config(bench_cfg(tmp_path)), got.append)
+    assert got[0]["failure"].startswith("error: KeyError") and "Traceback" in got[0]["traceback"]
+    assert got[1]["execution_success"] and got[1]["plan_success"]
+
+
+def test_runners_agree(tmp_path: Path) -> None:
+    in_process = run_benchmark(bench_cfg(tmp_path / "a", *SUITE))
+    pool = run_benchmark(bench_cfg(tmp_path / "b", *SUITE, "runner.workers=2"))
+    ray_run = run_benchmark(bench_cfg(tmp_path / "c", *SUITE, "runner=ray", "runner.workers=2"))
+    assert len(in_process) == 4
+    assert compared(in_process) == compared(pool) == compared(ray_run)
+
+
+def test_worker_splits_the_cores_between_model_threads(tmp_path: Path) -> None:
+    cfg = worker_config(bench_cfg(tmp_path, "planner=saycan"))
+    assert EpisodeWorker(cfg, n_threads=1).cfg.llm.n_threads == 1
