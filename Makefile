@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
 INSTRUCTION ?= put the red block in the blue bowl
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint clean bench
 
 setup: $(VENV)/.stackbot-installed
 
@@ -24,6 +24,19 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The baseline table of the README: embedded model + OpenCV, + oracle perception, scripted upper
+# bound; EPISODES per family, WORKERS processes (each model gets cores / WORKERS threads).
+EPISODES ?= 3
+WORKERS ?= 2
+BENCH := $(BIN)/stackbot-bench episodes=$(EPISODES) runner.workers=$(WORKERS)
+bench: setup
+	$(BENCH) label=embedded-opencv
+	$(BENCH) label=embedded-oracle perception=oracle
+	$(BENCH) label=scripted-oracle planner=scripted perception=oracle
+	$(BIN)/python -m stackbot.bench.compare outputs/bench/embedded-opencv.jsonl \
+		outputs/bench/embedded-oracle.jsonl outputs/bench/scripted-oracle.jsonl \
+		--out outputs/bench/baseline
 
 lint: setup
 	$(BIN)/ruff check .

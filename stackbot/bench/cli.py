@@ -29,6 +29,10 @@ def _app(cfg: DictConfig) -> None:
         from stackbot.bench.run import run_benchmark
 
         run_benchmark(cfg)
+    except KeyboardInterrupt:
+        print("stackbot-bench: interrupted; the finished episodes are recorded, run the same "
+              "command again to resume", file=sys.stderr)
+        sys.exit(130)
     except (TaskFileError, UsageError) as error:
         fail(str(error))
     except ValueError as error:

@@ -10,6 +10,7 @@ import logging
 import os
 from typing import Any
 
+import cv2
 from omegaconf import OmegaConf
 
 from sim.tasks.task import Task
@@ -33,8 +34,10 @@ class EpisodeWorker:
 
     def __init__(self, config: dict[str, Any], n_threads: int | None = None) -> None:
         self.cfg = OmegaConf.create(config)
-        if n_threads is not None and "n_threads" in self.cfg.llm:
-            self.cfg.llm.n_threads = n_threads
+        if n_threads is not None:
+            if "n_threads" in self.cfg.llm:
+                self.cfg.llm.n_threads = n_threads
+            cv2.setNumThreads(n_threads)  # OpenCV's pool would compete with the other workers
         self._session: SimSession | None = None
 
     @property

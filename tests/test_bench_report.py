@@ -1,0 +1,43 @@
+"""Wilson intervals, the per-family table, the comparison table and the chart (pure, no sim)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stackbot.bench.compare import comparison_table, load_series
+from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines, wilson
+from stackbot.bench.results import ResultsFile
+
+
+@pytest.mark.parametrize(("hits", "n", "low", "high"), [
+    (0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (1, 3, 0.0615, 0.7923),
+])
+def test_wilson_interval(hits: int, n: int, low: float, high: float) -> None:
+    got = wilson(hits, n)
+    assert got == pytest.approx((low, high), abs=1e-3)
+
+
+def record(family: str, seed: int, plan: bool, execution: bool, label: str = "x") -> dict:
+    return {"key": f"{family}/{seed}", "family": family, "seed": seed, "label": label,
+            "plan_success": plan, "execution_success": execution, "n_steps": 2,
+            "llm_calls": 2, "option_tokens": 100, "traceback": None,
+            "seconds": {"plan": 1.0, "execute": 0.5, "perceive": 0.2, "total": 1.7}}
+
+
+def test_tables_summary_and_chart(tmp_path: Path) -> None:
+    records = [record("pick_place_v1", 0, True, True), record("pick_place_v1", 1, True, False),
+               record("infeasible_v1", 0, False, False)]
+    rows = by_family(records)
+    assert [r.family for r in rows] == ["pick_place_v1", "infeasible_v1", "all"]
+    table = markdown_table(rows)
+    assert "| pick_place_v1 | 2 | 100% [34, 100] | 50% [9, 91] |" in table
+    assert summary_lines(records)[1:] == ["plan success: 66.7%", "execution success: 33.3%"]
+    results = ResultsFile(tmp_path / "a.jsonl")
+    for r in records:
+        results.append(r)
+    series = load_series([results.path])
+    assert "| x | 3 | 50 / 100 | 0 / 0 |" in comparison_table(series)
+    chart = bar_chart(series, tmp_path / "chart.png")
+    assert chart.read_bytes()[:4] == b"\x89PNG"
