@@ -6,18 +6,26 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from perception.types import Scene
 from planner.grounding import ungrounded_mentions
-from planner.llm import LanguageModel
+from planner.llm import (
+    ContextOverflowError,
+    ContinuationScore,
+    LanguageModel,
+    OptionScorer,
+    OptionScores,
+    score_options,
+)
 from planner.prompt import PromptBuilder, history_texts
 from skills.types import AffordedOption, Option, ScoredOption, Step
 
 log = logging.getLogger(__name__)
 
-Normalisation = Literal["sum", "mean"]
+Normalisation = Literal["sum", "mean", "char"]
+NORMALISATIONS = ("sum", "mean", "char")
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,9 @@ class PlanRecord:
     seconds: float
     started_at: float  # Unix time
     note: str = ""
+    mode: str = "logprob"  # how the model scored the options (see planner.llm.OptionScores)
+    normalisation: str = "sum"
+    detail: dict[str, Any] = field(default_factory=dict)  # mode-specific, e.g. generated text
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,16 +56,20 @@ class PlanRecord:
 class SayCanPlanner:
     """Chooses the next skill call: argmax over options of p_LLM(option | prompt) x affordance.
 
-    p_LLM is the softmax of the options' language scores (sum of token log-probs, or their mean
-    with normalisation="mean") over the option set, so combined values are comparable across steps.
-    Ties go to the higher language score, then to the earlier option. After `max_steps` steps, or
-    when the command names an object the scene does not hold (`require_grounded`), the planner
-    answers done() without asking the model and says why in the step's note.
+    p_LLM is the softmax of the options' language scores over the option set, so combined values
+    are comparable across steps. A score is the sum of the option's token log-probs (SayCan's
+    default), or with normalisation="mean" their mean per token, "char" the sum per character of
+    the option text; the trace keeps the raw sum and the token count. Ties go to the higher
+    language score, then to the earlier option. After `max_steps` steps, when the command names an
+    object the scene does not hold (`require_grounded`), when the model chose none of the options,
+    or when no option has a positive combined score, the planner answers done() without moving
+    anything and says why in the step's note. A prompt too long for the model's context loses its
+    oldest few-shot examples until it fits (noted in the record).
     """
 
     def __init__(
         self,
-        model: LanguageModel,
+        model: LanguageModel | OptionScorer,
         max_steps: int = 5,
         top_k_print: int = 5,
         normalisation: Normalisation = "sum",
@@ -64,8 +79,9 @@ class SayCanPlanner:
     ) -> None:
         if max_steps < 1 or top_k_print < 0:
             raise ValueError("max_steps must be >= 1 and top_k_print >= 0")
-        if normalisation not in ("sum", "mean"):
-            raise ValueError(f"normalisation must be 'sum' or 'mean', got {normalisation!r}")
+        if normalisation not in NORMALISATIONS:
+            raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, "
+                             f"got {normalisation!r}")
         self.model, self.max_steps, self.top_k_print = model, max_steps, top_k_print
         self.normalisation = normalisation
         self.prompt_builder = prompt_builder or PromptBuilder()
@@ -94,16 +110,21 @@ class SayCanPlanner:
                               "the instruction names what is not seen: " + ", ".join(absent))
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
-        scores = self.model.score(prompt, texts)
-        llm = [s.logprob if self.normalisation == "sum" else s.logprob / max(s.n_tokens, 1)
-               for s in scores]
+        prompt, result, note = self._score(command, scene, history, texts)
+        if result.abstain:
+            return self._stop(command, prompt, afforded, history, started, result.abstain, result)
+        llm = [self._normalise(s, t) if result.text_logprobs else s.logprob
+               for s, t in zip(result.scores, texts, strict=True)]
         peak = max(llm)
         log_z = peak + math.log(sum(math.exp(v - peak) for v in llm))
         scored = [
             ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance,
                          math.exp(v - log_z) * a.affordance, llm_score=v)
-            for a, s, v in zip(afforded, scores, llm, strict=True)
+            for a, s, v in zip(afforded, result.scores, llm, strict=True)
         ]
+        if max(s.combined for s in scored) <= 0.0:
+            return self._stop(command, prompt, afforded, history, started,
+                              "no option has a positive combined score", result)
         order = sorted(range(len(scored)),
                        key=lambda i: (-scored[i].combined, -scored[i].llm_score, i))
         ranked = tuple(scored[i] for i in order)
@@ -115,15 +136,42 @@ class SayCanPlanner:
             n_tokens=tuple(s.n_tokens for s in scored),
             affordances=tuple(s.affordance for s in scored),
             combined=tuple(s.combined for s in scored), chosen=step.option.text,
-            seconds=time.perf_counter() - t0, started_at=started))
+            seconds=time.perf_counter() - t0, started_at=started, note=note, mode=result.mode,
+            normalisation=self.normalisation, detail=dict(result.detail)))
         for s in ranked[:self.top_k_print]:
             log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
         return step
 
+    def _normalise(self, score: ContinuationScore, text: str) -> float:
+        if self.normalisation == "mean":
+            return score.logprob / max(score.n_tokens, 1)
+        if self.normalisation == "char":
+            return score.logprob / max(len(text), 1)
+        return score.logprob
+
+    def _score(self, command: str, scene: Scene, history: Sequence[Option | Step | str],
+               texts: list[str]) -> tuple[str, OptionScores, str]:
+        """Score the options; on context overflow drop the oldest few-shot examples and retry."""
+        builder = self.prompt_builder
+        while True:
+            prompt = builder.build(command, scene, history)
+            try:
+                result = score_options(self.model, prompt, texts)
+            except ContextOverflowError:
+                if not builder.examples:
+                    raise
+                builder = replace(builder, examples=builder.examples[1:])
+                continue
+            dropped = len(self.prompt_builder.examples) - len(builder.examples)
+            note = f"dropped the {dropped} oldest few-shot examples to fit the context" \
+                if dropped else ""
+            return prompt, result, note
+
     def _stop(self, command: str, prompt: str, afforded: list[AffordedOption],
-              history: Sequence[Option | Step | str], started: float, note: str) -> Step:
-        """done() without asking the model, with the reason in the record and the step."""
+              history: Sequence[Option | Step | str], started: float, note: str,
+              result: OptionScores | None = None) -> Step:
+        """done() without moving anything, with the reason in the record and the step."""
         done = next((a.option for a in afforded if a.option.is_done), None)
         if done is None:
             raise ValueError(f"{note} and no done() option was given")
@@ -131,7 +179,8 @@ class SayCanPlanner:
             model=self.model.name, command=command, prompt=prompt,
             history=tuple(history_texts(history)), options=(done.text,), llm_logprobs=(),
             n_tokens=(), affordances=(), combined=(), chosen=done.text, seconds=0.0,
-            started_at=started, note=note))
+            started_at=started, note=note, mode=result.mode if result else "",
+            normalisation=self.normalisation, detail=dict(result.detail) if result else {}))
         return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),), note=note)
 
     def _record(self, record: PlanRecord) -> None:

@@ -72,11 +72,11 @@ def _app(cfg: DictConfig) -> None:
         run_instruction(cfg, instruction, run_dir)
     except InstantiationException as error:
         cause = error.__cause__
-        if isinstance(cause, (FileNotFoundError, ValueError)):
+        if isinstance(cause, (FileNotFoundError, ValueError, ConnectionError)):
             fail(str(cause))
         raise
-    except (UsageError, FileNotFoundError, ValueError) as error:
-        fail(str(error))
+    except (UsageError, FileNotFoundError, ValueError, ConnectionError) as error:
+        fail(str(error))  # ConnectionError: an LLM endpoint that cannot be used
 
 
 def main() -> None:

@@ -69,3 +69,22 @@ def test_file_that_is_not_gguf(tmp_path: Path) -> None:
                      f"llm.model_path={fake}")
     assert_one_line_error(result, str(fake), "GGUF")
     assert_nothing_ran(tmp_path)
+
+
+def test_openai_endpoint_that_is_down(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
+                     f"llm.base_url=http://127.0.0.1:{port}/v1", "llm.retries=0")
+    assert_one_line_error(result, "cannot reach the LLM endpoint", f"127.0.0.1:{port}")
+    assert_nothing_ran(tmp_path)
+
+
+def test_openai_api_key_variable_missing(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
+                     "llm.api_key_env=STACKBOT_NO_SUCH_KEY_VARIABLE")
+    assert_one_line_error(result, "STACKBOT_NO_SUCH_KEY_VARIABLE", "not set")
+    assert_nothing_ran(tmp_path)
