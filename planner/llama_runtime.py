@@ -10,6 +10,7 @@ segfaults in the first decode of a quantized model on these CPUs; llama.cpp issu
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -168,14 +169,15 @@ class LlamaRuntime:
 
 
 def log_softmax_at(rows: np.ndarray, picks: Sequence[Sequence[int]]) -> list[list[float]]:
-    """For each logits row, log-softmax at the picked token ids (float32 exp, float64 sums;
-    the same function serves naive and optimised scoring, so they agree bit for bit)."""
+    """For each logits row, log-softmax at the picked token ids. One row at a time through a
+    reused float32 buffer (the exp over a 262k vocabulary is the cost); the same function serves
+    naive and optimised scoring, so they agree bit for bit."""
     out = []
-    for start in range(0, len(rows), 16):
-        block = np.asarray(rows[start:start + 16], dtype=np.float32)
-        peak = block.max(axis=1, keepdims=True)
-        sums = np.exp(block - peak).sum(axis=1, dtype=np.float64)
-        lse = peak[:, 0].astype(np.float64) + np.log(sums)
-        for k, tokens in enumerate(picks[start:start + len(block)]):
-            out.append([float(block[k, t]) - float(lse[k]) for t in tokens])
+    buf = np.empty(rows.shape[1] if len(rows) else 0, dtype=np.float32)
+    for row, tokens in zip(rows, picks, strict=True):
+        peak = row.max()
+        np.subtract(row, peak, out=buf)
+        np.exp(buf, out=buf)
+        lse = float(peak) + math.log(float(buf.sum()))
+        out.append([float(row[t]) - lse for t in tokens])
     return out

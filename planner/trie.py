@@ -148,7 +148,10 @@ def schedule(segments: Sequence[Segment], n_streams: int, n_batch: int,
     stream_of = {-1: 0}
     decodes: list[list[Slot]] = []
     for d in sorted(levels):
-        members = sorted(levels[d], key=lambda k: not segments[k].children)
+        # branching segments first (they keep their streams); then similar lengths together,
+        # since every stream of a decode is padded to the longest
+        members = sorted(levels[d], key=lambda k: (not segments[k].children,
+                                                    -len(segments[k].tokens)))
         keep = sum(1 for k in members if segments[k].children)
         if keep > half or (keep == half and keep < len(members)):
             raise RuntimeError(f"a trie level has {keep} branching segments but only {half} "

@@ -105,6 +105,20 @@ def test_generate_mode_without_a_match_answers_done() -> None:
     assert record.detail["text"].startswith("Sure!")
 
 
+def test_echo_mode_refuses_a_server_without_prompt_logprobs() -> None:
+    class NoPromptLogprobs:  # like llama.cpp's own server: usage, but no echoed log-probabilities
+        def create(self, **kwargs: object) -> SimpleNamespace:
+            n = len(str(kwargs["prompt"]).split())
+            usage = SimpleNamespace(prompt_tokens=n, completion_tokens=1)
+            logprobs = SimpleNamespace(token_logprobs=[None] * 1) if kwargs.get("echo") else None
+            return SimpleNamespace(usage=usage, choices=[SimpleNamespace(logprobs=logprobs)])
+
+    model = OpenAIModel("http://127.0.0.1:9/v1", "m", api_key_env=None, check_on_start=False)
+    model._client = SimpleNamespace(completions=NoPromptLogprobs())  # type: ignore[assignment]
+    with pytest.raises(EndpointError, match="no prompt log-probabilities"):
+        model.score(PROMPT, TEXTS)
+
+
 # ----------------------------------------------------------------------------- errors
 
 def test_missing_api_key_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
