@@ -158,9 +158,9 @@ class LlamaCppModel:
         wanted = _next_tokens(options)
         lps: dict[Node, dict[int, float]] = {
             (): dict(zip(wanted[()], log_softmax_at(first[None], [wanted[()]])[0], strict=True))}
-        segments = build_segments(options, self.min_shared, max_len=self.n_batch // 2)
+        segments, decodes = self._plan(options)
         rt, n_prompt = self.runtime, len(prompt_toks)
-        for slots in schedule(segments, self.n_seq_max - 1, self.n_batch, MIN_UBATCH):
+        for slots in decodes:
             w = width(segments, slots, MIN_UBATCH)
             tokens, positions, seqs, want, nodes = [], [], [], [], []
             for slot in slots:
@@ -187,6 +187,19 @@ class LlamaCppModel:
             token_lps = tuple(lps[tuple(toks[:j])][t] for j, t in enumerate(toks))
             results.append(ContinuationScore(float(sum(token_lps)), len(toks), token_lps))
         return results
+
+    def _plan(self, options: list[list[int]]) -> tuple[list, list]:
+        """Segments and decodes; a trie too wide for the streams shares fewer, longer runs
+        (in the end none: every option its own segment, which always fits)."""
+        min_shared = self.min_shared
+        while True:
+            segments = build_segments(options, min_shared, max_len=self.n_batch // 2)
+            try:
+                return segments, schedule(segments, self.n_seq_max - 1, self.n_batch, MIN_UBATCH)
+            except RuntimeError:
+                if min_shared > self.n_batch:
+                    raise
+                min_shared = min_shared * 2 if min_shared < 64 else self.n_batch + 1
 
     def score_naive(self, prompt: str, continuations: Sequence[str]) -> list[ContinuationScore]:
         """Reference scoring: a fresh full evaluation of prompt + continuation for each one."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -76,6 +77,10 @@ def test_trie_too_wide_for_the_streams_is_refused() -> None:
     wide = [[a, b, 1] for a in range(6) for b in range(3)]
     with pytest.raises(RuntimeError, match="n_seq_max"):
         schedule(build_segments(wide, min_shared=1), n_streams=6, n_batch=512)
+    # the backend then shares fewer runs, down to one segment per option, which always fits
+    settings = SimpleNamespace(min_shared=1, n_batch=512, n_seq_max=7)
+    segments, decodes = LlamaCppModel._plan(settings, wide)  # type: ignore[arg-type]
+    assert sorted(s.segment for d in decodes for s in d) == list(range(len(segments)))
 
 
 @pytest.fixture(scope="module")
