@@ -149,3 +149,34 @@ def test_prompt_has_examples_scene_command_and_history() -> None:
     assert prompt.endswith("objects = [red block, blue bowl]\n# put the red block in the blue "
                            "bowl.\nrobot.pick_and_place(red block, blue bowl)\n")
     assert prompt.count("done()") >= 5 and "corner" in prompt
+
+
+def test_context_overflow_drops_the_oldest_examples() -> None:
+    from planner.llm import ContextOverflowError, ContinuationScore
+
+    class ShortContext:
+        name = "short"
+
+        def __init__(self, limit: int) -> None:
+            self.limit, self.prompts = limit, []
+
+        def score(self, prompt, continuations):
+            self.prompts.append(prompt)
+            if len(prompt) > self.limit:
+                raise ContextOverflowError(f"{len(prompt)} > {self.limit}")
+            return [ContinuationScore(-1.0 - len(c) / 100, 3) for c in continuations]
+
+    scene = make_scene("red block", "blue bowl")
+    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    full = PromptBuilder().build("put the red block in the blue bowl", scene)
+    model = ShortContext(limit=len(full) * 2 // 3)
+    planner = SayCanPlanner(model, normalisation="char")
+    step = planner.next_step("put the red block in the blue bowl", scene, options)
+    record = planner.records[-1]
+    assert "oldest few-shot examples" in record.note and not step.option.is_done
+    assert len(record.prompt) <= model.limit and record.prompt.endswith(
+        "# put the red block in the blue bowl.\n")
+    assert record.normalisation == "char" and record.n_tokens[0] == 3
+    tiny = SayCanPlanner(ShortContext(limit=10))
+    with pytest.raises(ContextOverflowError):
+        tiny.next_step("put the red block in the blue bowl", scene, options)
