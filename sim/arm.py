@@ -7,6 +7,7 @@ simulated time passes. Grasping is pure friction: the fingers squeeze, nothing i
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pybullet as p
@@ -23,6 +24,7 @@ from skills.driver import (
     ArmState,
     ArmTimeout,
     LimitError,
+    MotionInterrupted,
     UnreachableError,
 )
 from skills.types import Pose
@@ -32,7 +34,9 @@ class SimArmDriver(ArmDriver):
     """`SimArmDriver(world)` loads the arm into `world` (fixed base at the origin).
 
     speed arguments: `move_joints` takes rad/s (fastest joint), `move_linear` m/s; both are
-    multiplied by the speed scale. Timeouts are in simulated seconds.
+    multiplied by the speed scale. Timeouts are in simulated seconds. Motions follow a smoothstep
+    profile, so `accel` is accepted and not used. `stop()` from another thread (a server's
+    watchdog) interrupts a running motion, which then raises MotionInterrupted.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class SimArmDriver(ArmDriver):
         self._fault: str | None = None
         self._connected = False
         self._holding = False
+        self._interrupt = threading.Event()
+        self._in_motion = False
         self.reset_home()
         world.add_reset_hook(self.reset_home)
 
@@ -125,7 +131,7 @@ class SimArmDriver(ArmDriver):
         return ArmState(
             joints=tuple(float(v) for v in q), tool_pose=self._tool_pose(),
             gripper_width=self._gripper_width(), holding=holding,
-            moving=bool(np.abs(qd).max() > 0.02), fault=self._fault,
+            moving=self._in_motion or bool(np.abs(qd).max() > 0.02), fault=self._fault,
             timestamp=self.world.sim_time,
         )
 
@@ -137,6 +143,7 @@ class SimArmDriver(ArmDriver):
         self._scale = scale
 
     def stop(self) -> None:
+        self._interrupt.set()
         if p.isConnected(self._c):
             q, _ = self._joint_state()
             self._command_arm(q, np.zeros_like(q))
@@ -150,7 +157,8 @@ class SimArmDriver(ArmDriver):
 
     # motion ---------------------------------------------------------------------------------
     def move_joints(
-        self, joints: tuple[float, ...], speed: float | None = None, timeout: float | None = None
+        self, joints: tuple[float, ...], speed: float | None = None,
+        accel: float | None = None, timeout: float | None = None,
     ) -> None:
         self._check_ready()
         goal = np.asarray(joints, dtype=float)
@@ -168,7 +176,8 @@ class SimArmDriver(ArmDriver):
         self._follow(path, goal, timeout)
 
     def move_linear(
-        self, pose: Pose, speed: float | None = None, timeout: float | None = None
+        self, pose: Pose, speed: float | None = None,
+        accel: float | None = None, timeout: float | None = None,
     ) -> None:
         self._check_ready()
         pos, orn = np.array(pose[:3], dtype=float), np.array(p.getQuaternionFromEuler(pose[3:]))
@@ -280,11 +289,26 @@ class SimArmDriver(ArmDriver):
                 return
 
     def _follow(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
+        self._interrupt.clear()
+        self._in_motion = True
+        try:
+            self._track(path, goal, timeout)
+        finally:
+            self._in_motion = False
+
+    def _check_interrupt(self) -> None:
+        if self._interrupt.is_set():
+            q, _ = self._joint_state()
+            self._command_arm(q, np.zeros_like(q))
+            raise MotionInterrupted("motion stopped by stop()")
+
+    def _track(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
         dt = self.world.time_step
         limit = timeout if timeout is not None else len(path) * dt + self.settle_timeout
         t_end = self.world.sim_time + limit
         velocities = np.diff(path, axis=0, prepend=path[:1]) / dt
         for q, qd in zip(path, velocities, strict=True):
+            self._check_interrupt()
             self._command_arm(q, qd)
             self.world.step()
             if self.world.sim_time > t_end:
@@ -292,6 +316,7 @@ class SimArmDriver(ArmDriver):
                 raise ArmTimeout(f"motion did not finish within {limit:.2f} s (simulated)")
         self._command_arm(goal, np.zeros_like(goal))
         while True:
+            self._check_interrupt()
             q, qd = self._joint_state()
             if np.abs(q - goal).max() < 2e-3 and np.abs(qd).max() < 0.02:
                 return

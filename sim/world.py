@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pybullet as p
 
-from perception.types import Detection, Scene
+from perception.types import Detection, Frame, Scene
+from sim.camera import Camera
 from sim.objects import BlockGeometry, BowlGeometry, ObjectFactory, TableGeometry
 from sim.scene_gen import SceneSpec, sample_layout
 from skills.workspace import Workspace
@@ -107,6 +108,10 @@ class World:
             self._bodies[name] = body
         self.spec = spec
         self.step(max(1, round(self.settle_seconds / self.time_step)))
+
+    def render(self, camera: Camera) -> Frame:
+        """One RGB-D frame of this world from `camera` (a remote world renders on its server)."""
+        return camera.render(self.client)
 
     # ground truth ----------------------------------------------------------------------------
     @property

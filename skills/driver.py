@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
@@ -33,9 +34,17 @@ class ArmTimeout(ArmError):
     """A motion did not finish in its allotted time."""
 
 
+class MotionInterrupted(ArmError):
+    """A motion was cut short by `stop()` (from another thread, a watchdog or the server)."""
+
+
 @dataclass(frozen=True)
 class ArmInfo:
-    """What is known about an arm before it moves."""
+    """What is known about an arm before it moves. Joint values in radians, speeds in rad/s.
+
+    `has_cartesian`: `move_linear` is supported; `has_async_moves`: the arm executes motions in
+    the background, so `stop()` from another thread interrupts them.
+    """
 
     name: str
     dof: int
@@ -46,10 +55,14 @@ class ArmInfo:
     has_gripper: bool = True
     has_cartesian: bool = True
     has_async_moves: bool = False
+    max_linear_speed: float | None = None  # m/s, when the vendor states one
 
 
 @dataclass(frozen=True)
 class ArmState:
+    """A snapshot: joints (rad), tool pose (base frame, m and rad), gripper opening (m), whether
+    an object is held, whether the arm is moving, the fault (None when healthy), when (s)."""
+
     joints: tuple[float, ...]
     tool_pose: Pose
     gripper_width: float
@@ -60,7 +73,15 @@ class ArmState:
 
 
 class ArmDriver(ABC):
-    """Lifecycle: `with driver:` connects and always closes (stopping the arm first)."""
+    """The contract every arm satisfies, simulated or real.
+
+    Lifecycle: `with driver:` connects and always closes (stopping the arm first). Units are SI:
+    metres, radians, seconds; poses are (x, y, z, roll, pitch, yaw) in the robot base frame.
+    Moves block until the arm has arrived (or raise); `speed` is rad/s for joint moves and m/s
+    for linear moves, `accel` rad/s^2 or m/s^2; `None` means the driver's configured default.
+    Every failure is an `ArmError`: ArmConnectionError, ArmFault, UnreachableError, LimitError,
+    ArmTimeout, MotionInterrupted.
+    """
 
     @property
     @abstractmethod
@@ -77,13 +98,15 @@ class ArmDriver(ABC):
 
     @abstractmethod
     def move_joints(
-        self, joints: tuple[float, ...], speed: float | None = None, timeout: float | None = None
+        self, joints: tuple[float, ...], speed: float | None = None,
+        accel: float | None = None, timeout: float | None = None,
     ) -> None:
         """Move in joint space to `joints` (radians); raise LimitError, ArmTimeout, ArmFault."""
 
     @abstractmethod
     def move_linear(
-        self, pose: Pose, speed: float | None = None, timeout: float | None = None
+        self, pose: Pose, speed: float | None = None,
+        accel: float | None = None, timeout: float | None = None,
     ) -> None:
         """Move the tool in a straight line to `pose` (base frame); raise UnreachableError if no
         joint configuration reaches it."""
@@ -100,13 +123,25 @@ class ArmDriver(ABC):
         """Stop any motion. Always safe to call, idempotent."""
 
     @abstractmethod
-    def emergency_stop(self) -> None: ...
+    def emergency_stop(self) -> None:
+        """Stop now and latch a fault: every motion raises ArmFault until `clear_fault`."""
 
     @abstractmethod
-    def clear_fault(self) -> None: ...
+    def clear_fault(self) -> None:
+        """Clear a latched fault or e-stop (raise ArmFault if the arm cannot be recovered)."""
 
     @abstractmethod
-    def set_speed_scale(self, scale: float) -> None: ...
+    def set_speed_scale(self, scale: float) -> None:
+        """Scale every later motion's speed by `scale` in (0, 1]; LimitError above 1."""
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the arm stands still; ArmTimeout after `timeout` seconds. Moves already
+        block, so this matters after `stop()` or for arms that move in the background."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.get_state().moving:
+            if deadline is not None and time.monotonic() > deadline:
+                raise ArmTimeout(f"the arm was still moving after {timeout:.2f} s")
+            time.sleep(0.01)
 
     def is_reachable(self, pose: Pose) -> bool:
         """Whether the tool can reach `pose`; drivers with IK override this."""

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from perception.types import Frame, Scene
 from stackbot.agent import Agent, EpisodeResult, StepRecord
+from stackbot.arms import build_arm, build_world
 from stackbot.console import format_outcome, format_step
 from stackbot.trace import RunRecorder
 
@@ -40,7 +41,7 @@ class SimSession:
     cfg: DictConfig
 
     def perceive(self) -> tuple[Frame, Scene]:
-        frame = self.camera.render(self.world.client)
+        frame = self.world.render(self.camera)
         scene = Scene(tuple(self.detector.detect(frame)), self.world.workspace.named_locations())
         return frame, scene
 
@@ -68,9 +69,9 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     no model (for planners that need none, such as the scripted one)."""
     model = build(cfg.llm) if load_model else None
     planner = build(cfg.planner, model=model)
-    world = build(cfg.sim)
+    world = build_world(cfg)  # the local simulator, or the one behind an arm server
     try:
-        driver = build(cfg.robot, world=world)
+        driver = build_arm(cfg, world)  # always behind the safety guard
         camera = build(cfg.camera)
         detector = build(cfg.perception, source=world.oracle_detections)
     except BaseException:

@@ -1,0 +1,56 @@
+"""Building arms from `cfg.robot`: every driver comes wrapped in the safety guard.
+
+A robot config is a driver node (`_target_`, `_partial_: true` for drivers that need the world)
+plus two keys that are not the driver's arguments: `safety` (the robot's limits, see
+`drivers.guard.SafetyLimits`) and, optionally, `world` (a robot that brings its own world: for
+`robot=remote` the simulated world that lives in the arm server's process).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from drivers.guard import SafetyGuard, SafetyLimits
+
+NOT_DRIVER_ARGUMENTS = ("safety", "world")
+RUN_MODES = ("dry_run", "confirm", "clamp_speed")
+
+
+def build_node(node: DictConfig, **bindings: Any) -> Any:
+    """Instantiate a config node; a `_partial_` node is completed with the given bindings."""
+    made = instantiate(node, _convert_="all")
+    if isinstance(made, functools.partial):
+        return made(**bindings)
+    return made
+
+
+def driver_node(robot: DictConfig) -> DictConfig:
+    """The robot config without the keys that are not the driver's arguments."""
+    keys = [str(k) for k in robot if k not in NOT_DRIVER_ARGUMENTS]
+    return OmegaConf.masked_copy(robot, keys)
+
+
+def safety_limits(robot: DictConfig, modes: DictConfig | None = None) -> SafetyLimits:
+    """The robot's `safety` block, with the run's modes (`safety.dry_run=true` ...) on top."""
+    values: dict[str, Any] = dict(OmegaConf.to_container(robot.get("safety") or {}, resolve=True))
+    for key, value in (OmegaConf.to_container(modes, resolve=True) if modes else {}).items():
+        if key in RUN_MODES and value is not None:
+            values[key] = value
+    return SafetyLimits(**values)
+
+
+def build_world(cfg: DictConfig) -> Any:
+    """The world perception looks at: the robot's own (`robot.world`) or the local simulator."""
+    node = cfg.robot.get("world")
+    return build_node(node) if node is not None else build_node(cfg.sim)
+
+
+def build_arm(cfg: DictConfig, world: Any = None) -> SafetyGuard:
+    """The driver `cfg.robot` names, completed with `world=`, behind the safety guard."""
+    bindings = {"world": world} if world is not None else {}
+    driver = build_node(driver_node(cfg.robot), **bindings)
+    return SafetyGuard(driver, safety_limits(cfg.robot, cfg.get("safety")))
