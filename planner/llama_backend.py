@@ -154,12 +154,18 @@ class LlamaCppModel:
         if not continuations:
             return []
         prompt_toks, options = self._tokenize_all(prompt, continuations)
+        segments, decodes = self._plan(options)
+        rt, n_prompt = self.runtime, len(prompt_toks)
+        reach = max(segments[s.segment].start + width(segments, slots, MIN_UBATCH)
+                    for slots in decodes for s in slots)  # padding included
+        if n_prompt + reach > self.n_ctx:
+            raise ContextOverflowError(
+                f"prompt ({n_prompt} tokens) + options (up to {reach} tokens, padded to batch "
+                f"widths) exceed the context window n_ctx={self.n_ctx}")
         first = self._prompt_row(prompt_toks)
         wanted = _next_tokens(options)
         lps: dict[Node, dict[int, float]] = {
             (): dict(zip(wanted[()], log_softmax_at(first[None], [wanted[()]])[0], strict=True))}
-        segments, decodes = self._plan(options)
-        rt, n_prompt = self.runtime, len(prompt_toks)
         for slots in decodes:
             w = width(segments, slots, MIN_UBATCH)
             tokens, positions, seqs, want, nodes = [], [], [], [], []
