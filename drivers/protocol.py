@@ -1,0 +1,172 @@
+"""The remote arm's wire format: newline-delimited JSON over TCP (optionally TLS).
+
+Request  `{"id": 7, "op": "move_linear", "args": {"pose": [...], "speed": 0.2}}`
+Reply    `{"id": 7, "ok": true, "result": ...}` or
+         `{"id": 7, "ok": false, "error": {"type": "UnreachableError", "message": "..."}}`
+
+The first request of a connection must be `{"op": "auth", "args": {"token": "..."}}`. Error
+types are the names of the `ArmError` family, plus `BadRequest` (malformed message), `AuthError`
+(missing or wrong token), `Busy` (another client controls the arm) and `ServerError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import io
+import json
+import math
+import os
+import ssl
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from perception.types import Frame
+from skills.driver import (
+    ArmConnectionError,
+    ArmError,
+    ArmFault,
+    ArmInfo,
+    ArmState,
+    ArmTimeout,
+    LimitError,
+    MotionInterrupted,
+    UnreachableError,
+)
+
+ARM_ERRORS: dict[str, type[ArmError]] = {cls.__name__: cls for cls in (
+    ArmError, ArmConnectionError, ArmFault, UnreachableError, LimitError, ArmTimeout,
+    MotionInterrupted)}
+
+
+class ProtocolError(Exception):
+    """A message that breaks the protocol; `kind` is the error type sent back."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+
+
+def error_reply(request_id: object, kind: str, message: str) -> dict[str, Any]:
+    safe_id = request_id if isinstance(request_id, int) and not isinstance(request_id, bool) \
+        else None
+    return {"id": safe_id, "ok": False, "error": {"type": kind, "message": message[:500]}}
+
+
+def raise_error(error: dict[str, Any]) -> None:
+    """Raise the client-side exception for an error reply."""
+    kind, message = str(error.get("type", "ArmError")), str(error.get("message", ""))
+    if kind in ARM_ERRORS:
+        raise ARM_ERRORS[kind](message)
+    if kind == "Busy":
+        raise ArmConnectionError(f"the arm server is busy: {message}")
+    raise ArmConnectionError(f"the arm server answered {kind}: {message}")
+
+
+# argument checking ------------------------------------------------------------------------------
+def number(args: dict[str, Any], key: str, optional: bool = False) -> float | None:
+    value = args.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ProtocolError("BadRequest", f"{key} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def numbers(args: dict[str, Any], key: str, length: int | None = None) -> tuple[float, ...]:
+    value = args.get(key)
+    if not isinstance(value, list) or (length is not None and len(value) != length) \
+            or len(value) > 64:
+        raise ProtocolError("BadRequest", f"{key} must be a list of {length or 'some'} numbers")
+    return tuple(number({key: v}, key) or 0.0 for v in value)
+
+
+def text(args: dict[str, Any], key: str) -> str:
+    value = args.get(key)
+    if not isinstance(value, str) or len(value) > 200:
+        raise ProtocolError("BadRequest", f"{key} must be a short string")
+    return value
+
+
+# data ------------------------------------------------------------------------------------------
+def info_to_json(info: ArmInfo) -> dict[str, Any]:
+    return asdict(info)
+
+
+def info_from_json(data: dict[str, Any]) -> ArmInfo:
+    known = {f.name for f in fields(ArmInfo)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+    return ArmInfo(**values)
+
+
+def state_to_json(state: ArmState) -> dict[str, Any]:
+    return asdict(state)
+
+
+def state_from_json(data: dict[str, Any]) -> ArmState:
+    return ArmState(joints=tuple(data["joints"]), tool_pose=tuple(data["tool_pose"]),
+                    gripper_width=data["gripper_width"], holding=data["holding"],
+                    moving=data["moving"], fault=data["fault"], timestamp=data["timestamp"])
+
+
+def frame_to_json(frame: Frame) -> dict[str, Any]:
+    """RGB as PNG, depth (float32 metres) as compressed npz, both base64."""
+    ok, png = cv2.imencode(".png", np.ascontiguousarray(frame.rgb[:, :, ::-1]))
+    if not ok:
+        raise ValueError("could not encode the frame as PNG")
+    depth = io.BytesIO()
+    np.savez_compressed(depth, depth=frame.depth.astype(np.float32))
+    return {"rgb_png": base64.b64encode(png.tobytes()).decode(),
+            "depth_npz": base64.b64encode(depth.getvalue()).decode(),
+            "intrinsics": frame.intrinsics.tolist(),
+            "camera_to_world": frame.camera_to_world.tolist(), "camera_name": frame.camera_name}
+
+
+def frame_from_json(data: dict[str, Any]) -> Frame:
+    png = np.frombuffer(base64.b64decode(data["rgb_png"]), dtype=np.uint8)
+    bgr = cv2.imdecode(png, cv2.IMREAD_COLOR)
+    with np.load(io.BytesIO(base64.b64decode(data["depth_npz"]))) as npz:
+        depth = npz["depth"]
+    return Frame(rgb=np.ascontiguousarray(bgr[:, :, ::-1]), depth=depth,
+                 intrinsics=np.array(data["intrinsics"], dtype=np.float64),
+                 camera_to_world=np.array(data["camera_to_world"], dtype=np.float64),
+                 camera_name=str(data.get("camera_name", "top")))
+
+
+# secrets and TLS -------------------------------------------------------------------------------
+def load_token(token_env: str | None = None, token_file: str | None = None) -> str:
+    """The shared token: from the environment variable named `token_env`, else `token_file`.
+    Never from a config value itself."""
+    if token_env and os.environ.get(token_env):
+        return os.environ[token_env].strip()
+    if token_file:
+        token = Path(token_file).expanduser().read_text().strip()
+        if token:
+            return token
+    where = " or ".join(w for w in (f"${token_env}" if token_env else "",
+                                     f"the file {token_file}" if token_file else "") if w)
+    raise ValueError(f"no arm server token: set {where or 'token_env or token_file'}")
+
+
+def token_matches(expected: str, given: object) -> bool:
+    return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def server_tls(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def client_tls(ca: str | None) -> ssl.SSLContext | None:
+    return ssl.create_default_context(cafile=ca) if ca else None

@@ -1,0 +1,66 @@
+"""`stackbot-arm-server robot=panda_sim`: serve one arm over the network (see drivers.arm_server).
+
+The same conf tree as `stackbot`: any `robot=` config can be served; a simulated arm brings its
+World, which the server also serves (frames, scene resets, ground truth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import hydra
+from omegaconf import DictConfig
+
+from stackbot.cli import check_group_overrides, fail
+
+log = logging.getLogger("stackbot.arm_server")
+
+SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key")
+
+
+def serve(cfg: DictConfig) -> None:
+    from drivers.arm_server import ArmServer, ServerSettings
+    from drivers.protocol import load_token
+    from stackbot.arms import build_arm, build_node
+
+    token = load_token(cfg.server.get("token_env"), cfg.server.get("token_file"))
+    settings = ServerSettings(**{k: cfg.server[k] for k in SERVER_KEYS if k in cfg.server})
+    world = build_node(cfg.sim) if cfg.robot.get("_partial_") else None
+    try:
+        arm = build_arm(cfg, world)
+        server = ArmServer(arm, token, settings, world=world)
+
+        def ready(port: int) -> None:
+            print(f"stackbot-arm-server: {arm.info.name} on {settings.host}:{port}"
+                  f"{' (TLS)' if settings.tls_cert else ''}", flush=True)
+
+        with arm:
+            asyncio.run(server.serve(ready))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if world is not None:
+            world.close()
+
+
+@hydra.main(config_path="pkg://conf", config_name="arm_server", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
+    try:
+        serve(cfg)
+    except (ValueError, FileNotFoundError, OSError) as error:
+        fail(str(error))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        check_group_overrides(sys.argv[1:])
+    except ValueError as error:
+        fail(str(error))
+    _app()
+
+
+if __name__ == "__main__":
+    main()
