@@ -297,10 +297,16 @@ class SimArmDriver(ArmDriver):
             self._in_motion = False
 
     def _check_interrupt(self) -> None:
-        if self._interrupt.is_set():
-            q, _ = self._joint_state()
-            self._command_arm(q, np.zeros_like(q))
-            raise MotionInterrupted("motion stopped by stop()")
+        """After stop(): hold where the arm is, let it come to rest, raise MotionInterrupted."""
+        if not self._interrupt.is_set():
+            return
+        q, _ = self._joint_state()
+        self._command_arm(q, np.zeros_like(q))
+        for _ in range(math.ceil(0.5 / self.world.time_step)):
+            self.world.step()
+            if np.abs(self._joint_state()[1]).max() < 0.02:
+                break
+        raise MotionInterrupted("motion stopped by stop()")
 
     def _track(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
         dt = self.world.time_step
