@@ -1,0 +1,241 @@
+"""Universal Robots arms through ur_rtde (`pip install stackbot[ur]`) with a Robotiq gripper.
+
+Moves are sent asynchronously and polled, so `stop()` from another thread ends them (stopL /
+stopJ). After every refused or interrupted move the safety state is read: a protective stop or
+an emergency stop is an ArmFault; `clear_fault()` unlocks a protective stop through the
+dashboard server. Poses cross as [x, y, z, rx, ry, rz] (rotation vector). The gripper is a
+Robotiq 2F on the controller's URCap socket (port 63352). Tested only against the fakes in
+`drivers.fakes` (ur_rtde objects and a Robotiq socket server).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from drivers.robotiq import CLOSED, CONTACT_CLOSING, OPEN, RobotiqGripper
+from drivers.rotations import rotvec_to_rpy, rpy_to_rotvec
+from skills.driver import (
+    ArmConnectionError,
+    ArmDriver,
+    ArmError,
+    ArmFault,
+    ArmInfo,
+    ArmState,
+    ArmTimeout,
+    LimitError,
+    MotionInterrupted,
+    UnreachableError,
+)
+from skills.types import Pose
+
+TWO_PI = 6.283185307179586
+
+
+class _RtdeBackend:
+    """The real ur_rtde interfaces for one robot, imported only when used."""
+
+    def __init__(self, ip: str) -> None:
+        try:
+            import dashboard_client  # type: ignore[import-not-found]
+            import rtde_control  # type: ignore[import-not-found]
+            import rtde_receive  # type: ignore[import-not-found]
+        except ImportError as error:
+            raise ArmConnectionError("ur_rtde is not installed: pip install 'stackbot[ur]' "
+                                     "(ur-rtde)") from error
+        self.control = rtde_control.RTDEControlInterface(ip)
+        self.receive = rtde_receive.RTDEReceiveInterface(ip)
+        self.dashboard = dashboard_client.DashboardClient(ip)
+        self.dashboard.connect()
+
+
+class URDriver(ArmDriver):
+    """`URDriver(ip, ...)`; `backend_factory(ip)` gives the ur_rtde objects (tests: the fake)."""
+
+    def __init__(
+        self,
+        ip: str,
+        gripper_port: int | None = 63352,
+        joint_speed: float = 0.5,
+        joint_accel: float = 1.0,
+        linear_speed: float = 0.1,
+        linear_accel: float = 0.5,
+        max_joint_speed: float = 3.14,
+        home_joints: tuple[float, ...] = (0.0, -1.57, 1.57, -1.57, -1.57, 0.0),
+        poll_seconds: float = 0.005,
+        motion_timeout: float = 60.0,
+        backend_factory: Callable[[str], Any] | None = None,
+        gripper_host: str | None = None,
+    ) -> None:
+        self.ip = ip
+        self.joint_speed, self.joint_accel = joint_speed, joint_accel
+        self.linear_speed, self.linear_accel = linear_speed, linear_accel
+        self._vmax, self._home = max_joint_speed, tuple(home_joints)
+        self.poll_seconds, self.motion_timeout = poll_seconds, motion_timeout
+        self._factory = backend_factory or _RtdeBackend
+        self.gripper = RobotiqGripper(gripper_host or ip, gripper_port) if gripper_port else None
+        self.rtde: Any = None
+        self._scale, self._holding = 1.0, False
+        self._interrupt = threading.Event()
+
+    @property
+    def info(self) -> ArmInfo:
+        return ArmInfo(name="ur", dof=6, joint_lower=(-TWO_PI,) * 6, joint_upper=(TWO_PI,) * 6,
+                       max_joint_speed=(self._vmax,) * 6, home_joints=self._home,
+                       has_gripper=self.gripper is not None, has_async_moves=True,
+                       max_linear_speed=1.0)
+
+    def connect(self) -> None:
+        if self.rtde is None:
+            try:
+                self.rtde = self._factory(self.ip)
+            except RuntimeError as error:  # ur_rtde raises RuntimeError when it cannot connect
+                raise ArmConnectionError(f"cannot connect to the UR at {self.ip}: {error}") \
+                    from error
+        if self.gripper is not None:
+            self.gripper.connect()
+
+    def close(self) -> None:
+        if self.gripper is not None:
+            self.gripper.close_connection()
+        if self.rtde is not None:
+            for part in (self.rtde.control, self.rtde.receive):
+                try:
+                    part.disconnect()
+                except RuntimeError:
+                    pass
+            self.rtde = None
+
+    def get_state(self) -> ArmState:
+        receive = self._rtde().receive
+        q, tcp, qd = self._sdk(receive.getActualQ), self._sdk(receive.getActualTCPPose), \
+            self._sdk(receive.getActualQd)
+        width = self.gripper.width() if self.gripper is not None else 0.0
+        return ArmState(joints=tuple(q), tool_pose=(*tcp[:3], *rotvec_to_rpy(*tcp[3:])),
+                        gripper_width=width, holding=self._holding,
+                        moving=max(abs(v) for v in qd) > 1e-3, fault=self._fault(),
+                        timestamp=time.time())
+
+    # motion ------------------------------------------------------------------------------------
+    def move_joints(self, joints: tuple[float, ...], speed: float | None = None,
+                    accel: float | None = None, timeout: float | None = None) -> None:
+        if len(joints) != 6:
+            raise LimitError(f"expected 6 joints, got {len(joints)}")
+        control = self._rtde().control
+        self._send(control.moveJ, list(joints), (speed or self.joint_speed) * self._scale,
+                   accel or self.joint_accel)
+        self._await_motion(control.stopJ, timeout)
+
+    def move_linear(self, pose: Pose, speed: float | None = None,
+                    accel: float | None = None, timeout: float | None = None) -> None:
+        target = [*pose[:3], *rpy_to_rotvec(*pose[3:])]
+        control = self._rtde().control
+        if not self._sdk(control.getInverseKinematicsHasSolution, target):
+            raise UnreachableError(f"the UR has no IK solution for {pose}")
+        self._send(control.moveL, target, (speed or self.linear_speed) * self._scale,
+                   accel or self.linear_accel)
+        self._await_motion(control.stopL, timeout)
+
+    def is_reachable(self, pose: Pose) -> bool:
+        target = [*pose[:3], *rpy_to_rotvec(*pose[3:])]
+        return bool(self._sdk(self._rtde().control.getInverseKinematicsHasSolution, target))
+
+    def gripper_open(self) -> None:
+        self._require_gripper().move(OPEN)
+        self._holding = False
+
+    def gripper_close(self) -> bool:
+        self._holding = self._require_gripper().move(CLOSED) == CONTACT_CLOSING
+        return self._holding
+
+    def stop(self) -> None:
+        self._interrupt.set()
+        if self.rtde is not None:
+            try:
+                self.rtde.control.stopL(2.0)
+            except RuntimeError:
+                pass  # stop must always be safe to call
+
+    def emergency_stop(self) -> None:
+        """A software protective stop (ur_rtde has no software e-stop): latched until cleared."""
+        self._interrupt.set()
+        if self.rtde is not None:
+            self._sdk(self.rtde.control.triggerProtectiveStop)
+
+    def clear_fault(self) -> None:
+        rtde = self._rtde()
+        if self._sdk(rtde.receive.isEmergencyStopped):
+            raise ArmFault("the UR's emergency stop is engaged: release it on the robot first")
+        self._sdk(rtde.dashboard.closeSafetyPopup)
+        self._sdk(rtde.dashboard.unlockProtectiveStop)
+        if not self._sdk(rtde.control.isProgramRunning):
+            self._sdk(rtde.control.reuploadScript)
+        if self._fault():
+            raise ArmFault(f"the UR is still in {self._fault()}")
+
+    def set_speed_scale(self, scale: float) -> None:
+        if not 0.0 < scale <= 1.0:
+            raise LimitError(f"speed scale must be in (0, 1], got {scale}")
+        self._scale = scale
+
+    # internals -------------------------------------------------------------------------------
+    def _rtde(self) -> Any:
+        if self.rtde is None:
+            raise ArmConnectionError("UR not connected; use `with driver:` or connect()")
+        return self.rtde
+
+    def _require_gripper(self) -> RobotiqGripper:
+        if self.gripper is None:
+            raise ArmError("this UR has no gripper configured")
+        return self.gripper
+
+    def _sdk(self, call: Callable[..., Any], *args: Any) -> Any:
+        """Call ur_rtde; its exceptions become the ArmError family."""
+        try:
+            return call(*args)
+        except ValueError as error:  # std::range_error / invalid_argument from the library
+            raise LimitError(f"ur_rtde refused the command: {error}") from error
+        except RuntimeError as error:
+            raise ArmConnectionError(f"ur_rtde: {error}") from error
+
+    def _fault(self) -> str | None:
+        receive = self._rtde().receive
+        if self._sdk(receive.isEmergencyStopped):
+            return "emergency stop"
+        if self._sdk(receive.isProtectiveStopped):
+            return "protective stop"
+        return None
+
+    def _send(self, move: Callable[..., bool], target: list[float], speed: float,
+              accel: float) -> None:
+        self._interrupt.clear()
+        if not self._sdk(move, target, speed, accel, True):  # asynchronous
+            self._raise_refusal(move.__name__)
+
+    def _raise_refusal(self, what: str) -> None:
+        fault = self._fault()
+        if fault:
+            raise ArmFault(f"the UR is in {fault}; call clear_fault()")
+        if not self._sdk(self._rtde().control.isConnected):
+            raise ArmConnectionError("lost the UR's RTDE control interface")
+        raise ArmError(f"the UR refused {what} (is the control script running?)")
+
+    def _await_motion(self, stop_move: Callable[..., None], timeout: float | None) -> None:
+        control = self._rtde().control
+        limit = timeout if timeout is not None else self.motion_timeout
+        deadline = time.monotonic() + limit
+        while self._sdk(control.getAsyncOperationProgress) >= 0:
+            if self._interrupt.is_set():
+                self._sdk(stop_move, 2.0)
+                raise MotionInterrupted("UR motion stopped by stop()")
+            if time.monotonic() > deadline:
+                self._sdk(stop_move, 2.0)
+                raise ArmTimeout(f"UR motion did not finish within {limit:.2f} s")
+            time.sleep(self.poll_seconds)
+        if self._interrupt.is_set():
+            raise MotionInterrupted("UR motion stopped by stop()")
+        fault = self._fault()  # a protective stop ends the async operation early
+        if fault:
+            raise ArmFault(f"the UR stopped in {fault}; call clear_fault()")

@@ -1,0 +1,179 @@
+"""The UR adapter against the in-package fakes of ur_rtde and of the Robotiq URCap socket
+(a real TCP server on 127.0.0.1): rotation vectors, async moves, and every error path."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from drivers.fakes.robotiq import FakeRobotiq
+from drivers.fakes.ur_rtde import FakeURBackend, FakeURRobot
+from drivers.robotiq import RobotiqGripper
+from drivers.ur import URDriver
+from skills.driver import (
+    ArmConnectionError,
+    ArmError,
+    ArmFault,
+    ArmTimeout,
+    LimitError,
+    MotionInterrupted,
+    UnreachableError,
+)
+
+DOWN = (math.pi, 0.0, 0.0)
+POSE = (0.4, 0.1, 0.2, math.pi, 0.0, 0.5)
+
+
+@pytest.fixture()
+def gripper_server() -> Iterator[FakeRobotiq]:
+    with FakeRobotiq(object_width_m=0.04) as fake:
+        yield fake
+
+
+def ur(robot: FakeURRobot, gripper: FakeRobotiq | None) -> URDriver:
+    arm = URDriver("10.0.0.2", gripper_port=gripper.port if gripper else None,
+                   gripper_host="127.0.0.1", poll_seconds=0.001,
+                   backend_factory=lambda ip: FakeURBackend(ip, robot))
+    arm.connect()
+    return arm
+
+
+def test_poses_cross_as_rotation_vectors_and_come_back(gripper_server: FakeRobotiq) -> None:
+    robot = FakeURRobot()
+    arm = ur(robot, gripper_server)
+    arm.move_linear(POSE, speed=0.05)
+    rotvec = robot.tcp[3:]
+    assert math.hypot(*rotvec) == pytest.approx(math.pi, abs=1e-6)  # 180 degrees about an axis
+    assert arm.get_state().tool_pose == pytest.approx(POSE, abs=1e-6)
+    arm.move_joints((0.1, -1.2, 1.4, -1.6, -1.5, 0.3))
+    assert robot.q == pytest.approx([0.1, -1.2, 1.4, -1.6, -1.5, 0.3])
+    assert "moveL" in robot.calls and "getAsyncOperationProgress" in robot.calls
+
+
+def test_robotiq_gripper_over_its_socket(gripper_server: FakeRobotiq) -> None:
+    arm = ur(FakeURRobot(), gripper_server)
+    assert gripper_server.commands[:2] == ["GET STA", "SET ACT 1"]
+    assert arm.gripper_close() is True  # stopped on the 4 cm object: OBJ 2
+    assert arm.get_state().gripper_width == pytest.approx(0.04, abs=0.001)
+    arm.gripper_open()
+    gripper_server.object_width_m = 0.0
+    assert arm.gripper_close() is False  # closed all the way: OBJ 3
+
+
+def test_gripper_fault_and_protocol_errors(gripper_server: FakeRobotiq) -> None:
+    arm = ur(FakeURRobot(), gripper_server)
+    gripper_server.fault = 7
+    with pytest.raises(ArmFault, match="fault 07"):
+        arm.gripper_close()
+    client = RobotiqGripper("127.0.0.1", gripper_server.port)
+    client.connect()
+    with pytest.raises(ArmError, match="answered '\\?'"):
+        client.get("XYZ")
+    client.close_connection()
+    with pytest.raises(ArmConnectionError, match="Robotiq"):
+        RobotiqGripper("127.0.0.1", 1).connect()
+
+
+def test_missing_ur_rtde_is_a_clear_connection_error() -> None:
+    with pytest.raises(ArmConnectionError, match=r"stackbot\[ur\]"):
+        URDriver("10.0.0.2", gripper_port=None).connect()
+
+
+def test_unreachable_controller_is_a_connection_error() -> None:
+    robot = FakeURRobot()
+    robot.connected = False
+    with pytest.raises(ArmConnectionError, match="cannot connect"):
+        ur(robot, None)
+
+
+def test_lost_connection_mid_session() -> None:
+    robot = FakeURRobot()
+    arm = ur(robot, None)
+    robot.connected = False
+    with pytest.raises(ArmConnectionError, match="not connected"):
+        arm.move_linear(POSE)
+    with pytest.raises(ArmConnectionError):
+        arm.get_state()
+
+
+def test_out_of_range_speed_from_the_library_is_a_limit_error() -> None:
+    arm = ur(FakeURRobot(), None)
+    with pytest.raises(LimitError, match="outside the range"):
+        arm.move_linear(POSE, speed=5.0)
+    with pytest.raises(LimitError, match="outside the range"):
+        arm.move_joints((0.0,) * 6, accel=100.0)
+
+
+def test_no_ik_solution_is_unreachable() -> None:
+    arm = ur(FakeURRobot(), None)
+    with pytest.raises(UnreachableError):
+        arm.move_linear((1.5, 0.0, 0.2, *DOWN))
+    assert not arm.is_reachable((1.5, 0.0, 0.2, *DOWN)) and arm.is_reachable(POSE)
+
+
+def test_protective_stop_during_a_move_is_a_fault_until_cleared() -> None:
+    robot = FakeURRobot(seconds_per_metre=2.0)
+    arm = ur(robot, None)
+    threading.Timer(0.05, robot.trigger_protective_stop).start()
+    with pytest.raises(ArmFault, match="protective stop"):
+        arm.move_linear(POSE)
+    assert arm.get_state().fault == "protective stop"
+    with pytest.raises(ArmFault, match="protective stop"):  # moveL returns False
+        arm.move_linear(POSE)
+    arm.clear_fault()
+    assert "unlockProtectiveStop" in robot.calls
+    arm.move_linear(POSE)
+
+
+def test_emergency_stop_button_cannot_be_cleared_from_software() -> None:
+    robot = FakeURRobot()
+    arm = ur(robot, None)
+    robot.emergency_stop = True
+    with pytest.raises(ArmFault, match="emergency stop"):
+        arm.move_joints((0.0,) * 6)
+    with pytest.raises(ArmFault, match="release it"):
+        arm.clear_fault()
+
+
+def test_software_emergency_stop_is_a_latched_protective_stop() -> None:
+    robot = FakeURRobot()
+    arm = ur(robot, None)
+    arm.emergency_stop()
+    assert "triggerProtectiveStop" in robot.calls
+    with pytest.raises(ArmFault):
+        arm.move_linear(POSE)
+    arm.clear_fault()
+    arm.move_linear(POSE)
+
+
+def test_program_not_running_is_reported_and_restarted_by_clear_fault() -> None:
+    robot = FakeURRobot()
+    arm = ur(robot, None)
+    robot.program_running = False
+    with pytest.raises(ArmError, match="control script"):
+        arm.move_linear(POSE)
+    arm.clear_fault()
+    arm.move_linear(POSE)
+
+
+def test_stop_from_another_thread_interrupts_an_async_move() -> None:
+    robot = FakeURRobot(seconds_per_metre=10.0)
+    arm = ur(robot, None)
+    threading.Timer(0.05, arm.stop).start()
+    started = time.monotonic()
+    with pytest.raises(MotionInterrupted):
+        arm.move_linear((0.5, -0.2, 0.4, *DOWN))
+    assert time.monotonic() - started < 1.0 and "stopL" in robot.calls
+    arm.move_linear(POSE)
+
+
+def test_a_move_over_its_timeout_is_stopped() -> None:
+    robot = FakeURRobot(seconds_per_metre=10.0)
+    arm = ur(robot, None)
+    with pytest.raises(ArmTimeout):
+        arm.move_linear((0.5, -0.2, 0.4, *DOWN), timeout=0.05)
+    assert robot.calls[-1] == "stopL"
