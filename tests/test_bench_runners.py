@@ -4,6 +4,7 @@ and the in-process, process-pool and Ray runners give the same per-episode resul
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ def test_resume_skips_recorded_episodes(tmp_path: Path, capsys: pytest.CaptureFi
     assert "2 episodes, 1 already in" in out and "running 1 " in out
     assert "plan success: 100.0%" in out and "execution success: 100.0%" in out
     assert compared(again) == compared(first)
+    for record in again:
+        assert 0 < record["wall"]["finished"] - record["wall"]["started"] < 120
     assert len(ResultsFile(results).load()) == 2
     capsys.readouterr()
     run_benchmark(cfg)
@@ -77,3 +80,10 @@ def test_runners_agree(tmp_path: Path) -> None:
 def test_worker_splits_the_cores_between_model_threads(tmp_path: Path) -> None:
     cfg = worker_config(bench_cfg(tmp_path, "planner=saycan"))
     assert EpisodeWorker(cfg, n_threads=1).cfg.llm.n_threads == 1
+
+
+def test_model_threads_per_worker_are_configurable() -> None:
+    assert LocalRunner(2, threads=1).threads == 1
+    assert LocalRunner(1).threads == (os.cpu_count() or 1)
+    with pytest.raises(ValueError, match="threads per worker"):
+        LocalRunner(1, threads=0)

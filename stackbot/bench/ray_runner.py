@@ -13,10 +13,12 @@ from stackbot.bench.worker import EpisodeWorker, threads_per_worker
 
 
 class RayRunner:
-    def __init__(self, workers: int = 2, address: str | None = None) -> None:
+    def __init__(self, workers: int = 2, address: str | None = None,
+                 threads: int | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers, self.address = workers, address
+        self.threads = threads_per_worker(workers, threads)
 
     def run(self, tasks: Sequence[Task], config: dict[str, Any], on_result: OnResult) -> None:
         if not tasks:
@@ -32,7 +34,7 @@ class RayRunner:
         try:
             actor = ray.remote(num_cpus=1)(EpisodeWorker)
             n = min(self.workers, len(tasks))
-            actors = [actor.remote(config, threads_per_worker(self.workers)) for _ in range(n)]
+            actors = [actor.remote(config, self.threads) for _ in range(n)]
             pool = ActorPool(actors)
             for result in pool.map_unordered(lambda a, task: a.run.remote(task), list(tasks)):
                 on_result(result)

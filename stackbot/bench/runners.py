@@ -30,18 +30,20 @@ def _run_in_worker(task: Task) -> dict[str, Any]:
 
 
 class LocalRunner:
-    """workers=1: in this process; workers>1: a pool of spawned processes."""
+    """workers=1: in this process; workers>1: a pool of spawned processes. Each worker's model
+    gets `threads` threads (default: the cores split between the workers)."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, threads: int | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.threads = threads_per_worker(workers, threads)
 
     def run(self, tasks: Sequence[Task], config: dict[str, Any], on_result: OnResult) -> None:
         if not tasks:
             return
         if self.workers == 1:
-            worker = EpisodeWorker(config, threads_per_worker(1))
+            worker = EpisodeWorker(config, self.threads)
             try:
                 for task in tasks:
                     on_result(worker.run(task))
@@ -55,7 +57,7 @@ class LocalRunner:
         workers = min(self.workers, len(tasks))
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(config, threads_per_worker(self.workers)))
+                                   initargs=(config, self.threads))
         try:
             pending = {pool.submit(_run_in_worker, task) for task in tasks}
             while pending:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 import cv2
@@ -20,8 +21,13 @@ from stackbot.session import SimSession, open_session
 log = logging.getLogger(__name__)
 
 
-def threads_per_worker(workers: int) -> int:
-    """llama.cpp stalls when the cores are oversubscribed: split them between the workers."""
+def threads_per_worker(workers: int, threads: int | None = None) -> int:
+    """`threads` if given, else the cores split between the workers (llama.cpp stalls when the
+    cores are oversubscribed)."""
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"threads per worker must be at least 1, got {threads}")
+        return threads
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
@@ -48,9 +54,14 @@ class EpisodeWorker:
 
     def run(self, task: Task) -> dict[str, Any]:
         """The episode's results line; an episode that raises is a failure with its traceback
-        (and the session is rebuilt for the next one)."""
+        (and the session is rebuilt for the next one). `wall` holds the episode's start and end
+        (Unix seconds, session start-up excluded) for steady-state throughput."""
         try:
-            return run_task(self.session, task)
+            session = self.session
+            started = time.time()
+            record = run_task(session, task)
+            record["wall"] = {"started": started, "finished": time.time()}
+            return record
         except Exception as error:  # noqa: BLE001 - recorded, and the run goes on
             log.warning("episode %s raised %s", task.key, error)
             self.close()
