@@ -34,6 +34,7 @@ from planner.llama_runtime import (
     validate_gguf_path,
 )
 from planner.llm import ContextOverflowError, ContinuationScore
+from planner.prompt_cache import DEFAULT_DIR, PromptCache
 from planner.trie import build_segments, schedule, width
 
 __all__ = ["LlamaCppModel", "default_model_path", "validate_gguf_path"]
@@ -61,6 +62,8 @@ class LlamaCppModel:
     min_shared: a run of tokens shared by several options is evaluated once when it is at least
     this long (else once per branch). Scores are reproducible: flash attention off, thread count
     pinned. `seed` is kept for configuration parity; scoring involves no sampling.
+    prompt_cache_dir: where `prefill` keeps the KV cache of a fixed prompt prefix (the few-shot
+    header) between processes; None turns that off.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class LlamaCppModel:
         n_seq_max: int = 32,
         min_shared: int = 2,
         verbose: bool = False,
+        prompt_cache_dir: str | os.PathLike[str] | None = DEFAULT_DIR,
     ) -> None:
         config = RuntimeConfig(n_ctx, n_threads, n_batch, n_seq_max)
         if min_shared < 1:
@@ -81,6 +85,8 @@ class LlamaCppModel:
         path = validate_gguf_path(default_model_path() if model_path is None else model_path)
         self.model_path, self.seed, self.min_shared = path, seed, min_shared
         self.n_ctx, self.n_batch, self.n_seq_max = n_ctx, n_batch, n_seq_max
+        self.n_threads = n_threads
+        self.prompt_cache = PromptCache.at(prompt_cache_dir)
         self._rt = LlamaRuntime(path, config, verbose)
         self.n_vocab = self._rt.n_vocab
         self._cached: list[int] = []  # tokens held in sequence 0
@@ -141,6 +147,32 @@ class LlamaCppModel:
             if any(want):
                 rows.append(np.array(out))
         return np.concatenate(rows)
+
+    def prefill(self, prefix: str) -> str:
+        """Hold `prefix` (a prompt start every later prompt shares) in the KV cache: loaded from
+        the prompt cache when it holds it, else evaluated (and saved there). Returns "cached",
+        "loaded" or "computed"."""
+        tokens = self.tokenize(prefix, add_bos=True)
+        if len(tokens) + MIN_UBATCH > self.n_ctx:
+            raise ContextOverflowError(
+                f"prefix ({len(tokens)} tokens) leaves no room in n_ctx={self.n_ctx}")
+        if self._cached[:len(tokens)] == tokens:
+            return "cached"
+        path = None
+        if self.prompt_cache is not None:
+            settings = {"n_ctx": self.n_ctx, "n_threads": self.n_threads,
+                        "n_batch": self.n_batch, "n_seq_max": self.n_seq_max}
+            path = self.prompt_cache.path_for(self.model_path, settings, tokens)
+            if path.is_file():
+                self._reset()
+                if self.runtime.load_seq(0, str(path), len(tokens)) == tokens:
+                    self._cached = tokens
+                    return "loaded"
+                self._reset()
+        self._extend_seq0(tokens, len(tokens) - 1)
+        if path is not None and self.prompt_cache is not None:
+            self.prompt_cache.save(path, lambda file: self.runtime.save_seq(0, tokens, file))
+        return "computed"
 
     def _prompt_row(self, tokens: list[int]) -> np.ndarray:
         if tokens != self._cached or self._cached_last is None:

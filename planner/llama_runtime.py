@@ -153,6 +153,19 @@ class LlamaRuntime:
     def clear(self) -> None:
         ll.llama_memory_clear(self._mem, False)
 
+    def save_seq(self, seq: int, tokens: Sequence[int], path: str) -> bool:
+        """Write sequence `seq`'s KV cells and its tokens to a state file."""
+        array = (ll.llama_token * len(tokens))(*tokens)
+        return ll.llama_state_seq_save_file(self._ctx, path.encode(), seq, array, len(tokens)) > 0
+
+    def load_seq(self, seq: int, path: str, capacity: int) -> list[int] | None:
+        """Restore a state file into the (empty) sequence `seq`; its tokens, or None."""
+        array = (ll.llama_token * capacity)()
+        count = ctypes.c_size_t(0)
+        read = ll.llama_state_seq_load_file(self._ctx, path.encode(), seq, array, capacity,
+                                            ctypes.byref(count))
+        return list(array[:count.value]) if read > 0 else None
+
     def close(self) -> None:
         if getattr(self, "_ctx", None):
             ll.llama_free(self._ctx)

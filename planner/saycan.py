@@ -89,6 +89,17 @@ class SayCanPlanner:
         self.require_grounded = require_grounded
         self.records: list[PlanRecord] = []
 
+    def warm_up(self) -> str:
+        """Put the few-shot header in the model's KV cache before the first step, from its
+        on-disk prompt cache when possible. Returns what happened ("loaded", "computed", ...)."""
+        prefill = getattr(self.model, "prefill", None)
+        if prefill is None:
+            return "not supported by the model"
+        try:
+            return str(prefill(self.prompt_builder.header()))
+        except ContextOverflowError as error:
+            return f"skipped: {error}"
+
     def next_step(
         self,
         command: str,

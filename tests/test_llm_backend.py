@@ -141,3 +141,32 @@ def test_context_overflow_is_an_error_not_a_crash() -> None:
         with pytest.raises(ContextOverflowError, match="n_ctx=64"):
             small.score("objects = [red block]\n" * 20, ["done()\n"])
         assert small.score("# hello.\n", ["done()\n"])[0].n_tokens > 0  # still usable
+
+
+@pytest.mark.model
+def test_prefilled_header_from_the_prompt_cache_scores_exactly(tmp_path: Path) -> None:
+    """A second process's model loads the few-shot header's KV from the cache file the first one
+    wrote; its scores equal naive scoring. A damaged file is recomputed, not trusted."""
+    builder, scene = PromptBuilder(), _scene()
+    prompt = builder.build("put the red block in the blue bowl", scene)
+    texts = [o.text + "\n" for o in enumerate_options(scene)][::10]
+    with LlamaCppModel(prompt_cache_dir=tmp_path) as first:
+        assert first.prefill(builder.header()) == "computed"
+        assert first.prefill(builder.header()) == "cached"
+        computed = [s.logprob for s in first.score(prompt, texts)]
+        naive = [s.logprob for s in first.score_naive(prompt, texts)]
+    (file,) = tmp_path.glob("*.kv")
+    with LlamaCppModel(prompt_cache_dir=tmp_path) as second:
+        assert second.prefill(builder.header()) == "loaded"
+        decoded = second.runtime.tokens_decoded
+        loaded = [s.logprob for s in second.score(prompt, texts)]
+        header = len(second.tokenize(builder.header(), add_bos=True))
+        assert second.runtime.tokens_decoded - decoded < len(second.tokenize(prompt)) - header + 200
+    assert loaded == computed
+    assert max(abs(a - b) for a, b in zip(loaded, naive, strict=True)) < 1e-3
+    file.write_bytes(file.read_bytes()[:1000])
+    with LlamaCppModel(prompt_cache_dir=tmp_path) as third:
+        assert third.prefill(builder.header()) == "computed"
+        assert [s.logprob for s in third.score(prompt, texts)] == computed
+    with LlamaCppModel(prompt_cache_dir=None) as uncached:
+        assert uncached.prefill(builder.header()) == "computed"
