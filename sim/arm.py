@@ -1,4 +1,4 @@
-"""The simulated arm: a Franka Panda from pybullet_data driven through the ArmDriver contract.
+"""The simulated arms (pybullet_data's Franka Panda and xArm 6) through the ArmDriver contract.
 
 Every motion steps the physics with joint position control until it converges or a timeout in
 simulated time passes. Grasping is pure friction: the fingers squeeze, nothing is attached.
@@ -14,6 +14,7 @@ import pybullet as p
 import pybullet_data
 
 from sim.arm_models import MODELS
+from sim.gripper import SimGripper
 from sim.ik import ArmIK, IKResult, densify, quat_angle, slerp, smoothstep
 from sim.world import World
 from skills.driver import (
@@ -31,7 +32,12 @@ from skills.types import Pose
 
 
 class SimArmDriver(ArmDriver):
-    """`SimArmDriver(world)` loads the arm into `world` (fixed base at the origin).
+    """`SimArmDriver(world, model)` loads the arm `model` (a key of `sim.arm_models.MODELS`).
+
+    The sim arm's base frame is the table (world) frame: every pose (`move_linear`,
+    `is_reachable`, `get_state().tool_pose`) is in it, whatever the model's mount position (the
+    Panda stands at the origin; a shorter arm stands nearer the workspace, an internal offset).
+    `gripper_force` overrides the model's finger force (N, or N m for a revolute drive).
 
     speed arguments: `move_joints` takes rad/s (fastest joint), `move_linear` m/s; both are
     multiplied by the speed scale. Timeouts are in simulated seconds. Motions follow a smoothstep
@@ -46,7 +52,7 @@ class SimArmDriver(ArmDriver):
         joint_speed: float = 1.5,
         linear_speed: float = 0.35,
         angular_speed: float = 1.5,
-        gripper_force: float = 40.0,
+        gripper_force: float | None = None,
         ik_position_tolerance: float = 0.003,
         ik_orientation_tolerance: float = 0.03,
         min_tcp_height: float = 0.0,
@@ -58,14 +64,13 @@ class SimArmDriver(ArmDriver):
         self.model = MODELS[model]
         self.joint_speed, self.linear_speed, self.angular_speed = (
             joint_speed, linear_speed, angular_speed)
-        self.gripper_force = gripper_force
         self.ik_position_tolerance = ik_position_tolerance
         self.ik_orientation_tolerance = ik_orientation_tolerance
         self.min_tcp_height = min_tcp_height
         self.settle_timeout = settle_timeout
         self._c = world.client
         p.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=self._c)
-        self.body = p.loadURDF(self.model.urdf, (0, 0, 0), useFixedBase=True,
+        self.body = p.loadURDF(self.model.urdf, self.model.base_position, useFixedBase=True,
                                physicsClientId=self._c)
         infos = [p.getJointInfo(self.body, j, physicsClientId=self._c)
                  for j in self.model.arm_joints]
@@ -73,21 +78,11 @@ class SimArmDriver(ArmDriver):
         self._upper = np.array([i[9] for i in infos])
         self._effort = [i[10] for i in infos]
         self._vmax = np.array([i[11] for i in infos])
+        self._gripper = SimGripper(world, self.body, self.model.gripper, gripper_force)
         self._ik = ArmIK(
             self._c, self.body, self.model.arm_joints, self.model.tcp_link, self._lower,
-            self._upper, np.array(self.model.rest),
-            extra_rest=(self.model.finger_open,) * len(self.model.finger_joints))
-        for finger in self.model.finger_joints:
-            p.changeDynamics(self.body, finger, lateralFriction=1.0, spinningFriction=0.001,
-                             physicsClientId=self._c)
-        if len(self.model.finger_joints) == 2:
-            # Couple the fingers as the real hand's mechanism does, so a held object stays
-            # centred between them (independent fingers let it drift sideways).
-            gear = p.createConstraint(
-                self.body, self.model.finger_joints[0], self.body, self.model.finger_joints[1],
-                jointType=p.JOINT_GEAR, jointAxis=(1, 0, 0), parentFramePosition=(0, 0, 0),
-                childFramePosition=(0, 0, 0), physicsClientId=self._c)
-            p.changeConstraint(gear, gearRatio=-1, erp=0.1, maxForce=50, physicsClientId=self._c)
+            self._upper, np.array(self.model.rest), extra_rest=self._gripper.rest_positions(),
+            tcp_offset=self.model.tcp_offset, base=self.model.base_position)
         self._info = ArmInfo(
             name=self.model.name, dof=len(infos), joint_lower=tuple(self._lower),
             joint_upper=tuple(self._upper), max_joint_speed=tuple(self._vmax),
@@ -119,18 +114,16 @@ class SimArmDriver(ArmDriver):
         """Teleport to the home posture with the gripper open (scene resets only)."""
         for j, q in zip(self.model.arm_joints, self.model.home, strict=True):
             p.resetJointState(self.body, j, q, 0.0, physicsClientId=self._c)
-        for f in self.model.finger_joints:
-            p.resetJointState(self.body, f, self.model.finger_open, 0.0, physicsClientId=self._c)
+        self._gripper.reset_open()
         self._command_arm(np.array(self.model.home), np.zeros(len(self.model.home)))
-        self._command_fingers(self.model.finger_open)
         self._holding = False
 
     def get_state(self) -> ArmState:
         q, qd = self._joint_state()
-        holding = self._holding and self._held_body() is not None
+        holding = self._holding and self._gripper.held_body() is not None
         return ArmState(
             joints=tuple(float(v) for v in q), tool_pose=self._tool_pose(),
-            gripper_width=self._gripper_width(), holding=holding,
+            gripper_width=self._gripper.width(), holding=holding,
             moving=self._in_motion or bool(np.abs(qd).max() > 0.02), fault=self._fault,
             timestamp=self.world.sim_time,
         )
@@ -189,9 +182,7 @@ class SimArmDriver(ArmDriver):
             raise UnreachableError(
                 f"no IK solution for {_fmt(pose)} (error {goal.position_error * 1000:.1f} mm, "
                 f"{goal.orientation_error:.3f} rad)")
-        state = p.getLinkState(self.body, self.model.tcp_link, computeForwardKinematics=True,
-                               physicsClientId=self._c)
-        p0, o0 = np.array(state[4]), np.array(state[5])
+        p0, o0 = self._ik.tool_pose()
         dist, angle = float(np.linalg.norm(pos - p0)), quat_angle(o0, orn)
         v, w = (speed or self.linear_speed) * self._scale, self.angular_speed * self._scale
         duration = 1.5 * max(dist / v, angle / w, 0.05)
@@ -224,14 +215,12 @@ class SimArmDriver(ArmDriver):
     def gripper_open(self) -> None:
         self._check_ready()
         self._holding = False
-        self._command_fingers(self.model.finger_open)
-        self._step_fingers(max_seconds=1.0)
+        self._gripper.move(self.model.gripper.open)
 
     def gripper_close(self) -> bool:
         self._check_ready()
-        self._command_fingers(0.0)
-        self._step_fingers(max_seconds=1.0)
-        self._holding = self._gripper_width() > 0.01 and self._held_body() is not None
+        self._gripper.move(self.model.gripper.closed)
+        self._holding = self._gripper.width() > 0.01 and self._gripper.held_body() is not None
         return self._holding
 
     # internals ------------------------------------------------------------------------------
@@ -245,25 +234,10 @@ class SimArmDriver(ArmDriver):
         states = p.getJointStates(self.body, self.model.arm_joints, physicsClientId=self._c)
         return np.array([s[0] for s in states]), np.array([s[1] for s in states])
 
-    def _gripper_width(self) -> float:
-        states = p.getJointStates(self.body, self.model.finger_joints, physicsClientId=self._c)
-        return float(sum(s[0] for s in states))
-
-    def _held_body(self) -> int | None:
-        """A body (not the table) that every finger touches, if any."""
-        touched = None
-        for f in self.model.finger_joints:
-            bodies = {c[2] for c in p.getContactPoints(bodyA=self.body, linkIndexA=f,
-                                                       physicsClientId=self._c)}
-            bodies -= {self.body, self.world.table_id}
-            touched = bodies if touched is None else touched & bodies
-        return min(touched) if touched else None
-
     def _tool_pose(self) -> Pose:
-        state = p.getLinkState(self.body, self.model.tcp_link, computeForwardKinematics=True,
-                               physicsClientId=self._c)
-        x, y, z = state[4]
-        roll, pitch, yaw = p.getEulerFromQuaternion(state[5])
+        pos, orn = self._ik.tool_pose()
+        x, y, z = (float(v) for v in pos)
+        roll, pitch, yaw = p.getEulerFromQuaternion(orn.tolist())
         return (x, y, z, roll, pitch, yaw)
 
     def _command_arm(self, q: np.ndarray, qd: np.ndarray) -> None:
@@ -271,22 +245,6 @@ class SimArmDriver(ArmDriver):
             self.body, self.model.arm_joints, p.POSITION_CONTROL, targetPositions=q.tolist(),
             targetVelocities=qd.tolist(), forces=self._effort, positionGains=[0.3] * len(q),
             velocityGains=[1.0] * len(q), physicsClientId=self._c)
-
-    def _command_fingers(self, target: float) -> None:
-        for f in self.model.finger_joints:
-            p.setJointMotorControl2(self.body, f, p.POSITION_CONTROL, targetPosition=target,
-                                    force=self.gripper_force, maxVelocity=0.1,
-                                    physicsClientId=self._c)
-
-    def _step_fingers(self, max_seconds: float) -> None:
-        dt, still = self.world.time_step, 0
-        for _ in range(math.ceil(max_seconds / dt)):
-            self.world.step()
-            states = p.getJointStates(self.body, self.model.finger_joints,
-                                      physicsClientId=self._c)
-            still = still + 1 if max(abs(s[1]) for s in states) < 2e-3 else 0
-            if still >= 12:
-                return
 
     def _follow(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
         self._interrupt.clear()

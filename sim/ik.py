@@ -3,7 +3,8 @@
 `ArmIK.solve` starts from PyBullet's null-space IK (a guess near the rest posture) and refines it
 with damped least squares on PyBullet's Jacobian, respecting joint limits and pulling toward the
 rest posture in the null space. Errors are measured on the real kinematic model: the arm's joints
-are set to each candidate and restored afterwards (no physics step happens in between).
+are set to each candidate and restored afterwards (no physics step happens in between). The tool
+point is a fixed offset in the tool link's frame; positions are in the world frame.
 """
 
 from __future__ import annotations
@@ -26,23 +27,40 @@ class IKResult:
 
 
 class ArmIK:
+    """IK for `joints` of `body` placing `tcp_offset` (in `tcp_link`'s frame) at a world pose.
+
+    `extra_rest` gives the rest position of every other movable joint (the gripper's), which
+    PyBullet's null-space IK needs; `base` is where the arm's base stands (world frame).
+    """
+
     def __init__(
         self, client: int, body: int, joints: tuple[int, ...], tcp_link: int,
-        lower: np.ndarray, upper: np.ndarray, rest: np.ndarray, extra_rest: tuple[float, ...],
+        lower: np.ndarray, upper: np.ndarray, rest: np.ndarray, extra_rest: dict[int, float],
+        tcp_offset: tuple[float, float, float] = (0.0, 0.0, 0.0),
+        base: tuple[float, float, float] = (0.0, 0.0, 0.0),
     ) -> None:
         self.c, self.body, self.joints, self.tcp = client, body, joints, tcp_link
         self.lower, self.upper, self.rest = lower, upper, rest
-        n_extra = len(extra_rest)
+        self.offset, self.base = np.array(tcp_offset, dtype=float), np.array(base, dtype=float)
         self._all_movable = [
             j for j in range(p.getNumJoints(body, physicsClientId=client))
             if p.getJointInfo(body, j, physicsClientId=client)[2] != p.JOINT_FIXED
         ]
+        extra = [j for j in self._all_movable if j not in joints]
+        limits = [p.getJointInfo(body, j, physicsClientId=client)[8:10] for j in extra]
         self._nullspace = {
-            "lowerLimits": [*lower, *([0.0] * n_extra)],
-            "upperLimits": [*upper, *extra_rest],
-            "jointRanges": [*(upper - lower), *extra_rest],
-            "restPoses": [*rest, *extra_rest],
+            "lowerLimits": [*lower, *(lo for lo, _ in limits)],
+            "upperLimits": [*upper, *(hi for _, hi in limits)],
+            "jointRanges": [*(upper - lower), *(hi - lo for lo, hi in limits)],
+            "restPoses": [*rest, *(extra_rest[j] for j in extra)],
         }
+
+    def tool_pose(self) -> tuple[np.ndarray, np.ndarray]:
+        """World position and orientation (xyzw) of the tool point at the current joints."""
+        state = p.getLinkState(self.body, self.tcp, computeForwardKinematics=True,
+                               physicsClientId=self.c)
+        pos, _ = p.multiplyTransforms(state[4], state[5], self.offset.tolist(), (0, 0, 0, 1))
+        return np.array(pos), np.array(state[5])
 
     def solve(self, pos: np.ndarray, orn: np.ndarray, seed: np.ndarray,
               global_search: bool = True) -> IKResult:
@@ -53,7 +71,9 @@ class ArmIK:
             best = self._dls(pos, orn, seed, iters=30 if global_search else 15)
             if global_search and not best.ok(2e-4, 2e-3):
                 facing = self.rest.copy()
-                facing[0] = np.clip(math.atan2(pos[1], pos[0]), self.lower[0], self.upper[0])
+                toward = pos - self.base
+                facing[0] = np.clip(math.atan2(toward[1], toward[0]), self.lower[0],
+                                    self.upper[0])
                 for start in (self._pybullet_guess(pos, orn, seed), facing):
                     cand = self._dls(pos, orn, start, iters=100)
                     if _cost(cand) < _cost(best):
@@ -67,8 +87,10 @@ class ArmIK:
 
     def _pybullet_guess(self, pos: np.ndarray, orn: np.ndarray, seed: np.ndarray) -> np.ndarray:
         self._set(seed)
+        link_pos, _ = p.multiplyTransforms(pos.tolist(), orn.tolist(), (-self.offset).tolist(),
+                                           (0, 0, 0, 1))
         sol = p.calculateInverseKinematics(
-            self.body, self.tcp, pos.tolist(), orn.tolist(), maxNumIterations=50,
+            self.body, self.tcp, link_pos, orn.tolist(), maxNumIterations=50,
             residualThreshold=1e-5, physicsClientId=self.c, **self._nullspace)
         return np.clip(np.array(sol[: len(self.joints)]), self.lower, self.upper)
 
@@ -78,10 +100,9 @@ class ArmIK:
         best = IKResult(q, math.inf, math.inf)
         for _ in range(iters):
             self._set(q)
-            state = p.getLinkState(self.body, self.tcp, computeForwardKinematics=True,
-                                   physicsClientId=self.c)
-            e_pos = pos - np.array(state[4])
-            e_rot = rotation_vector(quat_mul(orn, quat_conj(np.array(state[5]))))
+            tool_pos, tool_orn = self.tool_pose()
+            e_pos = pos - tool_pos
+            e_rot = rotation_vector(quat_mul(orn, quat_conj(tool_orn)))
             result = IKResult(q, float(np.linalg.norm(e_pos)), float(np.linalg.norm(e_rot)))
             if _cost(result) < _cost(best):
                 best = result
@@ -90,8 +111,8 @@ class ArmIK:
             all_q = [s[0] for s in p.getJointStates(self.body, self._all_movable,
                                                      physicsClientId=self.c)]
             zeros = [0.0] * len(all_q)
-            lin, ang = p.calculateJacobian(self.body, self.tcp, [0, 0, 0], all_q, zeros, zeros,
-                                           physicsClientId=self.c)
+            lin, ang = p.calculateJacobian(self.body, self.tcp, self.offset.tolist(), all_q, zeros,
+                                           zeros, physicsClientId=self.c)
             jac = np.vstack([np.array(lin)[:, :n], 0.5 * np.array(ang)[:, :n]])
             err = np.concatenate([e_pos, 0.5 * e_rot])
             jjt = jac @ jac.T
