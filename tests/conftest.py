@@ -1,4 +1,4 @@
-"""Shared fixtures: one simulated world and Panda per test session (PyBullet DIRECT)."""
+"""Shared fixtures: one simulated world per arm model and test session (PyBullet DIRECT)."""
 
 from __future__ import annotations
 
@@ -19,4 +19,16 @@ def sim_world() -> Iterator[World]:
 @pytest.fixture(scope="session")
 def sim_arm(sim_world: World) -> Iterator[SimArmDriver]:
     with SimArmDriver(sim_world) as arm:
+        yield arm  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def xarm_world() -> Iterator[World]:
+    with World() as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+def xarm_arm(xarm_world: World) -> Iterator[SimArmDriver]:
+    with SimArmDriver(xarm_world, model="xarm6") as arm:
         yield arm  # type: ignore[misc]

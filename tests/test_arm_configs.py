@@ -25,7 +25,8 @@ pytestmark = pytest.mark.sim
 
 ROBOT_CONFIGS = sorted(Path(str(p)).stem for p in files("conf").joinpath("robot").iterdir()
                        if str(p).endswith(".yaml"))
-SIMULATED = {"panda_sim", "remote"}  # the block really moves: checked on the world's state
+# The block really moves: checked on the world's state.
+SIMULATED = {"panda_sim", "xarm6_sim", "remote"}
 SCENE = SceneSpec(blocks=("red", "green", "yellow"), bowls=("blue", "gray"), seed=0)
 
 
@@ -50,7 +51,8 @@ def overrides_for(robot: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[
 
 
 def test_every_robot_config_is_covered() -> None:
-    assert {"panda_sim", "remote", "xarm", "ur", "example_gantry"} <= set(ROBOT_CONFIGS)
+    assert {"panda_sim", "xarm6_sim", "remote", "xarm", "ur", "example_gantry"} <= set(
+        ROBOT_CONFIGS)
 
 
 @pytest.mark.parametrize("robot", ROBOT_CONFIGS)

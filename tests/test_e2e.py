@@ -1,5 +1,5 @@
 """End to end: the installed config, the embedded model, OpenCV perception on rendered frames,
-the Panda in PyBullet. Outcomes are checked on simulator state."""
+each simulated arm (Panda, xArm 6) in PyBullet. Outcomes are checked on simulator state."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from stackbot.session import SimSession, open_session
 pytestmark = [pytest.mark.sim, pytest.mark.model]
 
 
-@pytest.fixture(scope="module")
-def session() -> Iterator[SimSession]:
+@pytest.fixture(scope="module", params=["panda_sim", "xarm6_sim"])
+def session(request: pytest.FixtureRequest) -> Iterator[SimSession]:
     with initialize_config_module("conf", version_base="1.3"):
-        cfg = compose("config", overrides=["instruction=unused"])
+        cfg = compose("config", overrides=["instruction=unused", f"robot={request.param}"])
     opened = open_session(cfg)
     yield opened
     opened.close()
