@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 
 import hydra
 from omegaconf import DictConfig
 
-from stackbot.cli import check_group_overrides, fail
+from stackbot.cli import fail, launch
 
 log = logging.getLogger("stackbot.arm_server")
 
@@ -55,11 +54,7 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    try:
-        check_group_overrides(sys.argv[1:])
-    except ValueError as error:
-        fail(str(error))
-    _app()
+    launch(_app)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -57,9 +59,18 @@ def require_instruction(cfg: DictConfig) -> str:
     return str(instruction).strip()
 
 
-def fail(message: str) -> None:
-    print(f"stackbot: error: {message}", file=sys.stderr)
+def fail(message: str, program: str = "stackbot") -> NoReturn:
+    print(f"{program}: error: {message}", file=sys.stderr)
     sys.exit(2)
+
+
+def launch(app: Callable[[], None], program: str = "stackbot") -> None:
+    """Run a Hydra app after checking its config-group overrides (a one-line error if wrong)."""
+    try:
+        check_group_overrides(sys.argv[1:])
+    except UsageError as error:
+        fail(str(error), program)
+    app()
 
 
 @hydra.main(config_path="pkg://conf", config_name="config", version_base="1.3")
@@ -80,11 +91,7 @@ def _app(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    try:
-        check_group_overrides(sys.argv[1:])
-    except UsageError as error:
-        fail(str(error))
-    _app()
+    launch(_app)
 
 
 if __name__ == "__main__":

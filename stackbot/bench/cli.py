@@ -7,17 +7,18 @@ exit status 2.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import hydra
 from omegaconf import DictConfig
 
 from sim.tasks.task_file import TaskFileError, load_task_file
-from stackbot.cli import UsageError, check_group_overrides
+from stackbot.cli import UsageError, launch
+from stackbot.cli import fail as stackbot_fail
 
 
-def fail(message: str) -> None:
-    print(f"stackbot-bench: error: {message}", file=sys.stderr)
-    sys.exit(2)
+def fail(message: str) -> NoReturn:
+    stackbot_fail(message, "stackbot-bench")
 
 
 @hydra.main(config_path="pkg://conf", config_name="bench", version_base="1.3")
@@ -42,11 +43,7 @@ def _app(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    try:
-        check_group_overrides(sys.argv[1:])
-    except UsageError as error:
-        fail(str(error))
-    _app()
+    launch(_app, "stackbot-bench")
 
 
 if __name__ == "__main__":
