@@ -32,3 +32,11 @@ def xarm_world() -> Iterator[World]:
 def xarm_arm(xarm_world: World) -> Iterator[SimArmDriver]:
     with SimArmDriver(xarm_world, model="xarm6") as arm:
         yield arm  # type: ignore[misc]
+
+
+@pytest.fixture(params=["panda", "xarm6"])
+def any_sim_arm(request: pytest.FixtureRequest) -> tuple[World, SimArmDriver]:
+    """Each simulated arm model with its world (the session fixtures above)."""
+    if request.param == "panda":
+        return request.getfixturevalue("sim_world"), request.getfixturevalue("sim_arm")
+    return request.getfixturevalue("xarm_world"), request.getfixturevalue("xarm_arm")

@@ -1,4 +1,4 @@
-"""The compiler (pure logic) and compiler + executor + simulated Panda (real PyBullet)."""
+"""The compiler (pure logic) and compiler + executor + each simulated arm (real PyBullet)."""
 
 from __future__ import annotations
 
@@ -106,34 +106,38 @@ def _run(world: World, arm: SimArmDriver, obj: str, target: str) -> StepResult:
 @pytest.mark.sim
 @pytest.mark.parametrize("seed", range(4))
 def test_pick_and_place_into_bowl_and_onto_block(
-    sim_world: World, sim_arm: SimArmDriver, seed: int
+    any_sim_arm: tuple[World, SimArmDriver], seed: int
 ) -> None:
+    world, arm = any_sim_arm
     spec = random_scene_spec(seed, n_blocks=(3, 4), n_bowls=(1, 2))
-    sim_world.reset(spec)
+    world.reset(spec)
     a, b, c = (f"{color} block" for color in spec.blocks[:3])
     bowl = f"{spec.bowls[0]} bowl"
-    _run(sim_world, sim_arm, a, bowl)
-    assert sim_world.is_in(a, bowl)
-    _run(sim_world, sim_arm, b, c)
-    assert sim_world.is_on(b, c, tol=0.03)
-    assert sim_world.is_in(a, bowl)  # nothing else was disturbed
+    _run(world, arm, a, bowl)
+    assert world.is_in(a, bowl)
+    _run(world, arm, b, c)
+    assert world.is_on(b, c, tol=0.03)
+    assert world.is_in(a, bowl)  # nothing else was disturbed
+    assert arm.get_state().joints == pytest.approx(arm.info.home_joints, abs=3e-3)
 
 
 @pytest.mark.sim
-def test_pick_and_place_to_every_named_location(sim_world: World, sim_arm: SimArmDriver) -> None:
-    sim_world.reset(SceneSpec(blocks=("red",), seed=7))
-    for name, xy in sim_world.workspace.named_locations().items():
-        _run(sim_world, sim_arm, "red block", name)
-        assert sim_world.is_at("red block", xy, tol=0.03), name
+def test_pick_and_place_to_every_named_location(any_sim_arm: tuple[World, SimArmDriver]) -> None:
+    world, arm = any_sim_arm
+    world.reset(SceneSpec(blocks=("red",), seed=7))
+    for name, xy in world.workspace.named_locations().items():
+        _run(world, arm, "red block", name)
+        assert world.is_at("red block", xy, tol=0.03), name
 
 
 @pytest.mark.sim
-def test_pick_and_place_stacks_three(sim_world: World, sim_arm: SimArmDriver) -> None:
-    sim_world.reset(SceneSpec(blocks=("red", "green", "blue"), seed=11))
-    _run(sim_world, sim_arm, "green block", "red block")
-    _run(sim_world, sim_arm, "blue block", "green block")
-    assert sim_world.is_on("green block", "red block", tol=0.03)
-    assert sim_world.is_on("blue block", "green block", tol=0.03)
+def test_pick_and_place_stacks_three(any_sim_arm: tuple[World, SimArmDriver]) -> None:
+    world, arm = any_sim_arm
+    world.reset(SceneSpec(blocks=("red", "green", "blue"), seed=11))
+    _run(world, arm, "green block", "red block")
+    _run(world, arm, "blue block", "green block")
+    assert world.is_on("green block", "red block", tol=0.03)
+    assert world.is_on("blue block", "green block", tol=0.03)
 
 
 @pytest.mark.sim

@@ -1,4 +1,5 @@
-"""The simulated xArm 6 (robot=xarm6_sim): mount, reach, its linkage gripper, pick and place."""
+"""The simulated xArm 6 (robot=xarm6_sim): mount, reach, its linkage gripper (pick and place on
+every simulated arm: tests/test_compiler.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,11 @@ import pybullet as p
 import pytest
 
 from perception.opencv_detector import OpenCVDetector
-from perception.types import Scene
 from sim.arm import SimArmDriver
 from sim.arm_models import XARM6
 from sim.camera import Camera
-from sim.scene_gen import SceneSpec, random_scene_spec
+from sim.scene_gen import SceneSpec
 from sim.world import World
-from skills.compiler import CompilerConfig, compile_step
-from skills.primitives import execute
-from skills.types import Option, Step
 
 pytestmark = pytest.mark.sim
 
@@ -104,42 +101,3 @@ def test_friction_grasp_holds_through_lift_and_carry(xarm_arm: SimArmDriver,
     xarm_arm.gripper_open()
     xarm_world.step(240)
     assert xarm_world.object_pose("red block").position[2] == pytest.approx(0.02, abs=0.005)
-
-
-def _run(world: World, arm: SimArmDriver, obj: str, target: str) -> None:
-    scene = Scene(world.oracle_detections(), world.workspace.named_locations())
-    step = Step(Option("pick_and_place", (obj, target), f"robot.pick_and_place({obj}, {target})"))
-    result = execute(step, compile_step(step, scene, CompilerConfig()), arm)
-    world.step(120)
-    assert result.success, result.message
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_pick_and_place_into_bowl_and_onto_block(xarm_arm: SimArmDriver, xarm_world: World,
-                                                 seed: int) -> None:
-    spec = random_scene_spec(seed, n_blocks=(3, 4), n_bowls=(1, 2))
-    xarm_world.reset(spec)
-    a, b, c = (f"{color} block" for color in spec.blocks[:3])
-    bowl = f"{spec.bowls[0]} bowl"
-    _run(xarm_world, xarm_arm, a, bowl)
-    assert xarm_world.is_in(a, bowl)
-    _run(xarm_world, xarm_arm, b, c)
-    assert xarm_world.is_on(b, c)
-    assert xarm_world.is_in(a, bowl)
-    assert xarm_arm.get_state().joints == pytest.approx(XARM6.home, abs=3e-3)
-
-
-def test_pick_and_place_to_every_named_location(xarm_arm: SimArmDriver,
-                                                xarm_world: World) -> None:
-    xarm_world.reset(SceneSpec(blocks=("red",), seed=7))
-    for name, xy in xarm_world.workspace.named_locations().items():
-        _run(xarm_world, xarm_arm, "red block", name)
-        assert xarm_world.is_at("red block", xy, tol=0.03), name
-
-
-def test_pick_and_place_stacks_three(xarm_arm: SimArmDriver, xarm_world: World) -> None:
-    xarm_world.reset(SceneSpec(blocks=("red", "green", "blue"), seed=11))
-    _run(xarm_world, xarm_arm, "green block", "red block")
-    _run(xarm_world, xarm_arm, "blue block", "green block")
-    assert xarm_world.is_on("green block", "red block")
-    assert xarm_world.is_on("blue block", "green block")
