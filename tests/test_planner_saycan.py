@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -180,3 +181,29 @@ def test_context_overflow_drops_the_oldest_examples() -> None:
     tiny = SayCanPlanner(ShortContext(limit=10))
     with pytest.raises(ContextOverflowError):
         tiny.next_step("put the red block in the blue bowl", scene, options)
+
+
+@pytest.mark.model
+def test_warm_up_holds_the_header_so_the_first_step_decodes_only_the_rest(tmp_path: Path) -> None:
+    scene = make_scene("red block", "green block", "blue bowl")
+    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    with LlamaCppModel(prompt_cache_dir=tmp_path) as model:
+        planner = SayCanPlanner(model)
+        assert planner.warm_up() == "computed"
+        header = len(model.tokenize(planner.prompt_builder.header(), add_bos=True))
+        before = model.runtime.tokens_decoded
+        step = planner.next_step("put the red block in the blue bowl", scene, options)
+        prompt = len(model.tokenize(planner.records[-1].prompt, add_bos=True))
+        trie = sum(planner.records[-1].n_tokens)
+        assert model.runtime.tokens_decoded - before <= prompt - header + 8 + trie
+    assert step.option.text == "robot.pick_and_place(red block, blue bowl)"
+
+
+def test_warm_up_without_a_prefill_capable_model() -> None:
+    class Plain:
+        name = "plain"
+
+        def score(self, prompt, continuations):  # pragma: no cover - not called
+            raise AssertionError
+
+    assert SayCanPlanner(Plain()).warm_up() == "not supported by the model"
