@@ -4,6 +4,8 @@ Every episode's prompt starts with the same few-shot header. `PromptCache` names
 everything that changes its bytes (the model file, llama-cpp-python's version, the runtime
 settings, the header's tokens); a file that is missing, stale or unreadable is simply recomputed.
 Files are written to a temporary name and renamed, so concurrent workers never read half a file.
+`python -m planner.prompt_cache` fills the cache for the default model and prompt (`make setup`
+does), so even the first run after installing starts with the header evaluated.
 """
 
 from __future__ import annotations
@@ -52,3 +54,16 @@ class PromptCache:
         except OSError as error:
             log.warning("prompt cache not written to %s: %s", self.directory, error)
         temporary.unlink(missing_ok=True)
+
+
+def main() -> None:
+    from planner.llama_backend import LlamaCppModel
+    from planner.prompt import PromptBuilder
+
+    with LlamaCppModel() as model:
+        how = model.prefill(PromptBuilder().header())
+    print(f"prompt cache: few-shot header {how} ({Path(DEFAULT_DIR).expanduser()})")
+
+
+if __name__ == "__main__":
+    main()
