@@ -167,6 +167,7 @@ class LlamaCppModel:
                 self._reset()
                 if self.runtime.load_seq(0, str(path), len(tokens)) == tokens:
                     self._cached = tokens
+                    self.prompt_cache.used(path)
                     return "loaded"
                 self._reset()
         self._extend_seq0(tokens, len(tokens) - 1)

@@ -28,10 +28,18 @@ DEFAULT_DIR = "~/.cache/stackbot/prompt-kv"
 @dataclass(frozen=True)
 class PromptCache:
     directory: Path
+    keep: int = 16  # newest files kept (about 8 MB each); older ones are deleted on each write
 
     @classmethod
     def at(cls, directory: str | os.PathLike[str] | None) -> PromptCache | None:
-        return None if directory is None else cls(Path(directory).expanduser())
+        """None for no directory, or for a home-relative one when there is no home."""
+        if directory is None:
+            return None
+        try:
+            return cls(Path(directory).expanduser())
+        except RuntimeError:  # pathlib: "Could not determine home directory."
+            log.warning("prompt cache off: cannot expand %s (no home directory)", directory)
+            return None
 
     def path_for(self, model_path: str, settings: dict[str, int], tokens: Sequence[int]) -> Path:
         stat = os.stat(model_path)
@@ -50,10 +58,29 @@ class PromptCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             if write(str(temporary)):
                 os.replace(temporary, path)
+                self._prune()
                 return
         except OSError as error:
             log.warning("prompt cache not written to %s: %s", self.directory, error)
         temporary.unlink(missing_ok=True)
+
+    @staticmethod
+    def used(path: Path) -> None:
+        """Mark a file as recently used, so pruning keeps it."""
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+
+    def _prune(self) -> None:
+        def age(file: Path) -> float:
+            try:
+                return -file.stat().st_mtime
+            except OSError:  # removed by another process meanwhile
+                return 0.0
+
+        for stale in sorted(self.directory.glob("*.kv"), key=age)[self.keep:]:
+            stale.unlink(missing_ok=True)
 
 
 def main() -> None:
