@@ -11,6 +11,7 @@ import pybullet as p
 
 from perception.types import Detection, Frame, Scene
 from sim.camera import Camera
+from sim.display import gui_unavailable
 from sim.objects import BlockGeometry, BowlGeometry, ObjectFactory, TableGeometry
 from sim.scene_gen import SceneSpec, sample_layout
 from skills.workspace import Workspace
@@ -48,6 +49,8 @@ class World:
         self.block_yaw_range = block_yaw_range
         self.block = block or BlockGeometry()
         self.bowl = bowl or BowlGeometry()
+        if gui and (problem := gui_unavailable()):
+            raise ValueError(problem)
         self.client = p.connect(p.GUI if gui else p.DIRECT)
         p.setGravity(0, 0, -9.81, physicsClientId=self.client)
         p.setTimeStep(time_step, physicsClientId=self.client)

@@ -14,6 +14,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import InstantiationException
 from omegaconf import DictConfig, OmegaConf
 
+from sim.display import gui_unavailable
+
 log = logging.getLogger("stackbot")
 
 
@@ -79,6 +81,8 @@ def _app(cfg: DictConfig) -> None:
 
     try:
         instruction = require_instruction(cfg)
+        if cfg.sim.get("gui") and (problem := gui_unavailable()):
+            raise UsageError(problem)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
         run_instruction(cfg, instruction, run_dir)
     except InstantiationException as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,11 @@ import pytest
 STACKBOT = shutil.which("stackbot") or str(Path(sys.executable).with_name("stackbot"))
 
 
-def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, *args: str,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Runs the installed console script from an unrelated working directory."""
     return subprocess.run(
-        [STACKBOT, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [STACKBOT, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
     )
 
 
@@ -87,4 +89,13 @@ def test_openai_api_key_variable_missing(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
                      "llm.api_key_env=STACKBOT_NO_SUCH_KEY_VARIABLE")
     assert_one_line_error(result, "STACKBOT_NO_SUCH_KEY_VARIABLE", "not set")
+    assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY is an X11 matter")
+def test_gui_without_a_display(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "sim.gui=true",
+                     env=env)
+    assert_one_line_error(result, "sim.gui=true needs a display", "DISPLAY")
     assert_nothing_ran(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -96,3 +97,10 @@ def test_predicates(sim_world: World) -> None:
 def test_fixed_positions_must_name_scene_objects(sim_world: World) -> None:
     with pytest.raises(ValueError, match="purple block"):
         sim_world.reset(SceneSpec(blocks=("red",), seed=0), positions={"purple block": (0.5, 0)})
+
+
+def test_gui_without_a_display_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with pytest.raises(ValueError, match="needs a display"):
+        World(gui=True)
