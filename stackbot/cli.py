@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from importlib.resources import files
@@ -15,6 +16,7 @@ from hydra.errors import InstantiationException
 from omegaconf import DictConfig, OmegaConf
 
 from sim.display import gui_unavailable
+from skills.driver import ArmError
 
 log = logging.getLogger("stackbot")
 
@@ -66,12 +68,26 @@ def fail(message: str, program: str = "stackbot") -> NoReturn:
     sys.exit(2)
 
 
+def import_pybullet_quietly() -> None:
+    """Import pybullet with its build-time banner (written to stderr) silenced."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import pybullet  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def launch(app: Callable[[], None], program: str = "stackbot") -> None:
     """Run a Hydra app after checking its config-group overrides (a one-line error if wrong)."""
     try:
         check_group_overrides(sys.argv[1:])
     except UsageError as error:
         fail(str(error), program)
+    import_pybullet_quietly()
     app()
 
 
@@ -89,9 +105,13 @@ def _app(cfg: DictConfig) -> None:
         cause = error.__cause__
         if isinstance(cause, (FileNotFoundError, ValueError, ConnectionError)):
             fail(str(cause))
+        if isinstance(cause, ArmError):
+            fail(f"arm: {cause}")
         raise
     except (UsageError, FileNotFoundError, ValueError, ConnectionError) as error:
         fail(str(error))  # ConnectionError: an LLM endpoint that cannot be used
+    except ArmError as error:  # e.g. the arm cannot be reached or its SDK is missing
+        fail(f"arm: {error}")
 
 
 def main() -> None:

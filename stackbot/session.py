@@ -70,7 +70,7 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     model = build(cfg.llm) if load_model else None
     planner = build(cfg.planner, model=model)
     if model is not None and hasattr(planner, "warm_up"):
-        log.info("few-shot header: %s", planner.warm_up())
+        log.debug("few-shot header: %s", planner.warm_up())
     world = build_world(cfg)  # the local simulator, or the one behind an arm server
     try:
         driver = build_arm(cfg, world)  # always behind the safety guard

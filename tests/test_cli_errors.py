@@ -99,3 +99,11 @@ def test_gui_without_a_display(tmp_path: Path) -> None:
                      env=env)
     assert_one_line_error(result, "sim.gui=true needs a display", "DISPLAY")
     assert_nothing_ran(tmp_path)
+
+
+def test_an_arm_that_cannot_connect(tmp_path: Path) -> None:
+    """The xArm config without its SDK (or with nothing at the address): one line, no motion."""
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",
+                     "robot.ip=127.0.0.1")
+    assert_one_line_error(result, "arm: ")
+    assert not list(tmp_path.rglob("trace.jsonl"))
