@@ -68,6 +68,19 @@ def fail(message: str, program: str = "stackbot") -> NoReturn:
     sys.exit(2)
 
 
+def user_error(error: BaseException) -> str | None:
+    """The one-line message for an error caused by the person's input or setup (bad values, a
+    missing file, an endpoint or arm that cannot be reached), also when Hydra wrapped it while
+    instantiating; None for anything else (a bug: it keeps its traceback)."""
+    if isinstance(error, InstantiationException) and error.__cause__ is not None:
+        error = error.__cause__
+    if isinstance(error, ArmError):
+        return f"arm: {error}"
+    if isinstance(error, (FileNotFoundError, ValueError, ConnectionError)):
+        return str(error)  # UsageError is a ValueError; ConnectionError: an LLM endpoint
+    return None
+
+
 def import_pybullet_quietly() -> None:
     """Import pybullet with its build-time banner (written to stderr) silenced."""
     sys.stderr.flush()
@@ -101,17 +114,11 @@ def _app(cfg: DictConfig) -> None:
             raise UsageError(problem)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
         run_instruction(cfg, instruction, run_dir)
-    except InstantiationException as error:
-        cause = error.__cause__
-        if isinstance(cause, (FileNotFoundError, ValueError, ConnectionError)):
-            fail(str(cause))
-        if isinstance(cause, ArmError):
-            fail(f"arm: {cause}")
-        raise
-    except (UsageError, FileNotFoundError, ValueError, ConnectionError) as error:
-        fail(str(error))  # ConnectionError: an LLM endpoint that cannot be used
-    except ArmError as error:  # e.g. the arm cannot be reached or its SDK is missing
-        fail(f"arm: {error}")
+    except Exception as error:  # noqa: BLE001 - bad input becomes one line, the rest re-raises
+        message = user_error(error)
+        if message is None:
+            raise
+        fail(message)
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,20 @@ def test_model_threads_per_worker_are_configurable() -> None:
     assert LocalRunner(1).threads == (os.cpu_count() or 1)
     with pytest.raises(ValueError, match="threads per worker"):
         LocalRunner(1, threads=0)
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("llm.model_path=/no/such/model.gguf", "GGUF model file not found"),
+    ("runner.workers=0", "workers must be at least 1"),
+])
+def test_a_bad_configuration_stops_the_run_before_any_episode(
+        tmp_path: Path, override: str, message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "stackbot.bench.cli", "tasks=pick_place_v1", "episodes=1",
+         "progress=false", f"results={tmp_path / 'r.jsonl'}", "label=x", override],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stackbot-bench: error: ")
+    assert message in lines[0]
+    assert not (tmp_path / "r.jsonl").exists()

@@ -12,9 +12,9 @@ from typing import NoReturn
 import hydra
 from omegaconf import DictConfig
 
-from sim.tasks.task_file import TaskFileError, load_task_file
-from stackbot.cli import UsageError, launch
+from sim.tasks.task_file import load_task_file
 from stackbot.cli import fail as stackbot_fail
+from stackbot.cli import launch, user_error
 
 
 def fail(message: str) -> NoReturn:
@@ -34,12 +34,11 @@ def _app(cfg: DictConfig) -> None:
         print("stackbot-bench: interrupted; the finished episodes are recorded, run the same "
               "command again to resume", file=sys.stderr)
         sys.exit(130)
-    except (TaskFileError, UsageError) as error:
-        fail(str(error))
-    except ValueError as error:
-        if "task family" in str(error) or "episodes must" in str(error):
-            fail(str(error))
-        raise
+    except Exception as error:  # noqa: BLE001 - bad input becomes one line, the rest re-raises
+        message = user_error(error)
+        if message is None:
+            raise
+        fail(message)
 
 
 def main() -> None:

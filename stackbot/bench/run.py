@@ -14,7 +14,8 @@ from tqdm import tqdm
 from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines
 from stackbot.bench.results import ResultsFile
 from stackbot.bench.suite import build_suite
-from stackbot.session import build
+from stackbot.bench.worker import needs_model
+from stackbot.session import build, open_session
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,19 @@ def worker_config(cfg: DictConfig) -> dict[str, Any]:
     return config
 
 
+def preflight(cfg: DictConfig) -> None:
+    """Build one session from the config and close it: a configuration error (a model file that
+    is not there, an arm that cannot be reached) stops the run before any episode is recorded as
+    failed under it."""
+    config = OmegaConf.create(worker_config(cfg))
+    session = open_session(config, load_model=needs_model(config))
+    try:
+        with session.driver:
+            pass
+    finally:
+        session.close()
+
+
 def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
     """Returns the results of every episode of the suite (recorded before or now)."""
     tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
@@ -36,6 +50,8 @@ def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
     pending = [task for task in suite if task.key not in recorded]
     label = str(cfg.label)
     runner = build(cfg.runner)
+    if pending:
+        preflight(cfg)
     print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
           f"running {len(pending)} with {type(runner).__name__}"
           f"(workers={runner.workers}) as {label}", flush=True)
