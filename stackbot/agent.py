@@ -66,7 +66,11 @@ class EpisodeResult:
 
 
 class Agent:
-    """Runs one instruction to the end on one arm. Knows no concrete classes: it is handed them."""
+    """Runs one instruction to the end on one arm. Knows no concrete classes: it is handed them.
+
+    The planner's history holds the steps that succeeded; a failed step (nothing grasped, an
+    unreachable pose) can be chosen again from the scene as it is then, until the step limit.
+    """
 
     def __init__(
         self,
@@ -120,8 +124,16 @@ class Agent:
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds)
             self._emit(records, record)
-            history.append(step)
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
+            if result.success:
+                history.append(step)
+                continue
+            # A failed step stays out of the history, so the planner may choose it again (a
+            # retry, from the scene as it is now); an arm in fault ends the episode.
+            fault = self._driver.get_state().fault
+            if fault:
+                message = f"stopped: the arm is in fault ({fault})"
+                break
         return EpisodeResult(
             instruction, tuple(records), finished, message,
             seconds=_totals(records, time.perf_counter() - started),

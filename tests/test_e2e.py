@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hydra import compose, initialize_config_module
 
+from perception.types import Frame, Scene
 from sim.scene_gen import SceneSpec
-from stackbot.session import SimSession, open_session
+from stackbot.agent import Agent
+from stackbot.session import SimSession, build, open_session
 
 pytestmark = [pytest.mark.sim, pytest.mark.model]
 
@@ -67,3 +70,46 @@ def test_absent_object_ends_with_done_and_nothing_moves(session: SimSession) -> 
     after = session.world.object_poses()
     for name, position in before.items():
         assert math.dist(position, after[name].position) < 0.002, name
+
+
+def test_a_failed_grasp_is_retried_from_the_new_scene(session: SimSession) -> None:
+    """The first frame's red block is reported 23 cm from where it is (a stale detection): the
+    grasp closes on nothing, the step fails, and the planner, whose history holds only steps that
+    succeeded, chooses it again from the fresh scene."""
+    session.reset(DEFAULT)
+    frames = 0
+
+    def stale_first() -> tuple[Frame, Scene]:
+        nonlocal frames
+        frames += 1
+        frame, scene = session.perceive()
+        if frames > 1:
+            return frame, scene
+        moved = tuple(replace(d, position=(0.42, 0.05, d.position[2]))
+                      if d.name == "red block" else d for d in scene.objects)
+        return frame, replace(scene, objects=moved)
+
+    agent = Agent(perceive=stale_first, planner=session.planner, driver=session.driver,
+                  affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler))
+    with session.driver:
+        episode = agent.run("put the red block in the blue bowl")
+    results = [r.result for r in episode.records if r.result is not None]
+    assert [r.success for r in results] == [False, True], [r.message for r in results]
+    assert "grasp failed" in results[0].message
+    assert [r.step.option.text for r in episode.records] == [
+        "robot.pick_and_place(red block, blue bowl)"] * 2 + ["done()"]
+    assert session.world.is_in("red block", "blue bowl")
+
+
+def test_an_arm_in_fault_ends_the_episode(session: SimSession) -> None:
+    session.reset(DEFAULT)
+    joints = session.driver.get_state().joints
+    with session.driver:
+        session.driver.emergency_stop()
+        try:
+            episode = session.agent().run("put the red block in the blue bowl")
+        finally:
+            session.driver.clear_fault()
+    assert not episode.finished and "the arm is in fault" in episode.message
+    assert len(episode.records) == 1 and "refused" in episode.records[0].result.message
+    assert session.driver.get_state().joints == pytest.approx(joints, abs=1e-3)
