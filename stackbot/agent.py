@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -106,9 +107,8 @@ class Agent:
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
-            afforded = tuple(
-                self._affordance.afford(enumerate_options(scene), scene, reach=self._reach)
-            )
+            reach = functools.cache(self._reach)  # many options share each point
+            afforded = tuple(self._affordance.afford(enumerate_options(scene), scene, reach=reach))
             # The prompt keeps the scene as first described (as in the SayCan tabletop notebook
             # and the few-shot examples); options and affordances follow the current scene.
             step = self._planner.next_step(instruction, first_scene, afforded, history)
