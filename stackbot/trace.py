@@ -74,17 +74,21 @@ def record_json(record: StepRecord) -> dict[str, Any]:
 
 
 class RunRecorder:
-    """Appends each step to trace.jsonl as it happens and saves the frames before and after."""
+    """Appends each step to trace.jsonl as it happens and (with `save_frames`) saves the frames
+    before and after."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, save_frames: bool = True) -> None:
         self.run_dir = Path(run_dir)
         self.frames_dir = self.run_dir / "frames"
-        self.frames_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         self.trace_path = self.run_dir / TRACE_FILE
+        self.save_frames = save_frames
 
     def __call__(self, record: StepRecord) -> None:
         with self.trace_path.open("a", encoding="utf-8") as trace:
             trace.write(json.dumps(record_json(record)) + "\n")
+        if not self.save_frames:
+            return
         self.save_frame(record.frame_before, f"step{record.index:02d}_before")
         if record.frame_after is not None:
             self.save_frame(record.frame_after, f"step{record.index:02d}_after")
@@ -95,6 +99,7 @@ class RunRecorder:
             calls.write(json.dumps(record.to_json()) + "\n")
 
     def save_frame(self, frame: Frame, stem: str) -> Path:
+        self.frames_dir.mkdir(exist_ok=True)
         path = self.frames_dir / f"{stem}_{frame.camera_name}.png"
         cv2.imwrite(str(path), cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
         depth_mm = np.clip(frame.depth * 1000.0, 0, 65535).astype(np.uint16)
@@ -113,6 +118,7 @@ class RunRecorder:
         last = episode.records[-1]
         if last.frame_after is not None:
             panels.append((cv2.cvtColor(last.frame_after.rgb, cv2.COLOR_RGB2BGR), "after"))
+        self.frames_dir.mkdir(exist_ok=True)
         path = self.frames_dir / "episode.png"
         cv2.imwrite(str(path), strip(panels))
         return path

@@ -106,3 +106,21 @@ def test_a_bad_configuration_stops_the_run_before_any_episode(
     assert len(lines) == 1 and lines[0].startswith("stackbot-bench: error: ")
     assert message in lines[0]
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_every_episode_leaves_its_trace(tmp_path: Path) -> None:
+    records = run_benchmark(bench_cfg(tmp_path, "tasks=pick_place_v1", "episodes=2",
+                                      "runner.workers=2", "episode_pictures=all"))
+    for record in records:
+        directory = tmp_path / record["trace"]
+        steps = (directory / "trace.jsonl").read_text().splitlines()
+        assert len(steps) == record["n_steps"]
+        assert [json.loads(line)["chosen"] for line in steps] == record["steps"]
+        summary = json.loads((directory / "summary.json").read_text())
+        assert summary["task"]["key"] == record["key"]
+        assert (directory / "frames" / "episode.png").stat().st_size > 0
+    untraced = run_benchmark(bench_cfg(tmp_path / "off", "tasks=pick_place_v1", "episodes=1",
+                                       "traces=false"))
+    assert untraced[0]["trace"] is None and not (tmp_path / "off" / "results").exists()
+    with pytest.raises(ValueError, match="episode_pictures"):
+        run_benchmark(bench_cfg(tmp_path / "bad", "tasks=pick_place_v1", "episode_pictures=some"))

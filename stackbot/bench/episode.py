@@ -15,6 +15,7 @@ from sim.tasks.checks import start_positions, unmet_in_world
 from sim.tasks.task import Task
 from skills.goals import describe, evaluate_plan
 from stackbot.agent import Agent, EpisodeResult
+from stackbot.bench.traces import EpisodeTraces
 from stackbot.session import SimSession, build
 
 
@@ -28,17 +29,22 @@ def task_json(task: Task) -> dict[str, Any]:
     }
 
 
-def run_task(session: SimSession, task: Task) -> dict[str, Any]:
-    """Run the task's episode and return its results line (a JSON-ready dict)."""
+def run_task(session: SimSession, task: Task,
+             traces: EpisodeTraces | None = None) -> dict[str, Any]:
+    """Run the task's episode and return its results line (a JSON-ready dict); with `traces`,
+    the episode's steps and model calls are recorded in its own directory too."""
     planner = session.planner
     if isinstance(planner, ScriptedPlanner):
         planner.set_goal(task.goal)
     records_before = len(getattr(planner, "records", []))
+    recorder = traces.recorder(task.key) if traces is not None else None
+    if hasattr(planner, "on_record"):
+        planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
     start = start_positions(session.world)
     agent = Agent(perceive=session.perceive, planner=planner, driver=session.driver,
                   affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
-                  max_steps=int(session.cfg.max_steps))
+                  max_steps=int(session.cfg.max_steps), on_step=recorder)
     with session.driver:
         episode = agent.run(task.instruction)
     calls = getattr(planner, "records", [])[records_before:]
@@ -47,8 +53,13 @@ def run_task(session: SimSession, task: Task) -> dict[str, Any]:
                                         plan_moves)  # type: ignore[arg-type]
     plan_ok = plan_ok and episode.finished
     world_unmet = unmet_in_world(session.world, task.goal, start)
+    trace = None
+    if traces is not None and recorder is not None:
+        trace = traces.finish(recorder, episode, plan_ok and not world_unmet,
+                              {"task": task_json(task)})
     return {
         **task_json(task),
+        "trace": trace,
         "plan_success": plan_ok,
         "execution_success": not world_unmet,
         "finished": episode.finished,

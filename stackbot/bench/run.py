@@ -14,6 +14,7 @@ from tqdm import tqdm
 from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines
 from stackbot.bench.results import ResultsFile
 from stackbot.bench.suite import build_suite
+from stackbot.bench.traces import EpisodeTraces
 from stackbot.bench.worker import needs_model
 from stackbot.session import build, open_session
 
@@ -21,10 +22,15 @@ log = logging.getLogger(__name__)
 
 
 def worker_config(cfg: DictConfig) -> dict[str, Any]:
-    """The resolved config a worker builds its session from (no Hydra interpolations left)."""
+    """The resolved config a worker builds its session from (no Hydra interpolations left), with
+    where its episodes' traces go (an absolute path: workers may run elsewhere)."""
     config = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(config, dict)
     config.pop("hydra", None)
+    if cfg.get("traces", False):
+        directory = Path(str(cfg.results)).resolve().with_suffix("")
+        config["episode_traces"] = {"directory": str(directory),
+                                    "pictures": str(cfg.get("episode_pictures", "failures"))}
     return config
 
 
@@ -50,6 +56,8 @@ def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
     pending = [task for task in suite if task.key not in recorded]
     label = str(cfg.label)
     runner = build(cfg.runner)
+    config = worker_config(cfg)
+    EpisodeTraces.from_config(config.get("episode_traces"))  # a bad setting fails here, once
     if pending:
         preflight(cfg)
     print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
@@ -71,7 +79,7 @@ def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
 
     started = time.perf_counter()
     try:
-        runner.run(pending, worker_config(cfg), on_result)
+        runner.run(pending, config, on_result)
     finally:
         bar.close()
     seconds = time.perf_counter() - started

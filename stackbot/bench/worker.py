@@ -16,6 +16,7 @@ from omegaconf import OmegaConf
 
 from sim.tasks.task import Task
 from stackbot.bench.episode import error_json, run_task
+from stackbot.bench.traces import EpisodeTraces
 from stackbot.session import SimSession, open_session
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class EpisodeWorker:
                 self.cfg.llm.n_threads = n_threads
             cv2.setNumThreads(n_threads)  # OpenCV's pool would compete with the other workers
         self._session: SimSession | None = None
+        self.traces = EpisodeTraces.from_config(config.get("episode_traces"))
 
     @property
     def session(self) -> SimSession:
@@ -59,7 +61,7 @@ class EpisodeWorker:
         try:
             session = self.session
             started = time.time()
-            record = run_task(session, task)
+            record = run_task(session, task, self.traces)
             record["wall"] = {"started": started, "finished": time.time()}
             return record
         except Exception as error:  # noqa: BLE001 - recorded, and the run goes on
