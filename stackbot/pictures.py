@@ -40,11 +40,28 @@ def with_caption(image: np.ndarray, caption: str) -> np.ndarray:
     return np.vstack([image, band])
 
 
-def strip(panels: list[tuple[np.ndarray, str]], scale: float = 0.6) -> np.ndarray:
-    """Captioned panels side by side, scaled down."""
+def fitted(text: str, width: int, font_scale: float = 0.5) -> str:
+    """`text`, cut short with "..." where it would not fit in `width` pixels."""
+    def pixels(candidate: str) -> int:
+        return cv2.getTextSize(candidate, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)[0][0]
+
+    if pixels(text) <= width:
+        return text
+    while text and pixels(text + "...") > width:
+        text = text[:-1]
+    return text + "..."
+
+
+def strip(panels: list[tuple[np.ndarray, str]], scale: float = 0.6, title: str = "") -> np.ndarray:
+    """Captioned panels side by side, scaled down, under an optional title line."""
     resized = [
         with_caption(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
-                     caption)
+                     fitted(caption, int(image.shape[1] * scale) - 12))
         for image, caption in panels
     ]
-    return np.hstack(resized)
+    row = np.hstack(resized)
+    if not title:
+        return row
+    band = with_caption(np.zeros((0, row.shape[1], 3), dtype=np.uint8),
+                        fitted(title, row.shape[1] - 12))
+    return np.vstack([band, row])

@@ -120,7 +120,10 @@ class RunRecorder:
             panels.append((cv2.cvtColor(last.frame_after.rgb, cv2.COLOR_RGB2BGR), "after"))
         self.frames_dir.mkdir(exist_ok=True)
         path = self.frames_dir / "episode.png"
-        cv2.imwrite(str(path), strip(panels))
+        executed = len(episode.executed)
+        title = (f'"{episode.instruction}": {episode.message} after {executed} executed '
+                 f'step{"" if executed == 1 else "s"}')
+        cv2.imwrite(str(path), strip(panels, title=title))
         return path
 
     def finish(self, episode: EpisodeResult, extra: dict[str, Any]) -> Path:
