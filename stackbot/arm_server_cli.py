@@ -12,7 +12,7 @@ import logging
 import hydra
 from omegaconf import DictConfig
 
-from stackbot.cli import fail, launch
+from stackbot.cli import fail, launch, user_error
 
 log = logging.getLogger("stackbot.arm_server")
 
@@ -48,8 +48,11 @@ def serve(cfg: DictConfig) -> None:
 def _app(cfg: DictConfig) -> None:
     try:
         serve(cfg)
-    except (ValueError, FileNotFoundError, OSError) as error:
-        fail(str(error))
+    except Exception as error:  # noqa: BLE001 - bad input becomes one line, the rest re-raises
+        message = user_error(error) or (str(error) if isinstance(error, OSError) else None)
+        if message is None:
+            raise
+        fail(message, "stackbot-arm-server")
 
 
 def main() -> None:

@@ -107,3 +107,13 @@ def test_an_arm_that_cannot_connect(tmp_path: Path) -> None:
                      "robot.ip=127.0.0.1")
     assert_one_line_error(result, "arm: ")
     assert not list(tmp_path.rglob("trace.jsonl"))
+
+
+def test_arm_server_without_a_token(tmp_path: Path) -> None:
+    server = str(Path(STACKBOT).with_name("stackbot-arm-server"))
+    env = {k: v for k, v in os.environ.items() if k != "STACKBOT_ARM_TOKEN"}
+    result = subprocess.run([server, "robot=panda_sim"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == ["stackbot-arm-server: error: no arm server token: set $STACKBOT_ARM_TOKEN"]
