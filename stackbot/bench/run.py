@@ -34,12 +34,12 @@ def worker_config(cfg: DictConfig) -> dict[str, Any]:
     return config
 
 
-def preflight(cfg: DictConfig) -> None:
-    """Build one session from the config and close it: a configuration error (a model file that
-    is not there, an arm that cannot be reached) stops the run before any episode is recorded as
-    failed under it."""
-    config = OmegaConf.create(worker_config(cfg))
-    session = open_session(config, load_model=needs_model(config))
+def preflight(config: dict[str, Any]) -> None:
+    """Build one session from a worker's config and close it: a configuration error (a model file
+    that is not there, an arm that cannot be reached) stops the run before any episode is
+    recorded as failed under it."""
+    cfg = OmegaConf.create(config)
+    session = open_session(cfg, load_model=needs_model(cfg))
     try:
         with session.driver:
             pass
@@ -59,7 +59,7 @@ def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
     config = worker_config(cfg)
     EpisodeTraces.from_config(config.get("episode_traces"))  # a bad setting fails here, once
     if pending:
-        preflight(cfg)
+        preflight(config)
     print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
           f"running {len(pending)} with {type(runner).__name__}"
           f"(workers={runner.workers}) as {label}", flush=True)
