@@ -81,7 +81,7 @@ class SimArmDriver(ArmDriver):
         self._gripper = SimGripper(world, self.body, self.model.gripper, gripper_force)
         self._ik = ArmIK(
             self._c, self.body, self.model.arm_joints, self.model.tcp_link, self._lower,
-            self._upper, np.array(self.model.rest), extra_rest=self._gripper.rest_positions(),
+            self._upper, np.array(self.model.rest), extra_rest=self.model.gripper.open_positions(),
             tcp_offset=self.model.tcp_offset, base=self.model.base_position)
         self._info = ArmInfo(
             name=self.model.name, dof=len(infos), joint_lower=tuple(self._lower),

@@ -40,9 +40,6 @@ class SimGripper:
             p.changeConstraint(loop, erp=model.mimic_erp, maxForce=model.mimic_force,
                                physicsClientId=self._c)
 
-    def rest_positions(self) -> dict[int, float]:
-        return self.model.open_positions()
-
     def reset_open(self) -> None:
         """Teleport the fingers open (scene resets only)."""
         for joint, q in self.model.open_positions().items():

@@ -53,10 +53,8 @@ def run_task(session: SimSession, task: Task,
                                         plan_moves)  # type: ignore[arg-type]
     plan_ok = plan_ok and episode.finished
     world_unmet = unmet_in_world(session.world, task.goal, start)
-    trace = None
-    if traces is not None and recorder is not None:
-        trace = traces.finish(recorder, episode, plan_ok and not world_unmet,
-                              {"task": task_json(task)})
+    trace = None if traces is None or recorder is None else traces.finish(
+        recorder, episode, plan_ok and not world_unmet, {"task": task_json(task)})
     return {
         **task_json(task),
         "trace": trace,
