@@ -94,3 +94,110 @@ def test_console_script_rejects_a_bad_file_with_one_line(tmp_path: Path) -> None
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{path}: task 't1': in: 'gray bowl' is not in the scene" in lines[0]
     assert not (tmp_path / "r.jsonl").exists()
+
+
+# The "billion laughs": each level names the one before ten times; nine levels are 10^9 strings.
+LAUGHS = ("- id: laughs\n  instruction: x\n  scene: {blocks: [red]}\n  goal:\n"
+          "    - a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+              f"      {name}: &{name} [{', '.join([f'*{prev}'] * 10)}]\n"
+              for prev, name in zip("abcdefgh", "bcdefghi", strict=True)))
+
+
+def test_nested_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
+    """588 bytes of aliases took 30 s and 4 GB (and printed them): now one line, at once. Run
+    in a child process with 1 GB of address space, so the old behaviour fails instead of
+    exhausting the machine."""
+    path = write(tmp_path, LAUGHS)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+            "from sim.tasks.task_file import TaskFileError, load_task_file\n"
+            "try: load_task_file(sys.argv[1])\n"
+            "except TaskFileError as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == (f"{path}: line 6: YAML aliases (*a) are not allowed in a task "
+                                   "file; write the value out in full")
+
+
+ALIAS = r"YAML aliases \(\*\w+\) are not allowed"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- &task {id: t1, instruction: x, scene: {blocks: [red]}, goal: [{unmoved: [red block]}]}\n"
+     "- *task\n", f"line 2: {ALIAS}"),
+    ("- id: t1\n  instruction: x\n  scene: &s {blocks: [red]}\n  goal: [{unmoved: [red block]}]\n"
+     "- id: t2\n  instruction: x\n  scene: {<<: *s}\n  goal: [{unmoved: [red block]}]\n",
+     r"line 7: merge keys \(<<\) are not allowed"),
+    ("- &loop [*loop]\n", f"line 1: {ALIAS}"),
+])
+def test_any_alias_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(TaskFileError, match=f"^{path}: {message}"):
+        load_task_file(path)
+
+
+def test_deep_nesting_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[" * 20 + "]" * 20)
+    with pytest.raises(TaskFileError, match="nested more than 8 levels deep") as caught:
+        load_task_file(path)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("seed", "shown"), [
+    (".inf", "inf"), ("-5", "-5"), ("3.5", "3.5"), ("'3'", "'3'"), ("true", "True"),
+    (".nan", "nan"),
+])
+def test_seed_must_be_a_non_negative_integer(tmp_path: Path, seed: str, shown: str) -> None:
+    path = write(tmp_path, f"- id: t1\n  instruction: x\n  scene: {{blocks: [red], seed: {seed}}}"
+                           "\n  goal: [{unmoved: [red block]}]\n")
+    with pytest.raises(TaskFileError) as caught:
+        load_task_file(path)
+    assert str(caught.value) == (f"{path}: task 't1': seed must be a non-negative integer, got "
+                                 f"{shown}")
+
+
+def test_a_large_seed_and_yaml_1_1_scalars_still_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "- id: 7\n  instruction: x\n  scene: {blocks: [red, green], seed: "
+                           "123456789012}\n  goal:\n    - on: [green block, red block]\n")
+    (task,) = load_task_file(path)
+    assert task.task_id == "7" and task.seed == 123456789012
+    assert task.goal[0].top == "green block"  # a bare `on:` key is YAML 1.1's true
+
+
+def test_the_c_loader_is_used_where_pyyaml_has_it() -> None:
+    import yaml
+
+    from sim.tasks import task_file
+
+    expected = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    assert task_file.SAFE_LOADER is expected
+
+
+def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console script checked the file, then the benchmark read it again (twice the
+    time for a large file): now the tasks checked are the tasks run."""
+    import stackbot.bench.cli as bench_cli
+    import stackbot.bench.run as bench_run
+    import stackbot.bench.suite as bench_suite
+
+    reads: list[str] = []
+
+    def counted(path: str | Path) -> list[object]:
+        reads.append(str(path))
+        return load_task_file(path)
+
+    def stop_before_any_episode(config: object) -> None:
+        raise KeyboardInterrupt
+
+    for module in (bench_cli, bench_suite):
+        monkeypatch.setattr(module, "load_task_file", counted)
+    monkeypatch.setattr(bench_run, "preflight", stop_before_any_episode)
+    path = write(tmp_path, GOOD)
+    monkeypatch.setattr(sys, "argv", ["stackbot-bench", f"tasks={path}", "planner=scripted",
+                                      "perception=oracle", f"results={tmp_path / 'r.jsonl'}",
+                                      f"hydra.run.dir={tmp_path / 'run'}", "progress=false"])
+    with pytest.raises(SystemExit) as stopped:
+        bench_cli.main()
+    assert stopped.value.code == 130
+    assert reads == [str(path)]

@@ -25,11 +25,12 @@ def fail(message: str) -> NoReturn:
 def _app(cfg: DictConfig) -> None:
     try:
         tasks = cfg.tasks
+        suite = None
         if isinstance(tasks, str) and tasks.endswith((".yaml", ".yml")):
-            load_task_file(tasks)  # checked before the simulator (or anything else) is imported
+            suite = load_task_file(tasks)  # checked before the simulator is imported, read once
         from stackbot.bench.run import run_benchmark
 
-        run_benchmark(cfg)
+        run_benchmark(cfg, suite)
     except KeyboardInterrupt:
         print("stackbot-bench: interrupted; the finished episodes are recorded, run the same "
               "command again to resume", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.tasks.task import Task
 from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines
 from stackbot.bench.results import ResultsFile
 from stackbot.bench.suite import build_suite
@@ -47,10 +48,12 @@ def preflight(config: dict[str, Any]) -> None:
         session.close()
 
 
-def run_benchmark(cfg: DictConfig) -> list[dict[str, Any]]:
-    """Returns the results of every episode of the suite (recorded before or now)."""
-    tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
-    suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed))
+def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict[str, Any]]:
+    """Returns the results of every episode of the suite (recorded before or now); `suite`:
+    the tasks already built from `cfg.tasks` (a task file read once), else built here."""
+    if suite is None:
+        tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
+        suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed))
     results = ResultsFile(cfg.results)
     recorded = results.load()
     pending = [task for task in suite if task.key not in recorded]
