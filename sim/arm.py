@@ -42,7 +42,9 @@ class SimArmDriver(ArmDriver):
     speed arguments: `move_joints` takes rad/s (fastest joint), `move_linear` m/s; both are
     multiplied by the speed scale. Timeouts are in simulated seconds. Motions follow a smoothstep
     profile, so `accel` is accepted and not used. `stop()` from another thread (a server's
-    watchdog) interrupts a running motion, which then raises MotionInterrupted.
+    watchdog) interrupts a running motion, which then raises MotionInterrupted; a motion counts as
+    running from the moment its call begins (also while it is still being planned), and only a
+    call that begins after the stop moves the arm again.
     """
 
     def __init__(
@@ -92,7 +94,8 @@ class SimArmDriver(ArmDriver):
         self._fault: str | None = None
         self._connected = False
         self._holding = False
-        self._interrupt = threading.Event()
+        self._stops = 0  # stop() calls so far; a motion is interrupted when this changes
+        self._stop_lock = threading.Lock()
         self._in_motion = False
         self.reset_home()
         world.add_reset_hook(self.reset_home)
@@ -136,7 +139,8 @@ class SimArmDriver(ArmDriver):
         self._scale = scale
 
     def stop(self) -> None:
-        self._interrupt.set()
+        with self._stop_lock:
+            self._stops += 1
         if p.isConnected(self._c):
             q, _ = self._joint_state()
             self._command_arm(q, np.zeros_like(q))
@@ -153,6 +157,7 @@ class SimArmDriver(ArmDriver):
         self, joints: tuple[float, ...], speed: float | None = None,
         accel: float | None = None, timeout: float | None = None,
     ) -> None:
+        stops_seen = self._stops
         self._check_ready()
         goal = np.asarray(joints, dtype=float)
         if goal.shape != self._lower.shape:
@@ -166,12 +171,13 @@ class SimArmDriver(ArmDriver):
         n = max(1, math.ceil(duration / self.world.time_step))
         s = smoothstep(np.arange(1, n + 1) / n)
         path = start + s[:, None] * (goal - start)
-        self._follow(path, goal, timeout)
+        self._follow(path, goal, timeout, stops_seen)
 
     def move_linear(
         self, pose: Pose, speed: float | None = None,
         accel: float | None = None, timeout: float | None = None,
     ) -> None:
+        stops_seen = self._stops
         self._check_ready()
         pos, orn = np.array(pose[:3], dtype=float), np.array(p.getQuaternionFromEuler(pose[3:]))
         if pos[2] < self.min_tcp_height:
@@ -198,7 +204,7 @@ class SimArmDriver(ArmDriver):
         if np.abs(goal.joints - q).max() < 0.05:
             waypoints[-1] = goal.joints
         self._follow(densify(waypoints, sub, self._vmax * self._scale, self.world.time_step),
-                     waypoints[-1], timeout)
+                     waypoints[-1], timeout, stops_seen)
 
     def is_reachable(self, pose: Pose) -> bool:
         if pose[2] < self.min_tcp_height:
@@ -246,17 +252,18 @@ class SimArmDriver(ArmDriver):
             targetVelocities=qd.tolist(), forces=self._effort, positionGains=[0.3] * len(q),
             velocityGains=[1.0] * len(q), physicsClientId=self._c)
 
-    def _follow(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
-        self._interrupt.clear()
+    def _follow(self, path: np.ndarray, goal: np.ndarray, timeout: float | None,
+                stops_seen: int) -> None:
         self._in_motion = True
         try:
-            self._track(path, goal, timeout)
+            self._track(path, goal, timeout, stops_seen)
         finally:
             self._in_motion = False
 
-    def _check_interrupt(self) -> None:
-        """After stop(): hold where the arm is, let it come to rest, raise MotionInterrupted."""
-        if not self._interrupt.is_set():
+    def _check_interrupt(self, stops_seen: int) -> None:
+        """After a stop() since the motion began: hold where the arm is, let it come to rest,
+        raise MotionInterrupted."""
+        if self._stops == stops_seen:
             return
         q, _ = self._joint_state()
         self._command_arm(q, np.zeros_like(q))
@@ -266,13 +273,14 @@ class SimArmDriver(ArmDriver):
                 break
         raise MotionInterrupted("motion stopped by stop()")
 
-    def _track(self, path: np.ndarray, goal: np.ndarray, timeout: float | None) -> None:
+    def _track(self, path: np.ndarray, goal: np.ndarray, timeout: float | None,
+               stops_seen: int) -> None:
         dt = self.world.time_step
         limit = timeout if timeout is not None else len(path) * dt + self.settle_timeout
         t_end = self.world.sim_time + limit
         velocities = np.diff(path, axis=0, prepend=path[:1]) / dt
         for q, qd in zip(path, velocities, strict=True):
-            self._check_interrupt()
+            self._check_interrupt(stops_seen)
             self._command_arm(q, qd)
             self.world.step()
             if self.world.sim_time > t_end:
@@ -280,7 +288,7 @@ class SimArmDriver(ArmDriver):
                 raise ArmTimeout(f"motion did not finish within {limit:.2f} s (simulated)")
         self._command_arm(goal, np.zeros_like(goal))
         while True:
-            self._check_interrupt()
+            self._check_interrupt(stops_seen)
             q, qd = self._joint_state()
             if np.abs(q - goal).max() < 2e-3 and np.abs(qd).max() < 0.02:
                 return
