@@ -1,15 +1,21 @@
 """Serve any `ArmDriver` (and, for a simulated arm, its World) over TCP to remote clients.
 
 One asyncio loop reads every connection, so pings and `stop` are handled even while a motion
-runs; arm commands run one at a time on a dedicated thread, `stop`/`emergency_stop` on another
-so they can interrupt a running motion. Rules:
+runs; requests run on three lanes (`drivers.arm_lanes`): motions one at a time, state reads beside
+them, and stops on a lane of their own that nothing else can fill. Rules:
 
-- every connection authenticates first (token compared with `hmac.compare_digest`); a wrong
-  token gets an error reply and the connection is closed;
+- every connection authenticates first, within `auth_timeout` seconds (token compared with
+  `hmac.compare_digest`, at least 16 characters); a wrong token gets an error reply and the
+  connection is closed; at most `max_connections` connections are open at once;
 - anyone authenticated may read state, render, stop and e-stop; only the one controlling client
   (`claim`) may move the arm or reset the scene;
+- a stop is a latch: stop, e-stop, heartbeat expiry and the controller's disconnect interrupt the
+  running motion and fail every command queued before them (MotionInterrupted); the controller
+  releases the latch by sending its next command after the stop's reply;
 - heartbeat: if the controlling client sends nothing for `heartbeat_timeout` seconds, or its
   connection drops, the server stops the arm and revokes its control;
+- back-pressure: at most `max_in_flight` requests per connection await their replies (more get a
+  TooManyRequests error), and a client that does not read its replies is no longer read;
 - a malformed message gets an error reply; nothing a client sends crashes the server.
 """
 
@@ -17,27 +23,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from drivers import protocol as wire
+from drivers.arm_connection import ClientConnection
+from drivers.arm_lanes import Lanes
+from drivers.arm_ops import ANYONE, CONTROLLER, IMMEDIATE, READS, STOPS, run_op
 from drivers.protocol import ProtocolError
 from drivers.world_service import WorldService
 from skills.driver import ArmDriver, ArmError
 
 log = logging.getLogger(__name__)
-
-ANYONE = {"ping", "info", "get_state", "is_reachable", "stop", "emergency_stop", "claim",
-          "release", "render", "oracle", "object_poses", "check", "world_info"}
-CONTROLLER = {"move_joints", "move_linear", "wait", "gripper_open", "gripper_close",
-              "clear_fault", "set_speed_scale", "reset"}
 
 
 @dataclass(frozen=True)
@@ -48,20 +50,15 @@ class ServerSettings:
     tls_cert: str | None = None
     tls_key: str | None = None
     max_line_bytes: int = 1 << 20
+    auth_timeout: float = 5.0  # seconds a new connection has to authenticate
+    max_connections: int = 16
+    max_in_flight: int = 32  # requests per connection awaiting their replies
 
-
-class _Client:
-    def __init__(self, writer: asyncio.StreamWriter, peer: str) -> None:
-        self.writer, self.peer = writer, peer
-        self.authenticated = False
-        self.last_seen = time.monotonic()
-        self.write_lock = asyncio.Lock()
-
-    async def send(self, message: dict[str, Any]) -> None:
-        async with self.write_lock:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                self.writer.write(wire.encode(message))
-                await self.writer.drain()
+    def __post_init__(self) -> None:
+        for name in ("heartbeat_timeout", "auth_timeout", "max_connections", "max_in_flight",
+                     "max_line_bytes"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"server.{name} must be positive, got {getattr(self, name)}")
 
 
 class ArmServer:
@@ -69,14 +66,13 @@ class ArmServer:
 
     def __init__(self, driver: ArmDriver, token: str, settings: ServerSettings | None = None,
                  world: Any = None) -> None:
-        if not token:
-            raise ValueError("the arm server needs a non-empty token")
+        wire.check_token(token)
         self.driver, self.settings = driver, settings or ServerSettings()
         self._token = token
         self._world = WorldService(world) if world is not None else None
-        self._controller: _Client | None = None
-        self._arm_thread = ThreadPoolExecutor(1, thread_name_prefix="arm")
-        self._stop_thread = ThreadPoolExecutor(1, thread_name_prefix="arm-stop")
+        self._controller: ClientConnection | None = None
+        self._clients: set[ClientConnection] = set()
+        self._lanes = Lanes(driver)
         self.port: int | None = None
         self.stops_by_watchdog = 0
         self._server: asyncio.Server | None = None
@@ -129,89 +125,112 @@ class ArmServer:
         finally:
             holder["loop"].call_soon_threadsafe(holder["task"].cancel)
             thread.join(10)
-            self._arm_thread.shutdown(wait=False)
-            self._stop_thread.shutdown(wait=False)
+            self._lanes.shutdown()
 
     # connections ---------------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = str(writer.get_extra_info("peername"))
-        client = _Client(writer, peer)
-        skipping = False  # inside the rest of a line that was too long
+        client = ClientConnection(writer, self.settings.max_in_flight)
+        if len(self._clients) >= self.settings.max_connections:
+            log.warning("refused %s: already %d connections", client.peer, len(self._clients))
+            await client.send(wire.error_reply(None, "Busy", "too many connections"))
+            client.close()
+            return
+        self._clients.add(client)
         try:
-            while True:
-                try:
-                    line = await reader.readline()
-                except ValueError as error:  # longer than max_line_bytes
-                    if not skipping:
-                        await client.send(wire.error_reply(None, "BadRequest", "too long"))
-                    skipping = "not found" in str(error)  # its newline has not arrived yet
-                    continue
-                if not line:
-                    break
-                if skipping:
-                    skipping = False
-                    continue
-                client.last_seen = time.monotonic()
-                if not await self._on_line(client, line):
-                    break
+            await self._serve_client(client, reader)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError) as error:
-            log.info("connection %s dropped: %s", peer, error)
+            log.info("connection %s dropped: %s", client.peer, error)
         except asyncio.CancelledError:
-            log.info("connection %s closed: the server is shutting down", peer)
+            log.info("connection %s closed: the server is shutting down", client.peer)
+        except Exception:  # nothing a client sends may take the server down
+            log.exception("connection %s failed", client.peer)
         finally:
+            self._clients.discard(client)
+            client.close()
             if self._controller is client:
-                log.warning("controlling client %s disconnected: stopping the arm", peer)
-                await self._stop_arm()
+                log.warning("controlling client %s disconnected: stopping the arm", client.peer)
                 self._controller = None
-            writer.close()
+                await self._stop_arm()
 
-    async def _on_line(self, client: _Client, line: bytes) -> bool:
+    async def _serve_client(self, client: ClientConnection, reader: asyncio.StreamReader) -> None:
+        auth_deadline = time.monotonic() + self.settings.auth_timeout
+        skipping = False  # inside the rest of a line that was too long
+        while True:
+            try:
+                wait = None if client.authenticated else auth_deadline - time.monotonic()
+                line = await asyncio.wait_for(reader.readline(), wait)
+            except TimeoutError:
+                log.warning("closed %s: no authentication within %.1f s", client.peer,
+                            self.settings.auth_timeout)
+                await client.send(wire.error_reply(None, "AuthError", "authentication timed out"))
+                return
+            except ValueError as error:  # longer than max_line_bytes
+                if not skipping:
+                    await client.send(wire.error_reply(None, "BadRequest", "too long"))
+                skipping = "not found" in str(error)  # its newline has not arrived yet
+                continue
+            if not line:
+                return
+            if skipping:
+                skipping = False
+                continue
+            client.last_seen = time.monotonic()
+            if not await self._on_line(client, line):
+                return
+            await asyncio.sleep(0)  # one client's burst must not hold up the others
+
+    async def _on_line(self, client: ClientConnection, line: bytes) -> bool:
         """Handle one message; False closes the connection."""
         request_id: object = None
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ProtocolError("BadRequest", "a message is a JSON object")
-            request_id = request.get("id")
-            op, args = request.get("op"), request.get("args", {})
-            if not isinstance(op, str) or not isinstance(args, dict):
-                raise ProtocolError("BadRequest", "a message needs a string op and object args")
+            request = wire.decode_request(line)
+            request_id, op = request.id, request.op
             if op == "auth":
-                if not wire.token_matches(self._token, args.get("token")):
-                    log.warning("rejected %s: wrong token", client.peer)
-                    await client.send(wire.error_reply(request_id, "AuthError", "wrong token"))
-                    return False
-                client.authenticated = True
-                await client.send({"id": request_id, "ok": True, "result": {
-                    "world": self._world is not None,
-                    "heartbeat_timeout": self.settings.heartbeat_timeout}})
-                return True
+                return await self._authenticate(client, request)
             if not client.authenticated:
                 raise ProtocolError("AuthError", "authenticate first")
             if op not in ANYONE | CONTROLLER:
                 raise ProtocolError("BadRequest", f"unknown op {op[:40]!r}")
             if op in CONTROLLER and not self._controls(client, op):
                 raise ProtocolError("Busy", f"{op} needs control of the arm; claim it first")
-            if op in ("ping", "claim", "release", "stop", "emergency_stop"):
-                result = await self._immediate(client, op)
+            if op in IMMEDIATE:
+                result = self._immediate(client, op)
                 await client.send({"id": request_id, "ok": True, "result": result})
-            else:  # state reads run beside a motion; everything else queues on the arm
-                thread = self._stop_thread if op in ("info", "get_state") else self._arm_thread
-                asyncio.create_task(self._run_on(thread, client, request_id, op, args))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            await client.send(wire.error_reply(None, "BadRequest", "not JSON"))
+            elif op in STOPS:  # the gate closes now, before the next line is read
+                await self._lanes.stop(op)  # type: ignore[arg-type]
+                await client.send({"id": request_id, "ok": True, "result": None})
+            elif not client.has_room:
+                raise ProtocolError("TooManyRequests", f"{client.max_in_flight} requests of "
+                                    "this connection await their replies; wait for some first")
+            else:
+                client.start(self._run(client, request))
         except ProtocolError as error:
-            await client.send(wire.error_reply(request_id, error.kind, str(error)))
+            await client.send(wire.error_reply(error.request_id if request_id is None
+                                               else request_id, error.kind, str(error)))
         except ArmError as error:
             await client.send(wire.error_reply(request_id, type(error).__name__, str(error)))
+        except Exception as error:  # a failing stop, a bug: never the end of the server
+            log.exception("request failed")
+            await client.send(wire.error_reply(request_id, "ServerError", type(error).__name__))
         return True
 
-    def _controls(self, client: _Client, op: str) -> bool:
+    async def _authenticate(self, client: ClientConnection, request: wire.Request) -> bool:
+        if not wire.token_matches(self._token, request.args.get("token")):
+            log.warning("rejected %s: wrong token", client.peer)
+            await client.send(wire.error_reply(request.id, "AuthError", "wrong token"))
+            return False
+        client.authenticated = True
+        await client.send({"id": request.id, "ok": True, "result": {
+            "world": self._world is not None,
+            "heartbeat_timeout": self.settings.heartbeat_timeout}})
+        return True
+
+    def _controls(self, client: ClientConnection, op: str) -> bool:
         if self._controller is client:
             return True
         return op == "reset" and self._controller is None
 
-    async def _immediate(self, client: _Client, op: str) -> Any:
+    def _immediate(self, client: ClientConnection, op: str) -> Any:
         if op == "ping":
             return "pong"
         if op == "claim":
@@ -219,60 +238,33 @@ class ArmServer:
                 raise ProtocolError("Busy", "another client controls the arm")
             self._controller = client
             return {"heartbeat_timeout": self.settings.heartbeat_timeout}
-        if op == "release":
-            if self._controller is client:
-                self._controller = None
-            return None
-        loop = asyncio.get_running_loop()
-        method = self.driver.stop if op == "stop" else self.driver.emergency_stop
-        await loop.run_in_executor(self._stop_thread, method)
+        if self._controller is client:  # release
+            self._controller = None
         return None
 
-    async def _run_on(self, thread: ThreadPoolExecutor, client: _Client, request_id: object,
-                      op: str, args: dict[str, Any]) -> None:
-        loop = asyncio.get_running_loop()
+    async def _run(self, client: ClientConnection, request: wire.Request) -> None:
+        op, args = request.op, request.args
+
+        def call() -> Any:
+            return run_op(self.driver, self._world, op, args)
+
         try:
-            result = await loop.run_in_executor(thread, self._call, op, args)
-            reply = {"id": request_id, "ok": True, "result": result}
+            if op in READS:
+                result = await self._lanes.read(call)
+            else:  # a controller's command is cancelled by any stop that comes while it waits
+                ticket = self._lanes.gate.ticket() if op in CONTROLLER else None
+                result = await self._lanes.motion(ticket, op, call)
+            reply = {"id": request.id, "ok": True, "result": result}
         except ProtocolError as error:
-            reply = wire.error_reply(request_id, error.kind, str(error))
+            reply = wire.error_reply(request.id, error.kind, str(error))
         except ArmError as error:
-            reply = wire.error_reply(request_id, type(error).__name__, str(error))
-        except (ValueError, TypeError, KeyError) as error:
-            reply = wire.error_reply(request_id, "BadRequest", f"{type(error).__name__}: {error}")
+            reply = wire.error_reply(request.id, type(error).__name__, str(error))
+        except (ValueError, TypeError, KeyError, OverflowError) as error:
+            reply = wire.error_reply(request.id, "BadRequest", f"{type(error).__name__}: {error}")
         except Exception as error:  # never let a client's request take the server down
             log.exception("%s failed", op)
-            reply = wire.error_reply(request_id, "ServerError", f"{type(error).__name__}: {error}")
+            reply = wire.error_reply(request.id, "ServerError", f"{type(error).__name__}: {error}")
         await client.send(reply)
-
-    def _call(self, op: str, args: dict[str, Any]) -> Any:
-        """Run one request on the arm thread."""
-        arm, n = self.driver, wire.number
-        if op == "info":
-            return wire.info_to_json(arm.info)
-        if op == "get_state":
-            return wire.state_to_json(arm.get_state())
-        if op == "is_reachable":
-            return arm.is_reachable(wire.numbers(args, "pose", 6))  # type: ignore[arg-type]
-        if op == "move_joints":
-            arm.move_joints(wire.numbers(args, "joints"), n(args, "speed", True),
-                            n(args, "accel", True), n(args, "timeout", True))
-            return None
-        if op == "move_linear":
-            arm.move_linear(wire.numbers(args, "pose", 6), n(args, "speed", True),  # type: ignore[arg-type]
-                            n(args, "accel", True), n(args, "timeout", True))
-            return None
-        if op == "wait":
-            arm.wait(n(args, "timeout", True))
-            return None
-        if op in ("gripper_open", "gripper_close", "clear_fault"):
-            return getattr(arm, op)()
-        if op == "set_speed_scale":
-            arm.set_speed_scale(n(args, "scale") or 0.0)
-            return None
-        if self._world is None:
-            raise ProtocolError("BadRequest", f"{op}: this server has no simulated world")
-        return self._world.call(op, args)
 
     # heartbeat -------------------------------------------------------------------------------
     async def _watchdog(self) -> None:
@@ -285,12 +277,12 @@ class ArmServer:
                             client.peer, limit)
                 self._controller = None
                 self.stops_by_watchdog += 1
+                client.close()
                 await self._stop_arm()
-                client.writer.close()
 
     async def _stop_arm(self) -> None:
-        loop = asyncio.get_running_loop()
+        """Stop the arm and cancel every command queued for it (see drivers.arm_lanes)."""
         try:
-            await loop.run_in_executor(self._stop_thread, self.driver.stop)
+            await self._lanes.stop()
         except Exception:  # stop must never take the server down
             log.exception("stop failed")

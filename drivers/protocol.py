@@ -4,9 +4,13 @@ Request  `{"id": 7, "op": "move_linear", "args": {"pose": [...], "speed": 0.2}}`
 Reply    `{"id": 7, "ok": true, "result": ...}` or
          `{"id": 7, "ok": false, "error": {"type": "UnreachableError", "message": "..."}}`
 
-The first request of a connection must be `{"op": "auth", "args": {"token": "..."}}`. Error
-types are the names of the `ArmError` family, plus `BadRequest` (malformed message), `AuthError`
-(missing or wrong token), `Busy` (another client controls the arm) and `ServerError`.
+The first request of a connection must be `{"op": "auth", "args": {"token": "..."}}`. An id is
+an integer (|id| <= 2**53) or a string of at most 64 characters; a reply carries its request's id
+(null when the request was too malformed to read one). Error types are the names of the
+`ArmError` family, plus `BadRequest` (malformed message), `AuthError` (missing or wrong token,
+or none in time), `Busy` (another client controls the arm, or the server has no room for another
+connection), `TooManyRequests` (the connection already has its limit of requests awaiting a
+reply) and `ServerError`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import math
 import os
 import ssl
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -43,21 +47,67 @@ ARM_ERRORS: dict[str, type[ArmError]] = {cls.__name__: cls for cls in (
     MotionInterrupted)}
 
 
+MIN_TOKEN_LENGTH = 16
+MAX_ID = 2**53
+MAX_ID_CHARS = 64
+
+
 class ProtocolError(Exception):
     """A message that breaks the protocol; `kind` is the error type sent back."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, request_id: object = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.request_id = request_id
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int | str | None
+    op: str
+    args: dict[str, Any]
 
 
 def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
 
 
+def valid_id(request_id: object) -> bool:
+    if isinstance(request_id, bool):
+        return False
+    if isinstance(request_id, int):
+        return abs(request_id) <= MAX_ID
+    return request_id is None or (isinstance(request_id, str) and len(request_id) <= MAX_ID_CHARS)
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_request(line: bytes) -> Request:
+    """One request line; ProtocolError (BadRequest) for anything that is not a well-formed request:
+    not JSON (also NaN, Infinity, integers too long to convert), nested too deeply, a bad id."""
+    try:
+        message = json.loads(line, parse_constant=_no_constants)
+    except RecursionError:
+        raise ProtocolError("BadRequest", "nested too deeply") from None
+    except ValueError as error:  # also JSONDecodeError, UnicodeDecodeError, integer digits
+        raise ProtocolError("BadRequest", f"not JSON: {str(error)[:80]}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("BadRequest", "a message is a JSON object")
+    request_id = message.get("id")
+    if not valid_id(request_id):
+        raise ProtocolError("BadRequest", f"an id is an integer up to 2**53 in size or a string "
+                                          f"of at most {MAX_ID_CHARS} characters")
+    op, args = message.get("op"), message.get("args", {})
+    if not isinstance(op, str) or not isinstance(args, dict):
+        raise ProtocolError("BadRequest", "a message needs a string op and object args",
+                            request_id)
+    return Request(request_id, op, args)
+
+
 def error_reply(request_id: object, kind: str, message: str) -> dict[str, Any]:
-    safe_id = request_id if isinstance(request_id, int) and not isinstance(request_id, bool) \
-        else None
+    safe_id = request_id if valid_id(request_id) else None
     return {"id": safe_id, "ok": False, "error": {"type": kind, "message": message[:500]}}
 
 
@@ -76,8 +126,10 @@ def number(args: dict[str, Any], key: str, optional: bool = False) -> float | No
     value = args.get(key)
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ProtocolError("BadRequest", f"{key} must be a finite number, got {value!r}")
+    finite = (isinstance(value, float) and math.isfinite(value)) or (
+        isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1e300)
+    if not finite:
+        raise ProtocolError("BadRequest", f"{key} must be a finite number, got {str(value)[:40]}")
     return float(value)
 
 
@@ -154,6 +206,14 @@ def load_token(token_env: str | None = None, token_file: str | None = None) -> s
     where = " or ".join(w for w in (f"${token_env}" if token_env else "",
                                      f"the file {token_file}" if token_file else "") if w)
     raise ValueError(f"no arm server token: set {where or 'token_env or token_file'}")
+
+
+def check_token(token: str) -> None:
+    """Refuse a token too short to resist guessing (its value never appears in the message)."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"the arm server token has {len(token)} characters; it needs at least "
+                         f"{MIN_TOKEN_LENGTH} (e.g. python -c 'import secrets; "
+                         f"print(secrets.token_hex(16))')")
 
 
 def token_matches(expected: str, given: object) -> bool:

@@ -16,15 +16,17 @@ from stackbot.cli import fail, launch, user_error
 
 log = logging.getLogger("stackbot.arm_server")
 
-SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key")
+SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key", "auth_timeout",
+               "max_connections", "max_in_flight")
 
 
 def serve(cfg: DictConfig) -> None:
     from drivers.arm_server import ArmServer, ServerSettings
-    from drivers.protocol import load_token
+    from drivers.protocol import check_token, load_token
     from stackbot.arms import build_arm, build_node
 
     token = load_token(cfg.server.get("token_env"), cfg.server.get("token_file"))
+    check_token(token)  # before the arm is built
     settings = ServerSettings(**{k: cfg.server[k] for k in SERVER_KEYS if k in cfg.server})
     world = build_node(cfg.sim) if cfg.robot.get("_partial_") else None
     try:
