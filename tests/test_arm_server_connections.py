@@ -1,0 +1,136 @@
+"""The arm server's connections on 127.0.0.1: malformed messages always get an error reply, a
+connection that never authenticates is closed, connections are capped, short tokens are refused.
+The arm is the example gantry driver (in-process server thread); the token check also through
+the real console script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.arm_server import ArmServer, ServerSettings
+from drivers.example_driver import GantryDriver
+from tests.arm_servers import ARM_SERVER, WireClient
+
+TOKEN = "s3cret-for-tests"  # 16 characters, the shortest allowed
+
+MALFORMED = {
+    "200k-deep nesting": b"[" * 200_000 + b"]" * 200_000,
+    "150k-deep object": b'{"a":' * 150_000 + b"1" + b"}" * 150_000,
+    "5000-digit id": b'{"id": ' + b"7" * 5000 + b', "op": "ping", "args": {}}',
+    "NaN id": b'{"id": NaN, "op": "ping", "args": {}}',
+    "Infinity id": b'{"id": Infinity, "op": "ping", "args": {}}',
+    "-Infinity id": b'{"id": -Infinity, "op": "ping", "args": {}}',
+    "1e400 id": b'{"id": 1e400, "op": "ping", "args": {}}',
+    "float id": b'{"id": 1.5, "op": "ping", "args": {}}',
+    "list id": b'{"id": [1], "op": "ping", "args": {}}',
+    "NaN argument": b'{"id": 9, "op": "move_linear", "args": {"pose": [NaN, 0, 0, 0, 0, 0]}}',
+    "huge integer argument": b'{"id": 9, "op": "set_speed_scale", "args": {"scale": 1'
+                             + b"0" * 4000 + b"}}",
+    "invalid UTF-8": b'{"id": 9, "op": "\xff\xfe"}',
+}
+
+
+@pytest.fixture()
+def gantry() -> GantryDriver:
+    return GantryDriver(seconds_per_metre=0.0)
+
+
+def serve(gantry: GantryDriver, **settings: float) -> ArmServer:
+    return ArmServer(gantry, TOKEN, ServerSettings(port=0, **settings))  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def port(gantry: GantryDriver) -> Iterator[int]:
+    server = serve(gantry, auth_timeout=0.3, max_connections=4)
+    with gantry, server.serve_in_thread() as served_port:
+        yield served_port
+
+
+@pytest.fixture()
+def default_port(gantry: GantryDriver) -> Iterator[int]:
+    with gantry, serve(gantry).serve_in_thread() as served_port:
+        yield served_port
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_messages_get_an_error_reply(default_port: int, name: str,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    client = WireClient(default_port).authenticate(TOKEN)
+    assert client.request("claim", 1)["ok"]
+    client.send_line(MALFORMED[name])
+    reply = client.reply()
+    assert reply is not None, "no reply: the server dropped the connection"
+    assert reply["ok"] is False and reply["error"]["type"] == "BadRequest", reply
+    assert reply["id"] in (None, 9)
+    assert client.request("ping", 2)["result"] == "pong"  # the connection goes on
+    client.close()
+    assert "Unhandled exception" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_a_connection_that_never_authenticates_is_closed(port: int) -> None:
+    silent, chatty = WireClient(port), WireClient(port)
+    opened = time.monotonic()
+    chatty.send("ping", 1)
+    assert chatty.reply()["error"]["type"] == "AuthError"  # type: ignore[index]
+    reply = silent.reply()
+    assert reply is not None and reply["error"]["type"] == "AuthError"
+    assert "timed out" in reply["error"]["message"]
+    assert silent.reply() is None  # closed
+    assert 0.3 <= time.monotonic() - opened < 1.0
+    while (reply := chatty.reply()) is not None:  # requests do not buy it more time
+        assert reply["ok"] is False
+    assert time.monotonic() - opened < 1.0
+    silent.close()
+    chatty.close()
+    WireClient(port).authenticate(TOKEN).close()  # one that does authenticate in time stays
+
+
+def test_connections_are_capped(port: int) -> None:
+    clients = [WireClient(port).authenticate(TOKEN) for _ in range(4)]
+    refused = WireClient(port)
+    reply = refused.reply()
+    assert reply is not None and reply["error"]["type"] == "Busy"
+    assert "too many connections" in reply["error"]["message"]
+    assert refused.reply() is None
+    refused.close()
+    clients.pop().close()
+    deadline = time.monotonic() + 2
+    while True:  # room again once the server has seen the close
+        again = WireClient(port)
+        reply = again.request("auth", 0, token=TOKEN)
+        again.close()
+        if reply["ok"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert reply["ok"]
+    for client in clients:
+        client.close()
+
+
+def test_a_short_token_is_refused(gantry: GantryDriver) -> None:
+    with pytest.raises(ValueError, match="at least 16"):
+        ArmServer(gantry, "fifteen-chars!!", ServerSettings(port=0))
+
+
+def test_the_console_script_refuses_a_short_token_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "STACKBOT_ARM_TOKEN": "tiny-secret"}
+    result = subprocess.run([ARM_SERVER, "robot=panda_sim", "server.port=0"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("stackbot-arm-server: error: the arm server "
+                                                   "token has 11 characters"), lines
+    assert "tiny-secret" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("setting", ["auth_timeout", "max_connections", "max_in_flight"])
+def test_server_settings_must_be_positive(setting: str) -> None:
+    with pytest.raises(ValueError, match=setting):
+        ServerSettings(**{setting: 0})  # type: ignore[arg-type]
