@@ -94,6 +94,10 @@ class GantryDriver(ArmDriver):
         tilt = abs(math.remainder(pose[3] - DOWN[0], 2 * math.pi)) + abs(pose[4])
         return inside and tilt < 1e-3
 
+    def tool_pose_for(self, joints: tuple[float, ...]) -> Pose | None:
+        x, y, z, yaw = joints  # the gantry's axes are the tool pose
+        return (x, y, z, *DOWN, yaw)
+
     def gripper_open(self) -> None:
         self._ready("gripper_open")
         self._gripper, self._holding = 0.08, False

@@ -213,6 +213,16 @@ class SimArmDriver(ArmDriver):
         orn = np.array(p.getQuaternionFromEuler(pose[3:]))
         return self._ik_ok(self._ik.solve(np.array(pose[:3], dtype=float), orn, q0))
 
+    def tool_pose_for(self, joints: tuple[float, ...]) -> Pose | None:
+        """Forward kinematics through PyBullet's model of the arm, without moving it."""
+        q = np.asarray(joints, dtype=float)
+        if q.shape != self._lower.shape:
+            raise LimitError(f"expected {len(self._lower)} joints, got {len(joints)}")
+        pos, orn = self._ik.tool_pose_at(q)
+        roll, pitch, yaw = p.getEulerFromQuaternion(orn.tolist())
+        x, y, z = (float(v) for v in pos)
+        return (x, y, z, roll, pitch, yaw)
+
     def _ik_ok(self, result: IKResult, slack: float = 1.0) -> bool:
         return result.ok(slack * self.ik_position_tolerance,
                          slack * self.ik_orientation_tolerance)

@@ -62,6 +62,17 @@ class ArmIK:
         pos, _ = p.multiplyTransforms(state[4], state[5], self.offset.tolist(), (0, 0, 0, 1))
         return np.array(pos), np.array(state[5])
 
+    def tool_pose_at(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tool pose at joints `q`: set on the kinematic model, read, restored (no physics
+        step happens in between, so the arm does not move)."""
+        saved = p.getJointStates(self.body, self.joints, physicsClientId=self.c)
+        try:
+            self._set(q)
+            return self.tool_pose()
+        finally:
+            for j, s in zip(self.joints, saved, strict=True):
+                p.resetJointState(self.body, j, s[0], s[1], physicsClientId=self.c)
+
     def solve(self, pos: np.ndarray, orn: np.ndarray, seed: np.ndarray,
               global_search: bool = True) -> IKResult:
         """Best solution from `seed`; with `global_search`, also from PyBullet's guess and the

@@ -147,6 +147,12 @@ class ArmDriver(ABC):
         """Whether the tool can reach `pose`; drivers with IK override this."""
         return True
 
+    def tool_pose_for(self, joints: tuple[float, ...]) -> Pose | None:
+        """Forward kinematics: the tool pose (base frame) the arm would have at `joints`,
+        computed without moving it; None when the driver cannot tell. The safety guard checks
+        every waypoint of a joint move with it; drivers with a kinematic model override this."""
+        return None
+
     def __enter__(self) -> ArmDriver:
         self.connect()
         return self

@@ -135,3 +135,51 @@ def test_limits_validate_their_values() -> None:
         SafetyLimits(box_min=(0.5, 0, 0), box_max=(0.4, 1, 1))
     with pytest.raises(ValueError):
         SafetyLimits(max_linear_speed=0.0)
+
+
+@pytest.mark.parametrize("speed", [1e-4, 0.0099])
+def test_a_joint_speed_under_the_minimum_is_refused(speed: float) -> None:
+    """A move at 1e-4 rad/s took the server 498 MB (memory grows with 1/speed)."""
+    guard, arm = guarded()
+    with pytest.raises(LimitError, match="below the minimum 0.01 rad/s"):
+        guard.move_joints((0.5, 0.0, 0.2, 0.0), speed=speed)
+    with pytest.raises(LimitError, match="below the minimum 0.002 m/s"):
+        guard.move_linear((0.5, 0.0, 0.2, *DOWN), speed=1e-4)
+    assert motions(arm) == []
+
+
+@pytest.mark.parametrize("speed", [math.nan, math.inf, -0.1])
+def test_a_speed_that_is_no_positive_number_is_refused(speed: float) -> None:
+    guard, arm = guarded(clamp_speed=True)
+    with pytest.raises(LimitError, match="must be a positive number"):
+        guard.move_joints((0.5, 0.0, 0.2, 0.0), speed=speed)
+    with pytest.raises(LimitError, match="must be a positive number"):
+        guard.move_linear((0.5, 0.0, 0.2, *DOWN), speed=speed)
+    assert motions(arm) == []
+
+
+def test_clamp_mode_raises_a_slow_speed_to_the_minimum() -> None:
+    sent: list[float | None] = []
+    guard, arm = guarded(clamp_speed=True)
+    original = arm.move_joints
+    arm.move_joints = lambda joints, speed=None, accel=None, timeout=None: (  # type: ignore[method-assign]
+        sent.append(speed), original(joints, speed, accel, timeout))
+    guard.move_joints((0.5, 0.0, 0.2, 0.0), speed=1e-4)
+    assert sent == [0.01]
+
+
+def test_a_speed_scale_that_puts_every_motion_under_the_minimum_is_refused() -> None:
+    guard, arm = guarded()
+    with pytest.raises(LimitError, match="under the minimum speed"):
+        guard.set_speed_scale(1e-6)
+    guard.set_speed_scale(0.5)  # 0.25 rad/s at the cap: fine, but the floor now counts scaled
+    with pytest.raises(LimitError, match=r"below the minimum .* \(at speed scale 0.5\)"):
+        guard.move_joints((0.5, 0.0, 0.2, 0.0), speed=0.015)
+    assert motions(arm) == []
+
+
+def test_minimum_speeds_are_validated() -> None:
+    with pytest.raises(ValueError, match="min_joint_speed"):
+        SafetyLimits(min_joint_speed=2.0, max_joint_speed=1.0)
+    with pytest.raises(ValueError, match="min_linear_speed"):
+        SafetyLimits(min_linear_speed=0.0)
