@@ -246,6 +246,9 @@ class ArmServer:
         op, args = request.op, request.args
 
         def call() -> Any:
+            if op in CONTROLLER and not self._controls(client, op):  # released while queued
+                raise ProtocolError("Busy", f"{op} cancelled: this connection no longer "
+                                    "controls the arm")
             return run_op(self.driver, self._world, op, args)
 
         try:

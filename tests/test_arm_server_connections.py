@@ -134,3 +134,19 @@ def test_the_console_script_refuses_a_short_token_in_one_line(tmp_path: Path) ->
 def test_server_settings_must_be_positive(setting: str) -> None:
     with pytest.raises(ValueError, match=setting):
         ServerSettings(**{setting: 0})  # type: ignore[arg-type]
+
+
+def test_commands_queued_before_a_release_do_not_run() -> None:
+    gantry = GantryDriver(seconds_per_metre=2.0)
+    with gantry, serve(gantry).serve_in_thread() as served_port:
+        client = WireClient(served_port).authenticate(TOKEN)
+        assert client.request("claim", 1)["ok"]
+        for request_id, x in ((10, 0.6), (11, 0.4)):  # the first takes about 0.2 s
+            client.send("move_linear", request_id, pose=[x, 0.0, 0.2, 3.14159265, 0.0, 0.0])
+        client.send("release", 2)
+        replies = {r["id"]: r for r in (client.reply(), client.reply(), client.reply()) if r}
+        assert replies[2]["ok"] and replies[10]["ok"]
+        assert replies[11]["error"]["type"] == "Busy" and "no longer" in str(replies[11])
+        client.close()
+    assert not any(command.startswith("move_linear (0.4") for command in gantry.commands)
+    assert any(command.startswith("move_linear (0.6") for command in gantry.commands)
