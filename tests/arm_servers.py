@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,9 +84,11 @@ class WireClient:
     def __init__(self, port: int, timeout: float = 10.0) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.stream = self.sock.makefile("rb")
+        self._send_lock = threading.Lock()  # whole lines, also from a pinging thread
 
     def send_line(self, data: bytes) -> None:
-        self.sock.sendall(data + b"\n")
+        with self._send_lock:
+            self.sock.sendall(data + b"\n")
 
     def send(self, op: str, request_id: int = 1, **args: Any) -> None:
         self.send_line(json.dumps({"id": request_id, "op": op, "args": args}).encode())

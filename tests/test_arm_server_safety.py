@@ -46,22 +46,43 @@ def observer(realtime: ServedArm) -> Iterator[RemoteArmDriver]:
     arm.close()
 
 
-def queue_three_moves(port: int, observer: RemoteArmDriver) -> tuple[WireClient, list[Joints]]:
+def keep_alive(client: WireClient) -> Callable[[], None]:
+    """Ping for `client` (a controller) until the returned function is called."""
+    done = threading.Event()
+
+    def ping() -> None:
+        while not done.wait(0.1):
+            client.send("ping", PING_ID)
+
+    thread = threading.Thread(target=ping)
+    thread.start()
+
+    def stop_pinging() -> None:
+        done.set()
+        thread.join()
+
+    return stop_pinging
+
+
+def queue_three_moves(port: int, observer: RemoteArmDriver, silent: bool = False
+                      ) -> tuple[WireClient, list[Joints], Callable[[], None]]:
     """A controller that resets the arm home and sends three joint moves without waiting for
-    replies; returned once the first is under way, with the two queued targets."""
+    replies, then pings (unless `silent`); returned once the first move is under way, with the
+    two queued targets and the function that ends the pings."""
     controller = WireClient(port).authenticate()
     assert controller.request("claim", 1)["ok"]
     assert controller.request("reset", 2, scene={"blocks": [], "bowls": []})["ok"]
     home = observer.get_state().joints
-    targets = [(home[0] + 0.7, *home[1:]), (home[0] - 0.5, *home[1:]), (home[0] + 0.3, *home[1:])]
-    for request_id, (target, speed) in enumerate(zip(targets, (0.25, 1.0, 1.0), strict=True),
+    targets = [(home[0] + 0.7, *home[1:]), (home[0] - 0.5, *home[1:]), (home[0] - 0.3, *home[1:])]
+    for request_id, (target, speed) in enumerate(zip(targets, (0.5, 1.0, 1.0), strict=True),
                                                      start=10):
         controller.send("move_joints", request_id, joints=list(target), speed=speed)
+    stop_pinging = (lambda: None) if silent else keep_alive(controller)
     deadline = time.monotonic() + 5
     while not observer.get_state().moving:
         assert time.monotonic() < deadline, "the arm never started moving"
-    time.sleep(0.4)  # well into the first move (about 4 s long)
-    return controller, targets[1:]
+    time.sleep(0.2 if silent else 0.8)  # into the first move (2.1 s), a silent one not expired
+    return controller, targets[1:], stop_pinging
 
 
 def watch_joints(observer: RemoteArmDriver, seconds: float) -> list[tuple[float, Joints]]:
@@ -87,7 +108,8 @@ def assert_stopped_for_good(samples: list[tuple[float, Joints]], stopped_at: flo
 
 def test_queued_moves_do_not_run_after_the_controller_disconnects(
         realtime: ServedArm, observer: RemoteArmDriver) -> None:
-    controller, queued = queue_three_moves(realtime.port, observer)
+    controller, queued, stop_pinging = queue_three_moves(realtime.port, observer)
+    stop_pinging()
     controller.close()
     dropped = time.monotonic()
     assert_stopped_for_good(watch_joints(observer, 2.5), dropped, queued)
@@ -95,7 +117,7 @@ def test_queued_moves_do_not_run_after_the_controller_disconnects(
 
 def test_queued_moves_do_not_run_after_the_heartbeat_expires(
         realtime: ServedArm, observer: RemoteArmDriver) -> None:
-    controller, queued = queue_three_moves(realtime.port, observer)  # and silent from now on
+    controller, queued, _ = queue_three_moves(realtime.port, observer, silent=True)
     samples: list[tuple[float, Joints]] = []
     watcher = threading.Thread(target=lambda: samples.extend(watch_joints(observer, 3.5)))
     watcher.start()
@@ -107,27 +129,12 @@ def test_queued_moves_do_not_run_after_the_heartbeat_expires(
     assert_stopped_for_good(samples, expired, queued)
 
 
-def keep_alive(client: WireClient, until: threading.Event) -> threading.Thread:
-    """Ping for `client` (a controller) until `until` is set."""
-    def ping() -> None:
-        while not until.wait(0.1):
-            client.send("ping", PING_ID)
-
-    thread = threading.Thread(target=ping)
-    thread.start()
-    return thread
-
-
 def test_a_stop_cancels_the_queued_moves_and_the_next_command_releases_it(
         realtime: ServedArm, observer: RemoteArmDriver) -> None:
-    controller, queued = queue_three_moves(realtime.port, observer)
-    watched = threading.Event()
-    pinger = keep_alive(controller, watched)
+    controller, queued, stop_pinging = queue_three_moves(realtime.port, observer)
     observer.stop()  # from another client
     stopped = time.monotonic()
     samples = watch_joints(observer, 2.0)
-    watched.set()
-    pinger.join()
     replies: list[dict] = []
     while len(replies) < 3:
         reply = controller.reply()
@@ -140,6 +147,7 @@ def test_a_stop_cancels_the_queued_moves_and_the_next_command_releases_it(
     target = queued[1]  # released: a command sent after the stop's reply runs
     assert controller.request("move_joints", 20, joints=list(target), speed=1.0)["ok"]
     assert observer.get_state().joints == pytest.approx(target, abs=5e-3)
+    stop_pinging()
     controller.close()
 
 
