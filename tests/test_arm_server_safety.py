@@ -5,6 +5,8 @@ floods the server, and the flood neither grows the server nor drops a controller
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import statistics
 import threading
 import time
@@ -151,46 +153,54 @@ def test_a_stop_cancels_the_queued_moves_and_the_next_command_releases_it(
     controller.close()
 
 
-def flood(port: int, requests: int, stop: threading.Event) -> Callable[[], dict[str, int]]:
-    """Another client sends `requests` get_state as fast as it can (reading its replies on a
-    second thread); returns a join() that gives the reply counts by outcome."""
+def flood(port: int, requests: int, reads_replies: bool) -> Callable[[], dict[str, int]]:
+    """Another client sends `requests` get_state as fast as the server takes them (reading its
+    replies on a second thread, or never); returns the function that makes it leave, with
+    replies still owed, and gives the counts of the replies it read by outcome."""
     flooder = WireClient(port, timeout=60).authenticate()
     counts: dict[str, int] = {}
+    leaving = threading.Event()
     line = b'{"id": 3, "op": "get_state", "args": {}}\n'
 
     def send() -> None:
-        for _ in range(requests // 1000):
-            if stop.is_set():
-                break
-            flooder.sock.sendall(line * 1000)
+        with contextlib.suppress(OSError):  # the socket shut down under it
+            for _ in range(requests // 1000):
+                if leaving.is_set():
+                    break
+                flooder.sock.sendall(line * 1000)
 
     def read() -> None:
-        while not stop.is_set() and (reply := flooder.reply()) is not None:
-            kind = "ok" if reply["ok"] else reply["error"]["type"]
-            counts[kind] = counts.get(kind, 0) + 1
+        with contextlib.suppress(OSError, ValueError):
+            while not leaving.is_set() and (reply := flooder.reply()) is not None:
+                kind = "ok" if reply["ok"] else reply["error"]["type"]
+                counts[kind] = counts.get(kind, 0) + 1
 
-    threads = [threading.Thread(target=send), threading.Thread(target=read, daemon=True)]
+    threads = [threading.Thread(target=send)]
+    if reads_replies:
+        threads.append(threading.Thread(target=read))
     for thread in threads:
         thread.start()
 
-    def join() -> dict[str, int]:
-        threads[0].join()
-        stop.set()
-        flooder.close()  # the flooder leaves with replies still owed
+    def leave() -> dict[str, int]:
+        leaving.set()
+        flooder.sock.shutdown(socket.SHUT_RDWR)
+        for thread in threads:
+            thread.join(10)
+        flooder.close()
         return counts
 
-    return join
+    return leave
 
 
-def test_stop_is_acknowledged_at_once_while_another_client_floods(tmp_path: object) -> None:
+@pytest.mark.parametrize("reads_replies", [True, False], ids=["reading", "not-reading"])
+def test_stop_is_acknowledged_at_once_while_another_client_floods(reads_replies: bool) -> None:
     with served_arm("sim.realtime=true", f"server.heartbeat_timeout={HEARTBEAT}") as served:
         controller = RemoteArmDriver(ServerAddress(port=served.port), heartbeat_interval=0.1)
         controller.connect()
         stopper = WireClient(served.port).authenticate()
         stopper.request("get_state")
         rss_before = served.rss_mb()
-        done = threading.Event()
-        finish = flood(served.port, 100_000, done)
+        leave = flood(served.port, 100_000, reads_replies)
         time.sleep(0.5)  # the flood is under way
         latencies = []
         for request_id, op in enumerate(["stop"] * 9 + ["emergency_stop"], start=1):
@@ -200,7 +210,7 @@ def test_stop_is_acknowledged_at_once_while_another_client_floods(tmp_path: obje
             assert reply["ok"] and reply["id"] == request_id
             time.sleep(0.1)
         rss_during = served.rss_mb()
-        counts = finish()
+        counts = leave()
         time.sleep(1.0)  # replies the flooder left behind are dropped, not written
         print(f"stop under flood: median {statistics.median(latencies) * 1000:.1f} ms, "
               f"max {max(latencies) * 1000:.1f} ms; RSS {rss_before:.0f} -> {rss_during:.0f} MB;"
