@@ -143,6 +143,12 @@ class ArmDriver(ABC):
                 raise ArmTimeout(f"the arm was still moving after {timeout:.2f} s")
             time.sleep(0.01)
 
+    @property
+    def dry_run(self) -> bool:
+        """True when motion commands are checked and reported but not executed (the safety
+        guard's dry-run mode); a driver that moves the arm leaves this False."""
+        return False
+
     def is_reachable(self, pose: Pose) -> bool:
         """Whether the tool can reach `pose`; drivers with IK override this."""
         return True

@@ -3,7 +3,8 @@
 As in ravens' primitives, the executor only takes the motion functions it needs from the driver
 (`move_linear`, `move_joints`, the gripper) and reports honestly what happened: a grasp that
 holds nothing stops the step (the gripper opens and the arm backs off upward), and any
-`ArmError` becomes a failed `StepResult` instead of an exception.
+`ArmError` becomes a failed `StepResult` instead of an exception. With a driver in dry-run mode
+(`ArmDriver.dry_run`) the result says so: the primitives were checked, not executed.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
     """Run `primitives` in order; return what happened (never raises ArmError)."""
     started = time.perf_counter()
     done: list[Primitive] = []
+    dry_run = driver.dry_run
 
     def result(success: bool, message: str) -> StepResult:
-        return StepResult(step, success, message, tuple(done), time.perf_counter() - started)
+        return StepResult(step, success, message, tuple(done), time.perf_counter() - started,
+                          dry_run=dry_run)
 
     for prim in primitives:
         try:

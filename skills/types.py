@@ -62,13 +62,20 @@ class Primitive:
 
 @dataclass(frozen=True)
 class StepResult:
-    """What executing a step did on the arm."""
+    """What executing a step did on the arm. `dry_run`: the primitives were checked by the safety
+    guard and not executed (success then means every check passed)."""
 
     step: Step
     success: bool
     message: str
     primitives: tuple[Primitive, ...] = ()
     seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def moved(self) -> bool:
+        """Whether any primitive reached the arm."""
+        return bool(self.primitives) and not self.dry_run
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    launch(_app)
+    launch(_app, "stackbot-arm-server", "arm_server")
 
 
 if __name__ == "__main__":

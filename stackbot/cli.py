@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,40 +16,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.display import gui_unavailable
 from skills.driver import ArmError
+from stackbot.overrides import UsageError, prepare
+from stackbot.run_dir import RunDirectoryError
 
 log = logging.getLogger("stackbot")
-
-
-class UsageError(ValueError):
-    """Bad input from the person at the command line; printed as one line, exit status 2."""
-
-
-def config_groups() -> dict[str, list[str]]:
-    """The config groups under conf/ and the options each offers."""
-    root = files("conf")
-    groups: dict[str, list[str]] = {}
-    for entry in root.iterdir():
-        if entry.is_dir() and not entry.name.startswith("_"):
-            groups[entry.name] = sorted(
-                Path(child.name).stem for child in entry.iterdir() if child.name.endswith(".yaml")
-            )
-    return groups
-
-
-def check_group_overrides(argv: list[str]) -> None:
-    """Reject `group=value` where the group has no such option, before Hydra starts."""
-    groups = config_groups()
-    for arg in argv:
-        if arg.startswith("-") or "=" not in arg:
-            continue
-        key, value = arg.lstrip("+~").split("=", 1)
-        if key not in groups:
-            continue
-        for choice in value.split(","):
-            if choice.strip() and choice.strip() not in groups[key]:
-                raise UsageError(
-                    f"unknown {key} '{choice}' (choose from: {', '.join(groups[key])})"
-                )
 
 
 def require_instruction(cfg: DictConfig) -> str:
@@ -58,9 +27,10 @@ def require_instruction(cfg: DictConfig) -> str:
     if OmegaConf.is_missing(cfg, "instruction") or instruction is None:
         raise UsageError('missing instruction: run stackbot instruction="put the red block in '
                          'the blue bowl"')
-    if not str(instruction).strip():
+    text = " ".join(str(instruction).split())  # newlines and runs of spaces: one space
+    if not text:
         raise UsageError("the instruction is empty")
-    return str(instruction).strip()
+    return text
 
 
 def fail(message: str, program: str = "stackbot") -> NoReturn:
@@ -70,12 +40,15 @@ def fail(message: str, program: str = "stackbot") -> NoReturn:
 
 def user_error(error: BaseException) -> str | None:
     """The one-line message for an error caused by the person's input or setup (bad values, a
-    missing file, an endpoint or arm that cannot be reached), also when Hydra wrapped it while
-    instantiating; None for anything else (a bug: it keeps its traceback)."""
+    missing file, an endpoint or arm that cannot be reached, a run directory that cannot be
+    written), also when Hydra wrapped it while instantiating; None for anything else (a bug: it
+    keeps its traceback)."""
     if isinstance(error, InstantiationException) and error.__cause__ is not None:
         error = error.__cause__
     if isinstance(error, ArmError):
         return f"arm: {error}"
+    if isinstance(error, RunDirectoryError):
+        return str(error)
     if isinstance(error, (FileNotFoundError, ValueError, ConnectionError)):
         return str(error)  # UsageError is a ValueError; ConnectionError: an LLM endpoint
     return None
@@ -94,10 +67,12 @@ def import_pybullet_quietly() -> None:
         os.close(devnull)
 
 
-def launch(app: Callable[[], None], program: str = "stackbot") -> None:
-    """Run a Hydra app after checking its config-group overrides (a one-line error if wrong)."""
+def launch(app: Callable[[], None], program: str = "stackbot",
+           config_name: str = "config") -> None:
+    """Run a Hydra app after checking its command line (stackbot.overrides: any problem is one
+    line and exit status 2); free-text values reach Hydra quoted for its grammar."""
     try:
-        check_group_overrides(sys.argv[1:])
+        sys.argv[1:] = prepare(sys.argv[1:], config_name)
     except UsageError as error:
         fail(str(error), program)
     import_pybullet_quietly()

@@ -29,7 +29,8 @@ def format_step(record: StepRecord, top_k: int = 5) -> str:
     if record.result is not None:
         status = "ok" if record.result.success else "FAILED"
         phases = ", ".join(p.phase for p in record.result.primitives)
-        lines.append(f"  executed [{status}] {phases} in {record.result.seconds:.2f} s")
+        done = "checked, not executed (dry run)" if record.result.dry_run else "executed"
+        lines.append(f"  {done} [{status}] {phases} in {record.result.seconds:.2f} s")
         if not record.result.success:
             lines.append(f"  {record.result.message}")
     return "\n".join(lines)
@@ -48,8 +49,12 @@ def option_probabilities(log_scores: list[float]) -> list[float]:
 def format_outcome(episode: EpisodeResult) -> str:
     executed = episode.executed
     failed = [r for r in executed if not r.success]
-    lines = [f"outcome: {episode.message} after {len(executed)} executed step(s)"]
-    if not episode.moved:
+    dry_run = any(result.dry_run for result in executed)
+    done = "checked (dry run)" if dry_run else "executed"
+    lines = [f"outcome: {episode.message} after {len(executed)} {done} step(s)"]
+    if dry_run:
+        lines.append("  dry run: every motion was checked, not executed; the arm did not move")
+    elif not any(result.moved for result in executed):
         lines.append("  the arm did not move")
     if failed:
         lines.append(f"  {len(failed)} step(s) failed: " + "; ".join(r.message for r in failed))

@@ -14,8 +14,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from perception.types import Frame, Scene
 from stackbot.agent import Agent, EpisodeResult, StepRecord
-from stackbot.arms import build_arm, build_world
+from stackbot.arms import build_arm, build_world, safety_limits
 from stackbot.console import format_outcome, format_step
+from stackbot.run_dir import RunDirectoryError
 from stackbot.trace import RunRecorder
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,21 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     return SimSession(world, driver, camera, detector, planner, cfg)
 
 
+def min_free_bytes(cfg: DictConfig) -> int:
+    """`min_free_mb`: the free space a run directory needs before the arm moves."""
+    return int(float(cfg.get("min_free_mb", 32)) * 2**20)
+
+
 def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> EpisodeResult:
-    """One episode from the command line: build, reset the scene, run, print and record."""
+    """One episode from the command line: build, reset the scene, run, print and record. The
+    run directory is checked (writable, not full) before anything is built; a record that
+    cannot be written ends the episode before the next motion (RunDirectoryError)."""
     scene_spec = build(cfg.scene)
-    session = open_session(cfg)
-    recorder = RunRecorder(run_dir)
+    dry_run = safety_limits(cfg.robot, cfg.get("safety")).dry_run  # as the arm's guard has it
+    recorder = RunRecorder(run_dir, dry_run=dry_run, min_free_bytes=min_free_bytes(cfg))
+    from stackbot.bench.worker import needs_model  # (it imports this module)
+
+    session = open_session(cfg, load_model=needs_model(cfg))  # a scripted planner needs none
     session.planner.on_record = recorder.llm_call
     top_k = int(cfg.get("print_top_k", 5))
     print(f"instruction: {instruction}")
@@ -94,8 +105,12 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
           f"seed {scene_spec.seed}; run directory: {run_dir}")
 
     def on_step(record: StepRecord) -> None:
-        recorder(record)
         print(format_step(record, top_k), flush=True)
+        try:
+            recorder(record)
+        except RunDirectoryError as error:  # raised from here, it ends the agent's loop
+            raise RunDirectoryError(f"{error}; the episode stopped before the next motion"
+                                    ) from error
 
     try:
         session.reset(scene_spec)

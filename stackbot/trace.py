@@ -1,4 +1,9 @@
-"""The run directory: a JSON-lines trace of every planning step, camera frames and a summary."""
+"""The run directory: a JSON-lines trace of every planning step, camera frames and a summary.
+
+Every write is checked (stackbot.run_dir): one that fails raises RunDirectoryError, which, raised
+from the agent's step callback, ends the episode before the next motion; trace lines are written
+whole. In a dry run every trace line and the summary say `"dry_run": true` and `"moved": false`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,13 @@ from perception.types import Frame
 from skills.types import Primitive, StepResult
 from stackbot.agent import EpisodeResult, StepRecord
 from stackbot.pictures import annotate, strip
+from stackbot.run_dir import (
+    RunDirectoryError,
+    append_line,
+    check_writable,
+    write_image,
+    write_text,
+)
 
 TRACE_FILE = "trace.jsonl"
 LLM_CALLS_FILE = "llm_calls.jsonl"
@@ -33,18 +45,25 @@ def _result_json(result: StepResult | None) -> dict[str, Any] | None:
         return None
     return {
         "success": result.success,
+        "dry_run": result.dry_run,
         "message": result.message,
         "seconds": round(result.seconds, 3),
         "primitives": [_primitive_json(p) for p in result.primitives],
     }
 
 
-def record_json(record: StepRecord) -> dict[str, Any]:
+def episode_moved(episode: EpisodeResult) -> bool:
+    """Whether any primitive reached the arm (in a dry run, none did)."""
+    return any(result.moved for result in episode.executed)
+
+
+def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
     """One trace line: scene text and detections, every option's three scores, the choice,
-    the primitives sent and the result."""
+    the primitives sent (in a dry run: checked, not sent) and the result."""
     reasons = {a.option.text: a.reason for a in record.afforded}
     return {
         "step": record.index,
+        "dry_run": dry_run,
         "scene": record.scene.describe(),
         "detections": [
             {"name": d.name, "position": [round(v, 4) for v in d.position],
@@ -75,18 +94,25 @@ def record_json(record: StepRecord) -> dict[str, Any]:
 
 class RunRecorder:
     """Appends each step to trace.jsonl as it happens and (with `save_frames`) saves the frames
-    before and after."""
+    before and after. `dry_run`: the run's motions are checked, not executed (said in every
+    line). `min_free_bytes`: the free space the run directory must have at the start."""
 
-    def __init__(self, run_dir: Path, save_frames: bool = True) -> None:
+    def __init__(self, run_dir: Path, save_frames: bool = True, dry_run: bool = False,
+                 min_free_bytes: int = 0) -> None:
         self.run_dir = Path(run_dir)
         self.frames_dir = self.run_dir / "frames"
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunDirectoryError(f"cannot create the run directory {self.run_dir}: "
+                                    f"{error.strerror or error}") from error
+        check_writable(self.run_dir, min_free_bytes)
         self.trace_path = self.run_dir / TRACE_FILE
         self.save_frames = save_frames
+        self.dry_run = dry_run
 
     def __call__(self, record: StepRecord) -> None:
-        with self.trace_path.open("a", encoding="utf-8") as trace:
-            trace.write(json.dumps(record_json(record)) + "\n")
+        append_line(self.trace_path, json.dumps(record_json(record, self.dry_run)))
         if not self.save_frames:
             return
         self.save_frame(record.frame_before, f"step{record.index:02d}_before")
@@ -95,16 +121,22 @@ class RunRecorder:
 
     def llm_call(self, record: Any) -> None:
         """One line per model call: the whole prompt, every option and its scores, timing."""
-        with (self.run_dir / LLM_CALLS_FILE).open("a", encoding="utf-8") as calls:
-            calls.write(json.dumps(record.to_json()) + "\n")
+        append_line(self.run_dir / LLM_CALLS_FILE, json.dumps(record.to_json()))
 
     def save_frame(self, frame: Frame, stem: str) -> Path:
-        self.frames_dir.mkdir(exist_ok=True)
+        self._make_frames_dir()
         path = self.frames_dir / f"{stem}_{frame.camera_name}.png"
-        cv2.imwrite(str(path), cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
+        write_image(path, cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
         depth_mm = np.clip(frame.depth * 1000.0, 0, 65535).astype(np.uint16)
-        cv2.imwrite(str(path.with_name(path.stem + "_depth_mm.png")), depth_mm)
+        write_image(path.with_name(path.stem + "_depth_mm.png"), depth_mm)
         return path
+
+    def _make_frames_dir(self) -> None:
+        try:
+            self.frames_dir.mkdir(exist_ok=True)
+        except OSError as error:
+            raise RunDirectoryError(f"cannot create {self.frames_dir}: "
+                                    f"{error.strerror or error}") from error
 
     def save_episode_strip(self, episode: EpisodeResult) -> Path | None:
         """frames/episode.png: each step's frame with its detections and the step chosen,
@@ -118,12 +150,13 @@ class RunRecorder:
         last = episode.records[-1]
         if last.frame_after is not None:
             panels.append((cv2.cvtColor(last.frame_after.rgb, cv2.COLOR_RGB2BGR), "after"))
-        self.frames_dir.mkdir(exist_ok=True)
+        self._make_frames_dir()
         path = self.frames_dir / "episode.png"
         executed = len(episode.executed)
-        title = (f'"{episode.instruction}": {episode.message} after {executed} executed '
+        done = "checked (dry run)" if self.dry_run else "executed"
+        title = (f'"{episode.instruction}": {episode.message} after {executed} {done} '
                  f'step{"" if executed == 1 else "s"}')
-        cv2.imwrite(str(path), strip(panels, title=title))
+        write_image(path, strip(panels, title=title))
         return path
 
     def finish(self, episode: EpisodeResult, extra: dict[str, Any]) -> Path:
@@ -132,10 +165,11 @@ class RunRecorder:
             "finished": episode.finished,
             "message": episode.message,
             "steps": [r.step.option.text for r in episode.records],
-            "moved": episode.moved,
+            "moved": episode_moved(episode),
+            "dry_run": self.dry_run,
             "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
             **extra,
         }
         path = self.run_dir / SUMMARY_FILE
-        path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(summary, indent=2) + "\n")
         return path

@@ -43,7 +43,7 @@ def _app(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    launch(_app, "stackbot-bench")
+    launch(_app, "stackbot-bench", "bench")
 
 
 if __name__ == "__main__":
