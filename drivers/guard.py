@@ -226,7 +226,8 @@ class SafetyGuard(ArmDriver):
         largest = max((abs(b - a) for a, b in zip(start, joints, strict=True)), default=0.0)
         n = max(1, math.ceil(largest / limits.joint_path_step))
         for i in range(1, n + 1):
-            waypoint = tuple(a + (b - a) * i / n for a, b in zip(start, joints, strict=True))
+            waypoint = joints if i == n else tuple(
+                a + (b - a) * i / n for a, b in zip(start, joints, strict=True))
             pose = self.driver.tool_pose_for(waypoint)
             if pose is None:
                 return
