@@ -32,7 +32,6 @@ SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 8  # a task file needs 6: the list, a task, its goal, a predicate, its arguments, one
 
 
-
 def _short(value: Any) -> str:
     """A value for an error message, cut to a line's worth."""
     short = reprlib.Repr()
