@@ -83,7 +83,8 @@ class ArmServer:
                                                          self.settings.tls_key)
         self._server = await asyncio.start_server(
             self._handle, self.settings.host, self.settings.port, ssl=context,
-            limit=self.settings.max_line_bytes)
+            limit=self.settings.max_line_bytes,
+            ssl_handshake_timeout=self.settings.auth_timeout if context else None)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("arm server on %s:%s (TLS %s)", self.settings.host, self.port,
                  "on" if context else "off")

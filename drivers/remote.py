@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from drivers import protocol as wire
+from drivers.line_socket import LineSocket
 from perception.types import Detection, Frame, Scene
 from sim.world import ObjectPose
 from skills.driver import ArmConnectionError, ArmDriver, ArmInfo, ArmState
@@ -26,6 +27,8 @@ from skills.types import Pose
 from skills.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+SEND_TIMEOUT = 10.0  # seconds the server may take no bytes of a request before it counts as lost
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,13 @@ class Connection:
             raw = socket.create_connection((address.host, address.port),
                                            timeout=address.connect_timeout)
             context = wire.client_tls(address.tls_ca)
-            self._sock = context.wrap_socket(
+            sock = context.wrap_socket(
                 raw, server_hostname=address.tls_server_name or address.host) if context else raw
         except OSError as error:
             raise ArmConnectionError(f"cannot reach the arm server at {address.host}:"
                                      f"{address.port}: {error}") from error
-        self._sock.settimeout(None)
+        self._socket = LineSocket(sock)
+        self._send_lock = threading.Lock()  # one request's bytes at a time
         self._reader = threading.Thread(target=self._read, name="arm-client-reader", daemon=True)
         self._reader.start()
         try:
@@ -77,11 +81,14 @@ class Connection:
             if self._closed.is_set():
                 raise ArmConnectionError("the connection to the arm server is closed")
             self._pending[request_id] = future
-            try:
-                self._sock.sendall(wire.encode({"id": request_id, "op": op, "args": args}))
-            except OSError as error:
+        try:  # not under self._lock: the reader needs it to hand out replies meanwhile
+            with self._send_lock:
+                self._socket.send_all(wire.encode({"id": request_id, "op": op, "args": args}),
+                                      SEND_TIMEOUT)
+        except OSError as error:
+            with self._lock:
                 self._pending.pop(request_id, None)
-                raise ArmConnectionError(f"lost the arm server: {error}") from error
+            raise ArmConnectionError(f"lost the arm server: {error}") from error
         try:
             reply = future.result(reply_within)
         except FutureTimeout as error:
@@ -95,23 +102,20 @@ class Connection:
 
     def close(self) -> None:
         self._closed.set()
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
+        self._socket.close()
 
     @property
     def closed(self) -> bool:
         return self._closed.is_set()
 
     def _read(self) -> None:
-        stream = self._sock.makefile("rb")
         try:
-            for line in stream:
+            for line in self._socket.lines():
                 try:
                     reply = json.loads(line)
                 except json.JSONDecodeError:
+                    continue
+                if not isinstance(reply, dict):
                     continue
                 with self._lock:
                     future = self._pending.get(reply.get("id"))
