@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
 INSTRUCTION ?= put the red block in the blue bowl
 
-.PHONY: setup demo test lint clean bench
+.PHONY: setup setup-tune demo test lint clean bench
 
 setup: $(VENV)/.stackbot-installed
 
@@ -19,10 +19,18 @@ $(VENV)/.stackbot-installed: pyproject.toml
 	$(BIN)/python -m planner.prompt_cache
 	touch $@
 
+# The tuning extra (stackbot-tune and its tests): torch's CPU build first, or pip takes CUDA's.
+setup-tune: $(VENV)/.stackbot-tune-installed
+
+$(VENV)/.stackbot-tune-installed: $(VENV)/.stackbot-installed
+	$(BIN)/python -m pip install --progress-bar off "torch==2.13.0"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off -e ".[test,tune]"
+	touch $@
+
 demo: setup
 	$(BIN)/stackbot instruction="$(INSTRUCTION)"
 
-test: setup
+test: setup setup-tune
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

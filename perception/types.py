@@ -82,10 +82,13 @@ class Scene:
     def bowls(self) -> tuple[Detection, ...]:
         return tuple(obj for obj in self.objects if obj.kind == "bowl")
 
+    def ordered(self) -> tuple[Detection, ...]:
+        """The objects in prompt order: blocks, then bowls, each by palette order."""
+        return tuple(sorted(self.objects, key=_prompt_order))
+
     def describe(self) -> str:
         """The scene as the prompt shows it, e.g. `objects = [red block, blue bowl]`."""
-        names = ", ".join(obj.name for obj in sorted(self.objects, key=_prompt_order))
-        return f"objects = [{names}]"
+        return f"objects = [{', '.join(obj.name for obj in self.ordered())}]"
 
 
 def _prompt_order(obj: Detection) -> tuple[int, int, str]:

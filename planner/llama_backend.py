@@ -20,24 +20,34 @@ log-probability is needed, once per trie node (Gemma's 262k-token output layer d
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from planner.llama_runtime import (
     MIN_UBATCH,
+    AdapterError,
     LlamaRuntime,
     RuntimeConfig,
     default_model_path,
     log_softmax_at,
+    validate_adapter_path,
     validate_gguf_path,
 )
 from planner.llm import ContextOverflowError, ContinuationScore
 from planner.prompt_cache import DEFAULT_DIR, PromptCache
 from planner.trie import build_segments, schedule, width
 
-__all__ = ["LlamaCppModel", "default_model_path", "validate_gguf_path"]
+__all__ = ["LlamaCppModel", "default_model_path", "validate_gguf_path", "SHIPPED_ADAPTER"]
+
+# The adapter trained by `stackbot-tune` for the embedded Gemma 3 270M (see its manifest).
+SHIPPED_ADAPTER = Path(__file__).parent / "adapters" / "gemma3-270m-planner.gguf"
+DEFAULT_ADAPTER = "default"  # the shipped adapter for the embedded model, none for any other
+BASE_SIZE_KEY = "stackbot.base_model_bytes"
+PROMPT_KEY = "stackbot.prompt"
 
 Node = tuple[int, ...]
 
@@ -63,7 +73,9 @@ class LlamaCppModel:
     this long (else once per branch). Scores are reproducible: flash attention off, thread count
     pinned. `seed` is kept for configuration parity; scoring involves no sampling.
     prompt_cache_dir: where `prefill` keeps the KV cache of a fixed prompt prefix (the few-shot
-    header) between processes; None turns that off.
+    header) between processes; None turns that off. adapter: a LoRA adapter (GGUF) applied to
+    every evaluation; "default" is the shipped planning adapter when the model is the embedded
+    one (and none for any other model), None the base model alone.
     """
 
     def __init__(
@@ -77,24 +89,55 @@ class LlamaCppModel:
         min_shared: int = 2,
         verbose: bool = False,
         prompt_cache_dir: str | os.PathLike[str] | None = DEFAULT_DIR,
+        adapter: str | os.PathLike[str] | None = None,
     ) -> None:
         config = RuntimeConfig(n_ctx, n_threads, n_batch, n_seq_max)
         if min_shared < 1:
             raise ValueError("min_shared must be >= 1")
         self._rt: LlamaRuntime | None = None
+        if adapter is not None and os.fspath(adapter) == DEFAULT_ADAPTER:
+            adapter = SHIPPED_ADAPTER if model_path is None else None
+        adapter_path = None if adapter is None else validate_adapter_path(adapter)
         path = validate_gguf_path(default_model_path() if model_path is None else model_path)
         self.model_path, self.seed, self.min_shared = path, seed, min_shared
         self.n_ctx, self.n_batch, self.n_seq_max = n_ctx, n_batch, n_seq_max
         self.n_threads = n_threads
         self.prompt_cache = PromptCache.at(prompt_cache_dir)
         self._rt = LlamaRuntime(path, config, verbose)
+        self.adapter_path, self.adapter_meta = adapter_path, {}
+        self.adapter_sha256 = ""
+        if adapter_path is not None:
+            try:
+                self._load_adapter(adapter_path)
+            except BaseException:
+                self.close()
+                raise
         self.n_vocab = self._rt.n_vocab
         self._cached: list[int] = []  # tokens held in sequence 0
         self._cached_last: np.ndarray | None = None  # logits row after the last prompt token
 
+    def _load_adapter(self, adapter_path: str) -> None:
+        with open(adapter_path, "rb") as fh:
+            self.adapter_sha256 = hashlib.sha256(fh.read()).hexdigest()
+        meta = self.runtime.load_adapter(adapter_path)
+        made_for = meta.get(BASE_SIZE_KEY)
+        if made_for is not None and int(made_for) != os.path.getsize(self.model_path):
+            raise AdapterError(
+                f"adapter {adapter_path!r} was made for another base model "
+                f"({meta.get('stackbot.base_model', '?')}, {made_for} bytes), not "
+                f"{os.path.basename(self.model_path)!r}")
+        self.adapter_meta = meta
+
+    @property
+    def prompt_form(self) -> str | None:
+        """The prompt form the adapter was trained on (e.g. "transcript-v1"), if any."""
+        return self.adapter_meta.get(PROMPT_KEY)
+
     @property
     def name(self) -> str:
-        return f"llama_cpp:{os.path.basename(self.model_path)}"
+        base = f"llama_cpp:{os.path.basename(self.model_path)}"
+        return base if self.adapter_path is None else \
+            f"{base}+{os.path.basename(self.adapter_path)}"
 
     @property
     def runtime(self) -> LlamaRuntime:
@@ -161,7 +204,8 @@ class LlamaCppModel:
         path = None
         if self.prompt_cache is not None:
             settings = {"n_ctx": self.n_ctx, "n_threads": self.n_threads,
-                        "n_batch": self.n_batch, "n_seq_max": self.n_seq_max}
+                        "n_batch": self.n_batch, "n_seq_max": self.n_seq_max,
+                        "adapter": self.adapter_sha256}
             path = self.prompt_cache.path_for(self.model_path, settings, tokens)
             if path.is_file():
                 self._reset()
@@ -187,6 +231,14 @@ class LlamaCppModel:
         if not continuations:
             return []
         prompt_toks, options = self._tokenize_all(prompt, continuations)
+        return self.score_tokens(prompt_toks, options)
+
+    def score_tokens(self, prompt_toks: list[int], options: list[list[int]]
+                     ) -> list[ContinuationScore]:
+        """`score` on token ids (the prompt's with BOS)."""
+        if len(prompt_toks) + max(max(len(t) for t in options), MIN_UBATCH) > self.n_ctx:
+            raise ContextOverflowError(f"prompt ({len(prompt_toks)} tokens) + continuation "
+                                       f"exceeds the context window n_ctx={self.n_ctx}")
         segments, decodes = self._plan(options)
         rt, n_prompt = self.runtime, len(prompt_toks)
         reach = max(segments[s.segment].start + width(segments, slots, MIN_UBATCH)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import llama_cpp as ll
 import numpy as np
@@ -39,6 +40,51 @@ def validate_gguf_path(model_path: str | os.PathLike[str]) -> str:
     if magic != GGUF_MAGIC:
         raise ValueError(f"not a GGUF file (starts with {magic!r}, not {GGUF_MAGIC!r}): {path!r}")
     return path
+
+
+class AdapterError(ValueError):
+    """A LoRA adapter file that cannot be used: missing, damaged or made for another model."""
+
+
+def validate_adapter_path(adapter_path: str | os.PathLike[str]) -> str:
+    path = os.fspath(adapter_path)
+    if not os.path.isfile(path):
+        raise AdapterError(f"adapter file not found: {path!r}")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != GGUF_MAGIC:
+        raise AdapterError(f"adapter {path!r} is not a GGUF file (starts with {magic!r})")
+    return path
+
+
+def load_tokenizer(path: str) -> Callable[[str, bool], list[int]]:
+    """llama.cpp's tokenizer of a GGUF model (its vocabulary only): (text, add_bos) -> ids."""
+    ll.llama_log_set(_silent_log, ctypes.c_void_p(0))
+    ll.llama_backend_init()
+    params = ll.llama_model_default_params()
+    params.vocab_only = True
+    model = ll.llama_model_load_from_file(validate_gguf_path(path).encode(), params)
+    if not model:
+        raise ValueError(f"llama.cpp could not load the vocabulary of {path!r}")
+    vocab = ll.llama_model_get_vocab(model)
+
+    def tokenize(text: str, add_bos: bool = False) -> list[int]:
+        return _tokenize(vocab, text, add_bos)
+
+    tokenize.model = model  # type: ignore[attr-defined]  # keeps the vocabulary alive
+    return tokenize
+
+
+def _tokenize(vocab: Any, text: str, add_bos: bool) -> list[int]:
+    data = text.encode("utf-8")
+    cap = len(data) + 8
+    buf = (ll.llama_token * cap)()
+    n = ll.llama_tokenize(vocab, data, len(data), buf, cap, add_bos, False)
+    if n < 0:
+        cap = -n
+        buf = (ll.llama_token * cap)()
+        n = ll.llama_tokenize(vocab, data, len(data), buf, cap, add_bos, False)
+    return list(buf[:n])
 
 
 def default_model_path() -> str:
@@ -97,19 +143,33 @@ class LlamaRuntime:
             raise ValueError(f"llama.cpp could not create a context (n_ctx={config.n_ctx}, "
                              f"n_seq_max={config.n_seq_max}) for {path!r}")
         self._mem = ll.llama_get_memory(self._ctx)
+        self._adapter = None
         self.tokens_decoded = 0  # every token sent to llama_decode, padding included
         self.rows_computed = 0  # output-layer rows (logits) computed
 
     def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
-        data = text.encode("utf-8")
-        cap = len(data) + 8
-        buf = (ll.llama_token * cap)()
-        n = ll.llama_tokenize(self._vocab, data, len(data), buf, cap, add_bos, False)
-        if n < 0:
-            cap = -n
-            buf = (ll.llama_token * cap)()
-            n = ll.llama_tokenize(self._vocab, data, len(data), buf, cap, add_bos, False)
-        return list(buf[:n])
+        return _tokenize(self._vocab, text, add_bos)
+
+    def load_adapter(self, path: str, scale: float = 1.0) -> dict[str, str]:
+        """Apply a LoRA adapter (GGUF) to every later decode; returns its metadata. The KV
+        cache is cleared (it was computed without the adapter)."""
+        adapter = ll.llama_adapter_lora_init(self._model, path.encode())
+        if not adapter:
+            raise AdapterError(f"adapter {path!r}: llama.cpp cannot load it (damaged, or made "
+                               f"for another base model than {os.path.basename(self.path)!r})")
+        meta = {}
+        for i in range(ll.llama_adapter_meta_count(adapter)):
+            key, value = ctypes.create_string_buffer(256), ctypes.create_string_buffer(4096)
+            ll.llama_adapter_meta_key_by_index(adapter, i, key, 256)
+            ll.llama_adapter_meta_val_str_by_index(adapter, i, value, 4096)
+            meta[key.value.decode()] = value.value.decode()
+        adapters = (ll.llama_adapter_lora_p_ctypes * 1)(adapter)
+        scales = (ctypes.c_float * 1)(scale)
+        if ll.llama_set_adapters_lora(self._ctx, adapters, 1, scales) != 0:
+            raise AdapterError(f"adapter {path!r}: llama.cpp could not apply it")
+        self._adapter = adapter
+        self.clear()
+        return meta
 
     def decode(self, tokens: Sequence[int], positions: Sequence[int], seqs: Sequence[int],
                want: Sequence[bool]) -> np.ndarray:

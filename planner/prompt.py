@@ -1,8 +1,13 @@
-"""Few-shot prompts in the SayCan-tabletop / Code-as-Policies style.
+"""Prompts in the SayCan-tabletop / Code-as-Policies style, with Inner Monologue's feedback.
 
 A prompt is a run of examples, each: the scene, the command as a comment, one skill call per line,
 `done()`. The live episode comes last, cut off where the next line must be chosen, so the model
 scores each option text followed by a newline (it has to end the line).
+
+With scene feedback the episode is a transcript that only grows: after the command and after every
+step comes the scene as perceived then (`state = [red block in blue bowl, ...]`), and a step that
+failed is marked `# failed`; so the model sees what is already done, and the prompt's KV cache is
+extended, never recomputed, from one step to the next.
 """
 
 from __future__ import annotations
@@ -11,9 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from perception.types import Scene
-from skills.types import Option, Step
+from planner.retrieval import Retriever
+from skills.relations import describe_state
+from skills.types import Option, Outcome, Step
 
 DONE_TEXT = "done()"
+FAILED_TEXT = "# failed"
+
+HistoryItem = Option | Step | Outcome | str
 
 
 @dataclass(frozen=True)
@@ -68,31 +78,81 @@ def normalise_command(command: str) -> str:
     return text[0].lower() + text[1:]
 
 
-def history_texts(history: Sequence[Option | Step | str]) -> list[str]:
-    out = []
-    for item in history:
-        if isinstance(item, Step):
-            item = item.option
-        out.append(item.text if isinstance(item, Option) else str(item))
-    return out
+def option_text(item: HistoryItem) -> str:
+    if isinstance(item, Outcome):
+        return item.option.text
+    if isinstance(item, Step):
+        item = item.option
+    return item.text if isinstance(item, Option) else str(item)
+
+
+def history_texts(history: Sequence[HistoryItem]) -> list[str]:
+    return [option_text(item) for item in history]
+
+
+def succeeded(history: Sequence[HistoryItem]) -> list[HistoryItem]:
+    """The history without the steps that failed."""
+    return [item for item in history if not (isinstance(item, Outcome) and not item.success)]
+
+
+@dataclass(frozen=True)
+class TextExample:
+    """An example already written out (e.g. a retrieved demonstration transcript)."""
+
+    text: str
+
+    def render(self, command_first: bool = False) -> str:
+        return self.text if self.text.endswith("\n") else self.text + "\n"
 
 
 @dataclass(frozen=True)
 class PromptBuilder:
-    examples: tuple[Example, ...] = DEFAULT_EXAMPLES
+    """examples: rendered one after another as the header (none: the prompt is the episode
+    alone, as for a model tuned on it). retriever: instead, each episode's examples are the
+    demonstrations most similar to its command and first scene. scene_feedback: the transcript
+    form above; without it the prompt keeps the episode's first scene and lists the steps that
+    succeeded."""
+
+    examples: tuple[Example | TextExample, ...] = DEFAULT_EXAMPLES
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
+    scene_feedback: bool = False
+    retriever: Retriever | None = None
 
-    def header(self) -> str:
-        return "\n".join(e.render(self.command_first) for e in self.examples) + "\n"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "examples", tuple(self.examples))
 
-    def build(self, command: str, scene: Scene, history: Sequence[Option | Step | str] = ()
-              ) -> str:
-        """The prompt whose continuation is the next step. Ends with a newline."""
-        lines = [scene.describe(), f"# {normalise_command(command)}."]
+    def header(self, examples: Sequence[Example | TextExample] | None = None) -> str:
+        """The examples as text; with a retriever there is no fixed header ("")."""
+        if examples is None:
+            examples = () if self.retriever is not None else self.examples
+        if not examples:
+            return ""
+        return "\n".join(e.render(self.command_first) for e in examples) + "\n"
+
+    def examples_for(self, command: str, first: Scene) -> tuple[Example | TextExample, ...]:
+        if self.retriever is None:
+            return self.examples
+        return tuple(TextExample(d.text) for d in self.retriever.select(command, first))
+
+    def build(self, command: str, scene: Scene, history: Sequence[HistoryItem] = ()) -> str:
+        """The prompt whose continuation is the next step (`scene` is the scene now). Ends with
+        a newline."""
+        first = history[0].before if history and isinstance(history[0], Outcome) else scene
+        lines = [first.describe(), f"# {normalise_command(command)}."]
         if self.command_first:
             lines.reverse()
-        lines += history_texts(history)
-        return self.header() + "\n".join(lines) + "\n"
+        header = self.header(self.examples_for(command, first))
+        if not self.scene_feedback:
+            lines += history_texts(succeeded(history))
+            return header + "\n".join(lines) + "\n"
+        lines.append(describe_state(first))
+        for item in history:
+            lines.append(option_text(item))
+            if isinstance(item, Outcome):
+                if not item.success:
+                    lines.append(FAILED_TEXT)
+                lines.append(describe_state(item.after))
+        return header + "\n".join(lines) + "\n"
 
     @staticmethod
     def continuation(option: Option) -> str:

@@ -19,7 +19,7 @@ from planner.llm import (
     OptionScores,
     score_options,
 )
-from planner.prompt import PromptBuilder, history_texts
+from planner.prompt import HistoryItem, PromptBuilder, history_texts
 from skills.types import AffordedOption, Option, ScoredOption, Step
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ class SayCanPlanner:
     object the scene does not hold (`require_grounded`), when the model chose none of the options,
     or when no option has a positive combined score, the planner answers done() without moving
     anything and says why in the step's note. A prompt too long for the model's context loses its
-    oldest few-shot examples until it fits (noted in the record).
+    oldest few-shot examples until it fits (noted in the record). Without a `prompt_builder`
+    the prompt is the one the model was tuned on (its adapter says which), else the few-shot
+    prompt; `scene_feedback` turns the scene-as-it-is-now lines on or off in either.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class SayCanPlanner:
         prompt_builder: PromptBuilder | None = None,
         on_record: Callable[[PlanRecord], None] | None = None,
         require_grounded: bool = True,
+        scene_feedback: bool | None = None,
     ) -> None:
         if max_steps < 1 or top_k_print < 0:
             raise ValueError("max_steps must be >= 1 and top_k_print >= 0")
@@ -84,7 +87,9 @@ class SayCanPlanner:
                              f"got {normalisation!r}")
         self.model, self.max_steps, self.top_k_print = model, max_steps, top_k_print
         self.normalisation = normalisation
-        self.prompt_builder = prompt_builder or PromptBuilder()
+        self.prompt_builder = prompt_builder or prompt_for(model)
+        if scene_feedback is not None:
+            self.prompt_builder = replace(self.prompt_builder, scene_feedback=scene_feedback)
         self.on_record = on_record
         self.require_grounded = require_grounded
         self.records: list[PlanRecord] = []
@@ -95,8 +100,11 @@ class SayCanPlanner:
         prefill = getattr(self.model, "prefill", None)
         if prefill is None:
             return "not supported by the model"
+        header = self.prompt_builder.header()
+        if not header:
+            return "no fixed header"
         try:
-            return str(prefill(self.prompt_builder.header()))
+            return str(prefill(header))
         except ContextOverflowError as error:
             return f"skipped: {error}"
 
@@ -105,7 +113,7 @@ class SayCanPlanner:
         command: str,
         scene: Scene,
         options: Sequence[AffordedOption | tuple[Option, float]],
-        history: Sequence[Option | Step | str] = (),
+        history: Sequence[HistoryItem] = (),
     ) -> Step:
         afforded = [o if isinstance(o, AffordedOption) else AffordedOption(*o) for o in options]
         if not afforded:
@@ -161,7 +169,7 @@ class SayCanPlanner:
             return score.logprob / max(len(text), 1)
         return score.logprob
 
-    def _score(self, command: str, scene: Scene, history: Sequence[Option | Step | str],
+    def _score(self, command: str, scene: Scene, history: Sequence[HistoryItem],
                texts: list[str]) -> tuple[str, OptionScores, str]:
         """Score the options; on context overflow drop the oldest few-shot examples and retry."""
         builder = self.prompt_builder
@@ -170,17 +178,21 @@ class SayCanPlanner:
             try:
                 result = score_options(self.model, prompt, texts)
             except ContextOverflowError:
-                if not builder.examples:
+                retriever = builder.retriever
+                if retriever is not None and retriever.k > 1:
+                    builder = replace(builder, retriever=replace(retriever, k=retriever.k - 1))
+                elif builder.examples and retriever is None:
+                    builder = replace(builder, examples=builder.examples[1:])
+                else:
                     raise
-                builder = replace(builder, examples=builder.examples[1:])
                 continue
-            dropped = len(self.prompt_builder.examples) - len(builder.examples)
+            dropped = _n_examples(self.prompt_builder) - _n_examples(builder)
             note = f"dropped the {dropped} oldest few-shot examples to fit the context" \
                 if dropped else ""
             return prompt, result, note
 
     def _stop(self, command: str, prompt: str, afforded: list[AffordedOption],
-              history: Sequence[Option | Step | str], started: float, note: str,
+              history: Sequence[HistoryItem], started: float, note: str,
               result: OptionScores | None = None) -> Step:
         """done() without moving anything, with the reason in the record and the step."""
         done = next((a.option for a in afforded if a.option.is_done), None)
@@ -198,3 +210,21 @@ class SayCanPlanner:
         self.records.append(record)
         if self.on_record is not None:
             self.on_record(record)
+
+
+TUNED_PROMPTS = {"transcript-v1": PromptBuilder(examples=(), scene_feedback=True)}
+
+
+def prompt_for(model: object) -> PromptBuilder:
+    """The prompt a model was tuned on (`prompt_form`, from its adapter), else the few-shot one."""
+    form = getattr(model, "prompt_form", None)
+    if form is None:
+        return PromptBuilder()
+    if form not in TUNED_PROMPTS:
+        raise ValueError(f"the model was tuned on prompt form {form!r}, which this planner does "
+                         f"not know (known: {', '.join(TUNED_PROMPTS)})")
+    return TUNED_PROMPTS[form]
+
+
+def _n_examples(builder: PromptBuilder) -> int:
+    return builder.retriever.k if builder.retriever is not None else len(builder.examples)

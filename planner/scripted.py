@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from perception.types import Scene
+from planner.prompt import HistoryItem, succeeded
 from skills.goals import Goal, goal_moves
-from skills.types import AffordedOption, Option, ScoredOption, Step
+from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
 class ScriptedPlanner:
@@ -29,9 +30,9 @@ class ScriptedPlanner:
 
     def next_step(
         self, command: str, scene: Scene,
-        options: Sequence[AffordedOption], history: Sequence[Option | Step | str] = (),
+        options: Sequence[AffordedOption], history: Sequence[HistoryItem] = (),
     ) -> Step:
-        done_args = {_args(item) for item in history}
+        done_args = {_args(item) for item in succeeded(history)}
         wanted = next((m for m in goal_moves(self.goal) if m not in done_args), None)
         chosen = next((a.option for a in options
                        if wanted is not None and a.option.args == wanted and a.affordance > 0),
@@ -48,7 +49,7 @@ class ScriptedPlanner:
         return Step(chosen, scored, note=note)
 
 
-def _args(item: Option | Step | str) -> tuple[str, ...]:
-    if isinstance(item, Step):
+def _args(item: HistoryItem) -> tuple[str, ...]:
+    if isinstance(item, Outcome | Step):
         item = item.option
     return item.args if isinstance(item, Option) else ()

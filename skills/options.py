@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
+from skills.relations import BLOCK_SIZE, SceneGeometry, horizontal
 from skills.types import DONE_SKILL, AffordedOption, Option
 
 PICK_AND_PLACE = "pick_and_place"
-BLOCK_SIZE = 0.04
 
 Reach = Callable[[tuple[float, float, float]], bool]
 
@@ -53,6 +52,10 @@ class AffordanceModel:
         if not 0.0 <= self.done_prior <= 1.0:
             raise ValueError(f"done_prior must be in [0, 1], got {self.done_prior}")
 
+    @property
+    def geometry(self) -> SceneGeometry:
+        return SceneGeometry(stack_tolerance=self.stack_tolerance, bowl_radius=self.bowl_radius)
+
     def afford(
         self, options: list[Option], scene: Scene, reach: Reach | None = None
     ) -> list[AffordedOption]:
@@ -89,9 +92,9 @@ class AffordanceModel:
         if target.kind == "block":
             if self._block_on_top_of(target, scene) is not None:
                 return 0.0, f"the {target.name} is covered"
-            if _horizontal(obj, target.position) < self.stack_tolerance:
+            if horizontal(obj, target.position) < self.stack_tolerance:
                 return 0.0, f"the {obj.name} is already on the {target.name}"
-        elif _horizontal(obj, target.position) < self.bowl_radius:
+        elif horizontal(obj, target.position) < self.bowl_radius:
             return 0.0, f"the {obj.name} is already in the {target.name}"
         if reach is not None and not (reach(obj.position) and reach(target.position)):
             return 0.0, "out of reach"
@@ -101,23 +104,14 @@ class AffordanceModel:
         self, obj: Detection, location: str, scene: Scene, reach: Reach | None
     ) -> tuple[float, str]:
         x, y = scene.locations[location]
-        if _horizontal(obj, (x, y)) < self.location_clearance:
+        if horizontal(obj, (x, y)) < self.location_clearance:
             return 0.0, f"the {obj.name} is already at the {location}"
         for other in scene.objects:
-            if other.name != obj.name and _horizontal(other, (x, y)) < self.location_clearance:
+            if other.name != obj.name and horizontal(other, (x, y)) < self.location_clearance:
                 return 0.0, f"the {location} is occupied by the {other.name}"
         if reach is not None and not (reach(obj.position) and reach((x, y, BLOCK_SIZE / 2))):
             return 0.0, "out of reach"
         return obj.confidence, ""
 
     def _block_on_top_of(self, block: Detection, scene: Scene) -> Detection | None:
-        for other in scene.blocks:
-            above = other.position[2] - block.position[2]
-            near = _horizontal(other, block.position) < self.stack_tolerance
-            if other.name != block.name and near and above > BLOCK_SIZE / 2:
-                return other
-        return None
-
-
-def _horizontal(obj: Detection, point: tuple[float, ...]) -> float:
-    return math.hypot(obj.position[0] - point[0], obj.position[1] - point[1])
+        return self.geometry.block_on_top(block, scene)

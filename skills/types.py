@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perception.types import Scene
+
 DONE_SKILL = "done"
 
 
@@ -76,6 +78,18 @@ class StepResult:
     def moved(self) -> bool:
         """Whether any primitive reached the arm."""
         return bool(self.primitives) and not self.dry_run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A step the robot took, whether it succeeded, and the scene before and after it: one entry
+    of the planner's history (Inner Monologue's feedback)."""
+
+    option: Option
+    success: bool
+    before: Scene
+    after: Scene
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from skills.compiler import CompilerConfig, compile_step
 from skills.driver import ArmDriver
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
-from skills.types import AffordedOption, Step, StepResult
+from skills.types import AffordedOption, Outcome, Step, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class Perceiver(Protocol):
 class Planner(Protocol):
     def next_step(
         self, command: str, scene: Scene, options: Sequence[AffordedOption],
-        history: Sequence[Step],
+        history: Sequence[Outcome],
     ) -> Step: ...
 
 
@@ -63,13 +63,15 @@ class EpisodeResult:
 
     @property
     def moved(self) -> bool:
-        return any(result.primitives for result in self.executed)
+        """Whether any primitive reached the arm (in a dry run, none did)."""
+        return any(result.moved for result in self.executed)
 
 
 class Agent:
     """Runs one instruction to the end on one arm. Knows no concrete classes: it is handed them.
 
-    The planner's history holds the steps that succeeded; a failed step (nothing grasped, an
+    The planner is given the scene as it is now and the history of every step taken, with
+    whether it succeeded and the scene before and after it; a failed step (nothing grasped, an
     unreachable pose) can be chosen again from the scene as it is then, until the step limit.
     """
 
@@ -100,18 +102,15 @@ class Agent:
         if not instruction.strip():
             raise ValueError("the instruction is empty")
         records: list[StepRecord] = []
-        history: list[Step] = []
+        history: list[Outcome] = []
         started = time.perf_counter()
         frame, scene, seconds_perceive = self._timed_perceive()
-        first_scene = scene
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
             reach = functools.cache(self._reach)  # many options share each point
             afforded = tuple(self._affordance.afford(enumerate_options(scene), scene, reach=reach))
-            # The prompt keeps the scene as first described (as in the SayCan tabletop notebook
-            # and the few-shot examples); options and affordances follow the current scene.
-            step = self._planner.next_step(instruction, first_scene, afforded, history)
+            step = self._planner.next_step(instruction, scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
                 record = StepRecord(index, scene, step, afforded, None, frame, None,
@@ -121,15 +120,17 @@ class Agent:
                 break
             result = self._execute(step, scene)
             frame_after, scene_after, seconds_after = self._timed_perceive()
+            scene_after = self._affordance.geometry.with_hidden(scene, scene_after)
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds)
             self._emit(records, record)
+            history.append(Outcome(step.option, result.success, scene, scene_after,
+                                   "" if result.success else result.message))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
             if result.success:
-                history.append(step)
                 continue
-            # A failed step stays out of the history, so the planner may choose it again (a
-            # retry, from the scene as it is now); an arm in fault ends the episode.
+            # The planner may choose a failed step again (a retry, from the scene as it is now);
+            # an arm in fault ends the episode.
             fault = self._driver.get_state().fault
             if fault:
                 message = f"stopped: the arm is in fault ({fault})"

@@ -52,11 +52,6 @@ def _result_json(result: StepResult | None) -> dict[str, Any] | None:
     }
 
 
-def episode_moved(episode: EpisodeResult) -> bool:
-    """Whether any primitive reached the arm (in a dry run, none did)."""
-    return any(result.moved for result in episode.executed)
-
-
 def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
     """One trace line: scene text and detections, every option's three scores, the choice,
     the primitives sent (in a dry run: checked, not sent) and the result."""
@@ -165,7 +160,7 @@ class RunRecorder:
             "finished": episode.finished,
             "message": episode.message,
             "steps": [r.step.option.text for r in episode.records],
-            "moved": episode_moved(episode),
+            "moved": episode.moved,
             "dry_run": self.dry_run,
             "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
             **extra,

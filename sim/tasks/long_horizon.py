@@ -4,19 +4,39 @@ from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
 from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import At, In, On, Predicate
 
 TASK_ID = "long_horizon_v1"
 
-INTO_BOWL = "put the {block} block in the {target} bowl"
-ONTO_BLOCK = "put the {block} block on the {target} block"
-TO_LOCATION = "move the {block} block to the {target}"
+INTO_BOWL = Wordings(
+    train=("put the {block} block in the {target} bowl",
+           "place the {block} block into the {target} bowl",
+           "drop the {block} block in the {target} bowl"),
+    held_out=("set the {block} block inside the {target} bowl",),
+)
+ONTO_BLOCK = Wordings(
+    train=("put the {block} block on the {target} block",
+           "stack the {block} block on the {target} block",
+           "place the {block} block on top of the {target} block"),
+    held_out=("set the {block} block onto the {target} block",),
+)
+TO_LOCATION = Wordings(
+    train=("move the {block} block to the {target}",
+           "put the {block} block in the {target}",
+           "slide the {block} block to the {target}"),
+    held_out=("bring the {block} block over to the {target}",),
+)
 LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
              "left side", "right side")
-JOINS = ("{a}, then {b}", "first {a}, then {b}", "{a} and then {b}")
+JOINS = Wordings(
+    train=("{a}, then {b}", "first {a}, then {b}", "{a} and then {b}", "{a}, and after that {b}"),
+    held_out=("{a}; next, {b}", "{a}, followed by: {b}"),
+)
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+             wordings: WordingSplit = "train") -> Task:
     rng = rng_for(task_id, seed)
     n_goals = between(rng, 2, 3)
     blocks = pick_colors(rng, between(rng, n_goals + 1, min(n_goals + 2, len(colors))), colors)
@@ -32,19 +52,19 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
         kind = choose(rng, kinds)
         if kind == "bowl":
             target = free_bowls.pop(int(rng.integers(len(free_bowls))))
-            phrases.append(INTO_BOWL.format(block=block, target=target))
+            phrases.append(INTO_BOWL.choose(rng, wordings).format(block=block, target=target))
             goal.append(In(f"{block} block", f"{target} bowl"))
         elif kind == "block":
             target = resting.pop(int(rng.integers(len(resting))))
-            phrases.append(ONTO_BLOCK.format(block=block, target=target))
+            phrases.append(ONTO_BLOCK.choose(rng, wordings).format(block=block, target=target))
             goal.append(On(f"{block} block", f"{target} block"))
         else:
             target = free_places.pop(int(rng.integers(len(free_places))))
             locations.append(target)
-            phrases.append(TO_LOCATION.format(block=block, target=target))
+            phrases.append(TO_LOCATION.choose(rng, wordings).format(block=block, target=target))
             goal.append(At(f"{block} block", target))
     instruction = phrases[0]
     for phrase in phrases[1:]:
-        instruction = choose(rng, JOINS).format(a=instruction, b=phrase)
+        instruction = JOINS.choose(rng, wordings).format(a=instruction, b=phrase)
     spec = placeable_scene(rng, blocks, bowls, free=tuple(locations))
     return Task(task_id, task_id, seed, instruction, spec, tuple(goal))

@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
-from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
+from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In
 
 TASK_ID = "mismatched_bowls_v1"
 
-WORDINGS = (
-    "put the blocks in the bowls with mismatched colors",
-    "put each block in the bowl of a different color",
-    "put every block in a bowl that does not match its color",
+WORDINGS = Wordings(
+    train=(
+        "put the blocks in the bowls with mismatched colors",
+        "put each block in the bowl of a different color",
+        "put every block in a bowl that does not match its color",
+        "place each block into the bowl of the other color",
+        "move the blocks into the bowls with the wrong colors",
+    ),
+    held_out=(
+        "could you put each block inside the bowl that has the other color",
+        "swap the colors: every block goes in the bowl that does not match it",
+    ),
 )
-NAMED = (  # with a distractor block on the table, the two blocks are named
-    "put the {a} block and the {b} block in the bowls with mismatched colors",
-    "put the {a} block and the {b} block in the bowls of the other color",
+NAMED = Wordings(  # with a distractor block on the table, the two blocks are named
+    train=(
+        "put the {a} block and the {b} block in the bowls with mismatched colors",
+        "put the {a} block and the {b} block in the bowls of the other color",
+        "place the {a} block and the {b} block into the bowls that do not match them",
+        "move the {a} block and the {b} block to the bowls of the opposite color",
+    ),
+    held_out=(
+        "I want the {a} block and the {b} block in the bowls with the other colors",
+        "drop the {a} block and the {b} block into the mismatched bowls",
+    ),
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+             wordings: WordingSplit = "train") -> Task:
     rng = rng_for(task_id, seed)
     a, b = pick_colors(rng, 2, colors)
     distractors = pick_colors(rng, between(rng, 0, 1), colors, exclude=(a, b))
     blocks, bowls = [a, b, *distractors], pick_colors(rng, 2, (a, b))
     if distractors:
-        instruction = choose(rng, NAMED).format(a=a, b=b)
+        instruction = NAMED.choose(rng, wordings).format(a=a, b=b)
     else:
-        instruction = choose(rng, WORDINGS)
+        instruction = WORDINGS.choose(rng, wordings)
     goal = (In(f"{a} block", f"{b} bowl"), In(f"{b} block", f"{a} bowl"))
     spec = placeable_scene(rng, blocks, bowls)
     return Task(task_id, task_id, seed, instruction, spec, goal)

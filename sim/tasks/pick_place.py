@@ -4,31 +4,57 @@ from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
 from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import At, In, On
 
 TASK_ID = "pick_place_v1"
 
-INTO_BOWL = (
-    "put the {block} block in the {bowl} bowl",
-    "place the {block} block into the {bowl} bowl",
-    "move the {block} block to the {bowl} bowl",
-    "pick up the {block} block and put it in the {bowl} bowl",
+INTO_BOWL = Wordings(
+    train=(
+        "put the {block} block in the {bowl} bowl",
+        "place the {block} block into the {bowl} bowl",
+        "move the {block} block to the {bowl} bowl",
+        "pick up the {block} block and put it in the {bowl} bowl",
+        "drop the {block} block into the {bowl} bowl",
+        "put the {block} block inside the {bowl} bowl",
+    ),
+    held_out=(
+        "could you put the {block} block in the {bowl} bowl",
+        "I want the {block} block in the {bowl} bowl",
+        "pick up the {block} block and drop it in the {bowl} bowl",
+    ),
 )
-ONTO_BLOCK = (
-    "put the {block} block on the {other} block",
-    "stack the {block} block on top of the {other} block",
-    "place the {block} block onto the {other} block",
+ONTO_BLOCK = Wordings(
+    train=(
+        "put the {block} block on the {other} block",
+        "stack the {block} block on top of the {other} block",
+        "place the {block} block onto the {other} block",
+        "move the {block} block onto the {other} block",
+        "pick up the {block} block and put it on the {other} block",
+    ),
+    held_out=(
+        "could you stack the {block} block on the {other} block",
+        "set the {block} block on top of the {other} block",
+    ),
 )
-TO_LOCATION = (
-    "put the {block} block in the {location}",
-    "move the {block} block to the {location}",
-    "place the {block} block at the {location}",
+TO_LOCATION = Wordings(
+    train=(
+        "put the {block} block in the {location}",
+        "move the {block} block to the {location}",
+        "place the {block} block at the {location}",
+        "slide the {block} block to the {location}",
+    ),
+    held_out=(
+        "I want the {block} block at the {location}",
+        "could you move the {block} block over to the {location}",
+    ),
 )
 LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
              "top side", "bottom side", "left side", "right side", "middle")
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID) -> Task:
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+             wordings: WordingSplit = "train") -> Task:
     rng = rng_for(task_id, seed)
     blocks = pick_colors(rng, between(rng, 2, min(5, len(colors))), colors)
     bowls = pick_colors(rng, between(rng, 1, min(5, len(colors))), colors)
@@ -37,15 +63,15 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
     free: tuple[str, ...] = ()
     if kind == 0:
         bowl = choose(rng, bowls)
-        instruction = choose(rng, INTO_BOWL).format(block=block, bowl=bowl)
+        instruction = INTO_BOWL.choose(rng, wordings).format(block=block, bowl=bowl)
         goal = (In(f"{block} block", f"{bowl} bowl"),)
     elif kind == 1:
-        instruction = choose(rng, ONTO_BLOCK).format(block=block, other=other)
+        instruction = ONTO_BLOCK.choose(rng, wordings).format(block=block, other=other)
         goal = (On(f"{block} block", f"{other} block"),)
     else:
         location = choose(rng, LOCATIONS)
         free = (location,)
-        instruction = choose(rng, TO_LOCATION).format(block=block, location=location)
+        instruction = TO_LOCATION.choose(rng, wordings).format(block=block, location=location)
         goal = (At(f"{block} block", location),)
     spec = placeable_scene(rng, blocks, bowls, free=free)
     return Task(task_id, task_id, seed, instruction, spec, goal)

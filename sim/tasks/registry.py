@@ -17,8 +17,10 @@ from sim.tasks import (
     unseen_colors,
 )
 from sim.tasks.task import Task
+from sim.tasks.wordings import WordingSplit
 
-FAMILIES: dict[str, Callable[[int], Task]] = {
+# Each generator: (seed, wordings="train" | "held_out") -> Task.
+FAMILIES: dict[str, Callable[..., Task]] = {
     pick_place.TASK_ID: pick_place.generate,
     matching_bowls.TASK_ID: matching_bowls.generate,
     mismatched_bowls.TASK_ID: mismatched_bowls.generate,
@@ -33,7 +35,7 @@ FAMILIES: dict[str, Callable[[int], Task]] = {
 }
 
 
-def generate(family: str, seed: int) -> Task:
+def generate(family: str, seed: int, wordings: WordingSplit = "train") -> Task:
     if family not in FAMILIES:
         raise KeyError(f"unknown task family {family!r} (have {', '.join(FAMILIES)})")
-    return FAMILIES[family](seed)
+    return FAMILIES[family](seed, wordings=wordings)

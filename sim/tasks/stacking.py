@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
-from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
+from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
+from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import Stacked, Tower
 
 STACK_ALL_ID = "stack_all_v1"
 STACK_ORDER_ID = "stack_order_v1"
 
-STACK_ALL = (
-    "stack all the blocks",
-    "make one tower out of all the blocks",
-    "put all the blocks in a single stack",
-    "build a tower with every block",
+STACK_ALL = Wordings(
+    train=(
+        "stack all the blocks",
+        "make one tower out of all the blocks",
+        "put all the blocks in a single stack",
+        "build a tower with every block",
+        "stack every block on top of each other",
+        "pile all the blocks into one tower",
+        "stack the blocks into one pile",
+        "put the blocks on top of one another",
+    ),
+    held_out=(
+        "could you stack all of the blocks",
+        "I want one tower made of all the blocks",
+        "build a single stack from the blocks",
+        "set all the blocks in one tower",
+    ),
 )
-STACK_ORDER = (
-    "stack the blocks from bottom to top: {order}",
-    "build a tower with the {first} block at the bottom, then {rest}",
-    "make a stack of {order}, bottom first",
+STACK_ORDER = Wordings(
+    train=(
+        "stack the blocks from bottom to top: {order}",
+        "build a tower with the {first} block at the bottom, then {rest}",
+        "make a stack of {order}, bottom first",
+        "stack {order}, from the bottom up",
+        "build a tower of {order}, starting at the bottom",
+        "put {order} in a stack, the first at the bottom",
+        "make a tower, bottom to top: {order}",
+        "stack the blocks in this order from the bottom: {order}",
+    ),
+    held_out=(
+        "could you stack the blocks bottom to top: {order}",
+        "I want a tower of {order}, bottom first",
+        "start a tower with the {first} block, then add {rest}",
+        "set up a stack from the bottom: {order}",
+    ),
 )
 
 
@@ -28,21 +54,21 @@ def _blocks_and_bowls(rng, colors: tuple[str, ...]) -> tuple[list[str], list[str
 
 
 def generate_stack_all(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
-                       task_id: str = STACK_ALL_ID) -> Task:
+                       task_id: str = STACK_ALL_ID, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(task_id, seed)
     blocks, bowls = _blocks_and_bowls(rng, colors)
     goal = (Tower(tuple(f"{c} block" for c in blocks)),)
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, choose(rng, STACK_ALL), spec, goal)
+    return Task(task_id, task_id, seed, STACK_ALL.choose(rng, wordings), spec, goal)
 
 
 def generate_stack_order(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
-                         task_id: str = STACK_ORDER_ID) -> Task:
+                         task_id: str = STACK_ORDER_ID, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(task_id, seed)
     blocks, bowls = _blocks_and_bowls(rng, colors)
     order = pick_colors(rng, len(blocks), tuple(blocks))
     names = [f"the {c} block" for c in order]
-    instruction = choose(rng, STACK_ORDER).format(
+    instruction = STACK_ORDER.choose(rng, wordings).format(
         order=", ".join(names), first=order[0], rest=", then ".join(names[1:]))
     goal = (Stacked(tuple(f"{c} block" for c in order)),)
     spec = placeable_scene(rng, blocks, bowls)

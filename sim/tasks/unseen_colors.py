@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.tasks import all_in_one, matching_bowls, pick_place, stacking
 from sim.tasks.task import UNSEEN_COLORS, Task, rng_for
+from sim.tasks.wordings import WordingSplit
 
 TASK_ID = "unseen_colors_v1"
 
@@ -15,7 +16,7 @@ SUB_FAMILIES = (
 )
 
 
-def generate(seed: int) -> Task:
+def generate(seed: int, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(TASK_ID, seed)
     sub_family = SUB_FAMILIES[int(rng.integers(len(SUB_FAMILIES)))]
-    return sub_family(seed, colors=UNSEEN_COLORS, task_id=TASK_ID)
+    return sub_family(seed, colors=UNSEEN_COLORS, task_id=TASK_ID, wordings=wordings)

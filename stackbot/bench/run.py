@@ -53,7 +53,8 @@ def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict
     the tasks already built from `cfg.tasks` (a task file read once), else built here."""
     if suite is None:
         tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
-        suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed))
+        suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed),
+                            str(cfg.get("wordings", "train")))  # type: ignore[arg-type]
     results = ResultsFile(cfg.results)
     recorded = results.load()
     pending = [task for task in suite if task.key not in recorded]

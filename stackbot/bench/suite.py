@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.task_file import load_task_file
+from sim.tasks.wordings import WordingSplit
 
 
 def is_task_file(tasks: str | Sequence[str]) -> bool:
@@ -23,11 +24,13 @@ def family_ids(tasks: str | Sequence[str]) -> list[str]:
     return names
 
 
-def build_suite(tasks: str | Sequence[str], episodes: int = 5, first_seed: int = 0) -> list[Task]:
-    """A task file's tasks (checked completely first), or `episodes` seeds of each family."""
+def build_suite(tasks: str | Sequence[str], episodes: int = 5, first_seed: int = 0,
+                wordings: WordingSplit = "train") -> list[Task]:
+    """A task file's tasks (checked completely first), or `episodes` seeds of each family with
+    the family's training or held-out wordings."""
     if is_task_file(tasks):
         return load_task_file(str(tasks))
     if episodes < 1:
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     seeds = range(first_seed, first_seed + episodes)
-    return [generate(family, seed) for family in family_ids(tasks) for seed in seeds]
+    return [generate(family, seed, wordings) for family in family_ids(tasks) for seed in seeds]

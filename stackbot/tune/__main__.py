@@ -1,0 +1,3 @@
+from stackbot.tune.cli import main
+
+raise SystemExit(main())

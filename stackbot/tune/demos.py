@@ -1,0 +1,196 @@
+"""Planning demonstrations from the task families: at every step the prompt the planner would see
+(the scene as it is then, the command, the steps so far) and the right next option.
+
+Scenes are built from a task's seeded layout and moved by the skill library's geometry (a block
+put in a bowl lands on its floor or on the blocks already in it, on a block one block higher, at
+a location on the table), so the relations in a demonstration's prompt are the ones perception
+reports for the same table. Moves follow the goal: towers bottom first, ordered goals in order,
+the rest in the order the command mentions them (else the scene's order). Some demonstrations
+hold a recovery: a step that failed (marked `# failed`, the scene unchanged) or a block that
+ended elsewhere (on the table), followed by the same step again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from perception.types import Detection, Scene
+from planner.grounding import mentioned_objects
+from planner.prompt import PromptBuilder
+from sim.scene_gen import sample_layout
+from sim.tasks.layout import RADII, WORKSPACE
+from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.task import Task
+from sim.tasks.wordings import WordingSplit
+from skills.goals import At, Goal, In, On, Stacked, Tower
+from skills.options import DONE_OPTION, pick_and_place_option
+from skills.relations import BLOCK_SIZE, SceneGeometry
+from skills.types import Option, Outcome
+
+TRAIN_FIRST_SEED = 1_000_000  # benchmarks report on seeds below 10,000
+BOWL_FLOOR = 0.006
+GEOMETRY = SceneGeometry()
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    prompt: str  # what the planner sees before choosing
+    target: str  # the right next option's continuation text (ends with a newline)
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    family: str
+    seed: int
+    instruction: str
+    steps: tuple[DemoStep, ...]
+    recovery: str = ""  # "", "failed" or "slipped"
+
+
+def initial_scene(task: Task) -> Scene:
+    layout = sample_layout(task.scene, WORKSPACE, RADII)
+    objects = []
+    for name, place in layout.items():
+        color, kind = name.rsplit(" ", 1)
+        z = BLOCK_SIZE / 2 if kind == "block" else 0.0
+        objects.append(Detection(color, kind, (place.x, place.y, z)))  # type: ignore[arg-type]
+    return Scene(tuple(objects), WORKSPACE.named_locations())
+
+
+def place(scene: Scene, block: str, target: str) -> Scene:
+    """The scene after pick_and_place(block, target) succeeded."""
+    moving = scene.get(block)
+    if moving is None:
+        raise ValueError(f"no {block} in the scene")
+    others = Scene(tuple(o for o in scene.objects if o.name != block), scene.locations)
+    goal = scene.get(target)
+    if goal is None:
+        x, y = scene.locations[target]
+        z = BLOCK_SIZE / 2
+    elif goal.kind == "bowl":
+        x, y = goal.position[:2]
+        inside = [o.position[2] for o in others.blocks
+                  if math.dist(o.position[:2], (x, y)) < GEOMETRY.bowl_radius]
+        z = max(inside) + BLOCK_SIZE if inside else BOWL_FLOOR + BLOCK_SIZE / 2
+    else:
+        x, y, below = goal.position
+        z = below + BLOCK_SIZE
+    return _moved(scene, moving, (x, y, z))
+
+
+def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
+    """The block ended on the table somewhere free (a step that went wrong)."""
+    moving = scene.get(block)
+    assert moving is not None
+    for _ in range(200):
+        x = rng.uniform(WORKSPACE.x_min + 0.05, WORKSPACE.x_max - 0.05)
+        y = rng.uniform(WORKSPACE.y_min + 0.05, WORKSPACE.y_max - 0.05)
+        clear = all(math.dist(o.position[:2], (x, y)) > 0.09 for o in scene.objects
+                    if o.name != block)
+        far = all(math.dist(xy, (x, y)) > 0.05 for xy in scene.locations.values())
+        if clear and far:
+            return _moved(scene, moving, (x, y, BLOCK_SIZE / 2))
+    return scene
+
+
+def _moved(scene: Scene, block: Detection, position: tuple[float, float, float]) -> Scene:
+    objects = tuple(replace(o, position=position) if o.name == block.name else o
+                    for o in scene.objects)
+    return Scene(objects, scene.locations)
+
+
+def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
+    """The moves that reach the goal, in the order a person would expect."""
+    if task.infeasible:
+        return []
+    order = [o.name for o in scene.ordered()]
+    mentioned = mentioned_objects(task.instruction)
+
+    def rank(block: str) -> tuple[int, int]:
+        return (mentioned.index(block) if block in mentioned else len(mentioned),
+                order.index(block))
+
+    moves: list[tuple[str, str]] = []
+    for predicate in _towers_first(task.goal):
+        if isinstance(predicate, Stacked):
+            chain = list(predicate.objects)
+        elif isinstance(predicate, Tower):
+            chain = sorted(predicate.objects, key=order.index)
+        else:
+            continue
+        moves += list(zip(chain[1:], chain, strict=False))
+    picks = sorted((_move(p) for p in task.goal if isinstance(p, In | On | At)),
+                   key=lambda m: rank(m[0]))  # "..., then ...": the command's order
+    return moves + picks
+
+
+def _move(predicate: In | On | At) -> tuple[str, str]:
+    if isinstance(predicate, In):
+        return predicate.block, predicate.bowl
+    if isinstance(predicate, On):
+        return predicate.top, predicate.bottom
+    return predicate.block, predicate.location
+
+
+def _towers_first(goal: Goal) -> Goal:
+    return tuple(p for p in goal if isinstance(p, Stacked | Tower))
+
+
+def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
+                builder: PromptBuilder | None = None) -> Demonstration:
+    """The task's demonstration; `recovery` ("failed" or "slipped") puts one mishap at a random
+    step of a task with moves."""
+    builder = builder or PromptBuilder(examples=(), scene_feedback=True)
+    scene = initial_scene(task)
+    moves = demo_moves(task, scene)
+    mishap_at = int(rng.integers(len(moves))) if recovery and moves else -1
+    history: list[Outcome] = []
+    steps: list[DemoStep] = []
+
+    def step(option: Option) -> None:
+        steps.append(DemoStep(builder.build(task.instruction, scene, history),
+                              builder.continuation(option)))
+
+    for index, (block, target) in enumerate(moves):
+        option = pick_and_place_option(block, target)
+        if index == mishap_at:
+            step(option)
+            after = scene if recovery == "failed" else drop_beside(scene, block, rng)
+            history.append(Outcome(option, recovery != "failed", scene, after))
+            scene = after
+        step(option)
+        after = place(scene, block, target)
+        history.append(Outcome(option, True, scene, after))
+        scene = after
+    step(DONE_OPTION)
+    return Demonstration(task.family, task.seed, task.instruction, tuple(steps),
+                         recovery if mishap_at >= 0 else "")
+
+
+def training_families(exclude: Sequence[str] = ()) -> list[str]:
+    """Families demonstrations are made from: all but unseen_colors_v1 (its colours stay
+    unseen) and the excluded ones."""
+    return [f for f in FAMILIES if f != "unseen_colors_v1" and f not in exclude]
+
+
+def generate_demonstrations(
+    per_family: int, first_seed: int = TRAIN_FIRST_SEED, exclude: Sequence[str] = (),
+    recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
+) -> Iterator[Demonstration]:
+    """`per_family` demonstrations of each training family on seeds first_seed, ...; a share
+    `recovery_rate` of them holds a recovery."""
+    if first_seed < 10_000:
+        raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
+                         f"seeds below), got {first_seed}")
+    rng = np.random.default_rng(seed)
+    for family in training_families(exclude):
+        for k in range(per_family):
+            task = generate(family, first_seed + k, wordings)
+            draw = float(rng.random())
+            recovery = "" if draw >= recovery_rate else (
+                "failed" if draw < recovery_rate / 2 else "slipped")
+            yield demonstrate(task, rng, recovery)

@@ -1,0 +1,138 @@
+"""Demonstrations: right plans on the symbolic model, prompts that only grow, training data apart
+from what benchmarks report on, and prompts equal to what the planner sees in the simulator with
+OpenCV perception on rendered frames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_module
+
+from perception.types import Scene
+from planner.prompt import PromptBuilder
+from sim.tasks import matching_bowls, stacking
+from sim.tasks.registry import FAMILIES, generate
+from skills.goals import evaluate_plan
+from skills.types import AffordedOption, Outcome, ScoredOption, Step
+from stackbot.agent import Agent
+from stackbot.session import SimSession, build, open_session
+from stackbot.tune.demos import (
+    TRAIN_FIRST_SEED,
+    demo_moves,
+    demonstrate,
+    generate_demonstrations,
+    initial_scene,
+    training_families,
+)
+
+TRAINING = training_families()
+
+
+def _moves(demo) -> list[tuple[str, str]]:
+    moves = []
+    for step in demo.steps:
+        text = step.target.strip()
+        if text.startswith("robot.pick_and_place("):
+            moves.append(tuple(text[len("robot.pick_and_place("):-1].split(", ")))
+    return moves
+
+
+@pytest.mark.parametrize("family", TRAINING)
+def test_demonstrations_reach_the_goal_and_end_with_done(family: str) -> None:
+    rng = np.random.default_rng(0)
+    for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 15):
+        task = generate(family, seed)
+        demo = demonstrate(task, rng)
+        ok, unmet = evaluate_plan(task.goal, [f"{c} block" for c in task.scene.blocks],
+                                  _moves(demo))
+        assert ok, (task.instruction, unmet, _moves(demo))
+        assert demo.steps[-1].target == "done()\n"
+        if task.infeasible:
+            assert len(demo.steps) == 1
+
+
+def test_each_prompt_extends_the_one_before() -> None:
+    for demo in generate_demonstrations(3, recovery_rate=0.5):
+        for before, after in zip(demo.steps, demo.steps[1:], strict=False):
+            assert after.prompt.startswith(before.prompt + before.target)
+
+
+def test_recoveries_repeat_the_step_that_went_wrong() -> None:
+    demos = [d for d in generate_demonstrations(20, recovery_rate=1.0) if d.recovery]
+    assert {d.recovery for d in demos} == {"failed", "slipped"}
+    for demo in demos:
+        targets = [s.target for s in demo.steps]
+        repeated = [a for a, b in zip(targets, targets[1:], strict=False) if a == b]
+        assert repeated, demo
+        if demo.recovery == "failed":
+            assert "\n# failed\n" in demo.steps[-1].prompt
+
+
+def test_training_data_stays_apart_from_benchmarks() -> None:
+    assert "unseen_colors_v1" not in TRAINING and set(TRAINING) < set(FAMILIES)
+    with pytest.raises(ValueError, match="10,000"):
+        next(generate_demonstrations(1, first_seed=9_999))
+    held_out = {w.split("{")[0] for w in matching_bowls.WORDINGS.held_out}
+    for demo in generate_demonstrations(40):
+        assert demo.seed >= TRAIN_FIRST_SEED
+        if demo.family == matching_bowls.TASK_ID:
+            assert not any(demo.instruction.startswith(h) for h in held_out)
+
+
+def test_every_family_has_twelve_wordings_or_more_split_in_two() -> None:
+    assert len(stacking.STACK_ALL) >= 12 and len(stacking.STACK_ORDER) >= 12
+    for family in FAMILIES:
+        train = {generate(family, s).instruction for s in range(40)}
+        held = {generate(family, s, "held_out").instruction for s in range(40)}
+        assert train and held and not train & held, family
+
+
+def test_moves_follow_towers_and_the_command() -> None:
+    task = generate(stacking.STACK_ORDER_ID, TRAIN_FIRST_SEED)
+    order = task.goal[0].objects
+    assert demo_moves(task, initial_scene(task)) == list(zip(order[1:], order, strict=False))
+
+
+class ReplayPlanner:
+    """Chooses the demonstration's steps in order and keeps the prompt it would have shown."""
+
+    def __init__(self, demo, builder: PromptBuilder) -> None:
+        self.demo, self.builder, self.prompts = demo, builder, []
+
+    def next_step(self, command: str, scene: Scene, options: Sequence[AffordedOption],
+                  history: Sequence[Outcome]) -> Step:
+        self.prompts.append(self.builder.build(command, scene, history))
+        want = self.demo.steps[len(self.prompts) - 1].target.strip()
+        chosen = next(a.option for a in options if a.option.text == want)
+        return Step(chosen, (ScoredOption(chosen, 0.0, 0, 1.0, 1.0),))
+
+
+@pytest.fixture(scope="module")
+def opencv_session() -> Iterator[SimSession]:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["planner=scripted", "perception=opencv",
+                                           "instruction=unused"])
+    session = open_session(cfg, load_model=False)
+    yield session
+    session.close()
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("family", TRAINING)
+def test_demonstration_prompts_equal_what_the_planner_sees(
+    opencv_session: SimSession, family: str
+) -> None:
+    builder = PromptBuilder(examples=(), scene_feedback=True)
+    task = generate(family, TRAIN_FIRST_SEED + 1)
+    demo = demonstrate(task, np.random.default_rng(0), builder=builder)
+    replay = ReplayPlanner(demo, builder)
+    opencv_session.reset(task.scene)
+    agent = Agent(opencv_session.perceive, replay, opencv_session.driver,
+                  build(opencv_session.cfg.affordance), build(opencv_session.cfg.compiler),
+                  max_steps=8)
+    with opencv_session.driver:
+        episode = agent.run(task.instruction)
+    assert episode.finished
+    assert replay.prompts == [s.prompt for s in demo.steps]
