@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
 INSTRUCTION ?= put the red block in the blue bowl
 
-.PHONY: setup setup-tune demo test lint clean bench
+.PHONY: setup setup-tune demo test lint clean bench bench-leave-out
 
 setup: $(VENV)/.stackbot-installed
 
@@ -34,21 +34,35 @@ test: setup setup-tune
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# The baseline table of the README: embedded model + OpenCV, + oracle perception, scripted upper
-# bound; EPISODES per family, WORKERS processes (each model gets cores / WORKERS threads).
-EPISODES ?= 3
+# The planner table of the README (every family, seeds 0 .. EPISODES-1, none of them trained on):
+# the default (tuned adapter + OpenCV), it on held-out wordings, with oracle perception, without
+# scene feedback; the base model with retrieved demonstrations and with the few-shot prompt; the
+# scripted upper bound. WORKERS processes (each model gets cores / WORKERS threads).
+EPISODES ?= 10
 WORKERS ?= 2
 BENCH := $(BIN)/stackbot-bench episodes=$(EPISODES) runner.workers=$(WORKERS)
+RUNS := adapter-opencv adapter-heldout adapter-oracle adapter-nofeedback retrieval-opencv \
+	fewshot-opencv scripted-oracle
 bench: setup
-	$(BENCH) label=embedded-opencv
-	$(BENCH) label=embedded-oracle perception=oracle
+	$(BENCH) label=adapter-opencv
+	$(BENCH) label=adapter-heldout wordings=held_out
+	$(BENCH) label=adapter-oracle perception=oracle
+	$(BENCH) label=adapter-nofeedback planner.scene_feedback=false
+	$(BENCH) label=retrieval-opencv planner=saycan_retrieval llm.adapter=null
+	$(BENCH) label=fewshot-opencv llm.adapter=null
 	$(BENCH) label=scripted-oracle planner=scripted perception=oracle
-	$(BIN)/python -m stackbot.bench.compare outputs/bench/embedded-opencv.jsonl \
-		outputs/bench/embedded-oracle.jsonl outputs/bench/scripted-oracle.jsonl \
-		--out outputs/bench/baseline
+	$(BIN)/python -m stackbot.bench.compare $(RUNS:%=outputs/bench/%.jsonl) \
+		--out outputs/bench/planners
 
 lint: setup
 	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache
+
+# The leave-families-out ablation: an adapter trained without two families, measured on them.
+LEAVE_OUT := exclusion_v1 stack_order_v1
+bench-leave-out: setup-tune
+	$(BIN)/stackbot-tune --exclude $(LEAVE_OUT) --out outputs/tune/leave-out
+	$(BENCH) label=leave-out-opencv llm.adapter=$(CURDIR)/outputs/tune/leave-out/adapter.gguf \
+		"tasks=[$(shell echo $(LEAVE_OUT) | tr ' ' ',')]"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 from planner.grounding import ungrounded_mentions
+from skills.relations import describe_state
 from stackbot.agent import EpisodeResult, StepRecord
 
 
 def format_step(record: StepRecord, top_k: int = 5) -> str:
-    lines = [f"step {record.index + 1}: {record.scene.describe()}"]
+    lines = [f"step {record.index + 1}: {record.scene.describe()}",
+             f"  {describe_state(record.scene)}"]
     lines.append(f"  {'option':<52} {'llm':>7} {'afford':>7} {'combined':>9}")
     probs = option_probabilities([s.llm_score for s in record.step.scored])
     for rank, scored in enumerate(record.step.scored[:top_k]):

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from perception.types import Frame
+from skills.relations import describe_state
 from skills.types import Primitive, StepResult
 from stackbot.agent import EpisodeResult, StepRecord
 from stackbot.pictures import annotate, strip
@@ -60,6 +61,7 @@ def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
         "step": record.index,
         "dry_run": dry_run,
         "scene": record.scene.describe(),
+        "state": describe_state(record.scene),
         "detections": [
             {"name": d.name, "position": [round(v, 4) for v in d.position],
              "confidence": round(d.confidence, 3)}

@@ -28,7 +28,7 @@ PROMPT_FORM = "transcript-v1"  # planner.prompt: no examples, scene feedback
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="stackbot-tune", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=None, help="run directory (outputs/tune/<time>)")
-    p.add_argument("--per-family", type=int, default=150, help="demonstrations per family")
+    p.add_argument("--per-family", type=int, default=100, help="demonstrations per family")
     p.add_argument("--validation-per-family", type=int, default=8)
     p.add_argument("--exclude", nargs="*", default=[], help="families to leave out")
     p.add_argument("--recovery-rate", type=float, default=0.15)

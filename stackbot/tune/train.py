@@ -148,9 +148,9 @@ def train(model: Any, sequences: list[TokenSequence], config: TrainConfig,
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimiser.step()
         scheduler.step()
-        history.append({"step": step, "loss": float(loss), "tokens": n,
+        history.append({"step": step, "loss": loss.item(), "tokens": n,
                         "seconds": time.perf_counter() - t0})
         if on_step is not None:
-            on_step(step, n_steps, float(loss))
+            on_step(step, n_steps, history[-1]["loss"])
     model.eval()
     return history
