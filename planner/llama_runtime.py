@@ -30,11 +30,11 @@ def _silent_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  #
     return None
 
 
-def validate_gguf_path(model_path: str | os.PathLike[str]) -> str:
+def validate_gguf_path(model_path: str | os.PathLike[str], what: str = "GGUF model file") -> str:
     """The path as a string, or a one-line error saying why it is not a GGUF file."""
     path = os.fspath(model_path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"GGUF model file not found: {path!r}")
+        raise FileNotFoundError(f"{what} not found: {path!r}")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic != GGUF_MAGIC:
@@ -47,14 +47,11 @@ class AdapterError(ValueError):
 
 
 def validate_adapter_path(adapter_path: str | os.PathLike[str]) -> str:
-    path = os.fspath(adapter_path)
-    if not os.path.isfile(path):
-        raise AdapterError(f"adapter file not found: {path!r}")
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic != GGUF_MAGIC:
-        raise AdapterError(f"adapter {path!r} is not a GGUF file (starts with {magic!r})")
-    return path
+    """validate_gguf_path for an adapter, as an AdapterError naming the adapter."""
+    try:
+        return validate_gguf_path(adapter_path, "adapter file")
+    except (FileNotFoundError, ValueError) as error:
+        raise AdapterError(f"adapter: {error}") from None
 
 
 def load_tokenizer(path: str) -> Callable[[str, bool], list[int]]:

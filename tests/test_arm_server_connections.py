@@ -75,8 +75,8 @@ def test_malformed_messages_get_an_error_reply(default_port: int, name: str,
 
 
 def test_a_connection_that_never_authenticates_is_closed(port: int) -> None:
-    silent, chatty = WireClient(port), WireClient(port)
     opened = time.monotonic()
+    silent, chatty = WireClient(port), WireClient(port)
     chatty.send("ping", 1)
     assert chatty.reply()["error"]["type"] == "AuthError"  # type: ignore[index]
     reply = silent.reply()
