@@ -119,14 +119,14 @@ class SayCanPlanner:
         if not afforded:
             raise ValueError("no options to choose from")
         started, t0 = time.time(), time.perf_counter()
-        prompt = self.prompt_builder.build(command, scene, history)
+        stop = ""
         if len(history) >= self.max_steps:
-            return self._stop(command, prompt, afforded, history, started,
-                              f"step limit {self.max_steps} reached")
-        absent = ungrounded_mentions(command, scene) if self.require_grounded else []
-        if absent:
-            return self._stop(command, prompt, afforded, history, started,
-                              "the instruction names what is not seen: " + ", ".join(absent))
+            stop = f"step limit {self.max_steps} reached"
+        elif absent := ungrounded_mentions(command, scene) if self.require_grounded else []:
+            stop = "the instruction names what is not seen: " + ", ".join(absent)
+        if stop:  # the prompt is built here only to record it; _score builds its own
+            prompt = self.prompt_builder.build(command, scene, history)
+            return self._stop(command, prompt, afforded, history, started, stop)
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
         prompt, result, note = self._score(command, scene, history, texts)
