@@ -19,7 +19,8 @@ pytestmark = pytest.mark.model
 
 def test_a_tiny_tuning_run(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    assert main(["--per-family", "2", "--validation-per-family", "1", "--max-steps", "3",
+    assert main(["--per-family", "2", "--family-demos", "exclusion_v1=3",
+                 "--validation-per-family", "1", "--max-steps", "3",
                  "--learning-rate", "1e-3", "--out", str(out), "--no-progress"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     evaluation = manifest["evaluation"]
@@ -27,6 +28,8 @@ def test_a_tiny_tuning_run(tmp_path: Path) -> None:
     assert evaluation["validation_loss_after"] < evaluation["validation_loss_before"]
     assert evaluation["max_diff_with_adapter"] <= 1.5 * evaluation["max_diff_without_adapter"]
     assert manifest["data"]["seeds"][0] >= 1_000_000
+    assert manifest["data"]["per_family"]["exclusion_v1"] == 3
+    assert manifest["data"]["per_family"]["pick_place_v1"] == 2
     assert "unseen_colors_v1" not in manifest["data"]["families"]
     for name in ("loss.png", "loss.jsonl", "demonstrations.jsonl"):
         assert (out / name).stat().st_size > 0

@@ -66,5 +66,6 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
     instruction = phrases[0]
     for phrase in phrases[1:]:
         instruction = JOINS.choose(rng, wordings).format(a=instruction, b=phrase)
+        instruction = instruction.replace("first first ", "first ", 1)  # "first" opens once
     spec = placeable_scene(rng, blocks, bowls, free=tuple(locations))
     return Task(task_id, task_id, seed, instruction, spec, tuple(goal))

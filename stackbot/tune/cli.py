@@ -23,23 +23,29 @@ from stackbot.tune.train import TrainConfig, TuneDependencyError, require_tune_e
 
 VALIDATION_FIRST_SEED = 2_000_000
 PROMPT_FORM = "transcript-v1"  # planner.prompt: no examples, scene feedback
+HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
+                 "long_horizon_v1")  # the ones 100 demonstrations in one epoch did not teach
+DEFAULT_COUNTS = tuple(f"{family}=180" for family in HARD_FAMILIES)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="stackbot-tune", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=None, help="run directory (outputs/tune/<time>)")
-    p.add_argument("--per-family", type=int, default=100, help="demonstrations per family")
+    p.add_argument("--per-family", type=int, default=60, help="demonstrations per family")
+    p.add_argument("--family-demos", nargs="*", default=list(DEFAULT_COUNTS), metavar="FAMILY=N",
+                   help="demonstrations of these families instead of --per-family "
+                        "(default: the shipped recipe's)")
     p.add_argument("--validation-per-family", type=int, default=8)
     p.add_argument("--exclude", nargs="*", default=[], help="families to leave out")
     p.add_argument("--recovery-rate", type=float, default=0.15)
-    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
     p.add_argument("--rank", type=int, default=16)
     p.add_argument("--alpha", type=float, default=32.0)
-    p.add_argument("--learning-rate", type=float, default=3e-4)
+    p.add_argument("--learning-rate", type=float, default=5e-4)
     p.add_argument("--max-batch-tokens", type=int, default=1024)
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (fast only with AVX512-BF16)")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
@@ -48,6 +54,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
     if args.per_family < 1 or args.validation_per_family < 1:
         p.error("--per-family and --validation-per-family must be at least 1")
+    args.counts = {}
+    for item in args.family_demos:
+        family, _, n = item.partition("=")
+        if family not in FAMILIES or not n.isdigit():
+            p.error(f"--family-demos takes FAMILY=N with a known family, got {item!r}")
+        args.counts[family] = int(n)
     return args
 
 
@@ -70,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("outputs/tune") / time.strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     train_demos = list(generate_demonstrations(args.per_family, TRAIN_FIRST_SEED, args.exclude,
-                                               args.recovery_rate, seed=args.seed))
+                                               args.recovery_rate, seed=args.seed,
+                                               counts=args.counts))
     validation = list(generate_demonstrations(args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1))
@@ -81,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
                  "demonstrations": len(train_demos), "validation": len(validation),
                  "families": training_families(args.exclude), "excluded": args.exclude,
                  "wordings": "train",
-                 "seeds": [TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + args.per_family - 1],
+                 "seeds": [TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + max(
+                     [args.per_family, *args.counts.values()]) - 1],
+                 "per_family": {f: args.counts.get(f, args.per_family)
+                                for f in training_families(args.exclude)},
                  "validation_seeds": [VALIDATION_FIRST_SEED,
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
                  "recovery_rate": args.recovery_rate},

@@ -13,7 +13,7 @@ ended elsewhere (on the table), followed by the same step again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -180,15 +180,20 @@ def training_families(exclude: Sequence[str] = ()) -> list[str]:
 def generate_demonstrations(
     per_family: int, first_seed: int = TRAIN_FIRST_SEED, exclude: Sequence[str] = (),
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
+    counts: Mapping[str, int] | None = None,
 ) -> Iterator[Demonstration]:
-    """`per_family` demonstrations of each training family on seeds first_seed, ...; a share
-    `recovery_rate` of them holds a recovery."""
+    """`per_family` demonstrations of each training family (`counts` overrides it per family)
+    on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
+    counts = counts or {}
+    unknown = sorted(set(counts) - set(FAMILIES))
+    if unknown:
+        raise ValueError(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
     rng = np.random.default_rng(seed)
     for family in training_families(exclude):
-        for k in range(per_family):
+        for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
             draw = float(rng.random())
             recovery = "" if draw >= recovery_rate else (
