@@ -19,6 +19,10 @@ WORDINGS = Wordings(
         "put the blocks in the {bowl} bowl, except the {x} block",
         "except for the {x} block, put all the blocks into the {bowl} bowl",
         "move every block that is not {x} to the {bowl} bowl",
+        "put all the blocks but the {x} one into the {bowl} bowl",
+        "don't move the {x} block, put the others in the {bowl} bowl",
+        "put everything except the {x} block in the {bowl} bowl",
+        "the {x} block stays; move the other blocks into the {bowl} bowl",
     ),
     held_out=(
         "could you put all blocks except the {x} block inside the {bowl} bowl",

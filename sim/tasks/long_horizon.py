@@ -30,7 +30,8 @@ TO_LOCATION = Wordings(
 LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
              "left side", "right side")
 JOINS = Wordings(
-    train=("{a}, then {b}", "first {a}, then {b}", "{a} and then {b}", "{a}, and after that {b}"),
+    train=("{a}, then {b}", "first {a}, then {b}", "{a} and then {b}", "{a}, and after that {b}",
+           "{a}; then {b}", "{a}, afterwards {b}"),
     held_out=("{a}; next, {b}", "{a}, followed by: {b}"),
 )
 

@@ -19,6 +19,9 @@ WORDINGS = Wordings(
         "put every block into the matching bowl",
         "match the blocks to the bowls by color",
         "drop each block in the bowl of its own color",
+        "put each block in the bowl of its own color",
+        "place the blocks into the bowls whose colors match them",
+        "every block goes into the bowl with its color",
     ),
     held_out=(
         "could you put the blocks into the bowls of the same colors",

@@ -16,6 +16,9 @@ WORDINGS = Wordings(
         "put every block in a bowl that does not match its color",
         "place each block into the bowl of the other color",
         "move the blocks into the bowls with the wrong colors",
+        "put no block in the bowl of its own color",
+        "place every block in a bowl whose color is different",
+        "each block goes into the bowl that is not its color",
     ),
     held_out=(
         "could you put each block inside the bowl that has the other color",
@@ -28,6 +31,7 @@ NAMED = Wordings(  # with a distractor block on the table, the two blocks are na
         "put the {a} block and the {b} block in the bowls of the other color",
         "place the {a} block and the {b} block into the bowls that do not match them",
         "move the {a} block and the {b} block to the bowls of the opposite color",
+        "put the {a} block and the {b} block in the bowls of different colors",
     ),
     held_out=(
         "I want the {a} block and the {b} block in the bowls with the other colors",

@@ -38,6 +38,10 @@ STACK_ORDER = Wordings(
         "put {order} in a stack, the first at the bottom",
         "make a tower, bottom to top: {order}",
         "stack the blocks in this order from the bottom: {order}",
+        "stack {order}, with the first one at the bottom",
+        "build a stack from bottom to top: {order}",
+        "pile up {order}, the first at the bottom",
+        "put {order} on top of each other, the first at the bottom",
     ),
     held_out=(
         "could you stack the blocks bottom to top: {order}",

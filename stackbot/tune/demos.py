@@ -32,6 +32,10 @@ from skills.relations import BLOCK_SIZE, SceneGeometry
 from skills.types import Option, Outcome
 
 TRAIN_FIRST_SEED = 1_000_000  # benchmarks report on seeds below 10,000
+# Ways a person opens or closes any command; the held-out wordings' openings ("could you",
+# "I want") are not among them.
+COURTESIES = ("please {}", "can you {}", "{}, please", "now {}", "robot, {}")
+COURTESY_RATE = 0.25
 BOWL_FLOOR = 0.006
 GEOMETRY = SceneGeometry()
 
@@ -195,6 +199,9 @@ def generate_demonstrations(
     for family in training_families(exclude):
         for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
+            if float(rng.random()) < COURTESY_RATE:
+                courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
+                task = replace(task, instruction=courtesy.format(task.instruction))
             draw = float(rng.random())
             recovery = "" if draw >= recovery_rate else (
                 "failed" if draw < recovery_rate / 2 else "slipped")
