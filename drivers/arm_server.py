@@ -1,8 +1,10 @@
 """Serve any `ArmDriver` (and, for a simulated arm, its World) over TCP to remote clients.
 
 One asyncio loop reads every connection, so pings and `stop` are handled even while a motion
-runs; requests run on three lanes (`drivers.arm_lanes`): motions one at a time, state reads beside
-them, and stops on a lane of their own that nothing else can fill. Rules:
+runs. The server owns the transport, authentication, who controls the arm and the heartbeat; what
+each request does to the driver, and on which of the three lanes (`drivers.arm_lanes`: motions one
+at a time, state reads beside them, stops on a lane of their own that nothing else can fill), is
+the dispatcher's (`drivers.arm_dispatch`). Rules:
 
 - every connection authenticates first, within `auth_timeout` seconds (token compared with
   `hmac.compare_digest`, at least 16 characters); a wrong token gets an error reply and the
@@ -33,10 +35,8 @@ from typing import Any
 
 from drivers import protocol as wire
 from drivers.arm_connection import ClientConnection
-from drivers.arm_lanes import Lanes
-from drivers.arm_ops import ANYONE, CONTROLLER, IMMEDIATE, READS, STOPS, run_op
+from drivers.arm_dispatch import CONTROLLER, IMMEDIATE, KNOWN, STOPS, Dispatcher
 from drivers.protocol import ProtocolError
-from drivers.world_service import WorldService
 from skills.driver import ArmDriver, ArmError
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,9 @@ class ArmServer:
         wire.check_token(token)
         self.driver, self.settings = driver, settings or ServerSettings()
         self._token = token
-        self._world = WorldService(world) if world is not None else None
+        self._dispatch = Dispatcher(driver, world)
         self._controller: ClientConnection | None = None
         self._clients: set[ClientConnection] = set()
-        self._lanes = Lanes(driver)
         self.port: int | None = None
         self.stops_by_watchdog = 0
         self._server: asyncio.Server | None = None
@@ -126,7 +125,7 @@ class ArmServer:
         finally:
             holder["loop"].call_soon_threadsafe(holder["task"].cancel)
             thread.join(10)
-            self._lanes.shutdown()
+            self._dispatch.shutdown()
 
     # connections ---------------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -190,7 +189,7 @@ class ArmServer:
                 return await self._authenticate(client, request)
             if not client.authenticated:
                 raise ProtocolError("AuthError", "authenticate first")
-            if op not in ANYONE | CONTROLLER:
+            if op not in KNOWN:
                 raise ProtocolError("BadRequest", f"unknown op {op[:40]!r}")
             if op in CONTROLLER and not self._controls(client, op):
                 raise ProtocolError("Busy", f"{op} needs control of the arm; claim it first")
@@ -198,7 +197,7 @@ class ArmServer:
                 result = self._immediate(client, op)
                 await client.send({"id": request_id, "ok": True, "result": result})
             elif op in STOPS:  # the gate closes now, before the next line is read
-                await self._lanes.stop(op)  # type: ignore[arg-type]
+                await self._dispatch.stop(op)  # type: ignore[arg-type]
                 await client.send({"id": request_id, "ok": True, "result": None})
             elif not client.has_room:
                 raise ProtocolError("TooManyRequests", f"{client.max_in_flight} requests of "
@@ -222,7 +221,7 @@ class ArmServer:
             return False
         client.authenticated = True
         await client.send({"id": request.id, "ok": True, "result": {
-            "world": self._world is not None,
+            "world": self._dispatch.world is not None,
             "heartbeat_timeout": self.settings.heartbeat_timeout}})
         return True
 
@@ -244,30 +243,7 @@ class ArmServer:
         return None
 
     async def _run(self, client: ClientConnection, request: wire.Request) -> None:
-        op, args = request.op, request.args
-
-        def call() -> Any:
-            if op in CONTROLLER and not self._controls(client, op):  # released while queued
-                raise ProtocolError("Busy", f"{op} cancelled: this connection no longer "
-                                    "controls the arm")
-            return run_op(self.driver, self._world, op, args)
-
-        try:
-            if op in READS:
-                result = await self._lanes.read(call)
-            else:  # a controller's command is cancelled by any stop that comes while it waits
-                ticket = self._lanes.gate.ticket() if op in CONTROLLER else None
-                result = await self._lanes.motion(ticket, op, call)
-            reply = {"id": request.id, "ok": True, "result": result}
-        except ProtocolError as error:
-            reply = wire.error_reply(request.id, error.kind, str(error))
-        except ArmError as error:
-            reply = wire.error_reply(request.id, type(error).__name__, str(error))
-        except (ValueError, TypeError, KeyError, OverflowError) as error:
-            reply = wire.error_reply(request.id, "BadRequest", f"{type(error).__name__}: {error}")
-        except Exception as error:  # never let a client's request take the server down
-            log.exception("%s failed", op)
-            reply = wire.error_reply(request.id, "ServerError", f"{type(error).__name__}: {error}")
+        reply = await self._dispatch.reply(request, lambda: self._controls(client, request.op))
         await client.send(reply)
 
     # heartbeat -------------------------------------------------------------------------------
@@ -287,6 +263,6 @@ class ArmServer:
     async def _stop_arm(self) -> None:
         """Stop the arm and cancel every command queued for it (see drivers.arm_lanes)."""
         try:
-            await self._lanes.stop()
+            await self._dispatch.stop()
         except Exception:  # stop must never take the server down
             log.exception("stop failed")
