@@ -1,7 +1,8 @@
 """The simulated arms (pybullet_data's Franka Panda and xArm 6) through the ArmDriver contract.
 
-Every motion steps the physics with joint position control until it converges or a timeout in
-simulated time passes. Grasping is pure friction: the fingers squeeze, nothing is attached.
+Every motion (planned by `sim.motion`) steps the physics with joint position control until it
+converges or a timeout in simulated time passes. Grasping is pure friction: the fingers squeeze,
+nothing is attached.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pybullet_data
 
 from sim.arm_models import MODELS
 from sim.gripper import SimGripper
-from sim.ik import ArmIK, IKResult, densify, quat_angle, slerp, smoothstep
+from sim.ik import ArmIK, IKResult
+from sim.motion import joint_path, linear_path
 from sim.world import World
 from skills.driver import (
     ArmConnectionError,
@@ -26,7 +28,6 @@ from skills.driver import (
     ArmTimeout,
     LimitError,
     MotionInterrupted,
-    UnreachableError,
 )
 from skills.types import Pose
 
@@ -166,12 +167,9 @@ class SimArmDriver(ArmDriver):
         if bad.size:
             raise LimitError(f"joints {bad.tolist()} outside their limits: {goal[bad].tolist()}")
         start, _ = self._joint_state()
-        v = np.minimum(speed or self.joint_speed, self._vmax) * self._scale
-        duration = 1.5 * float(np.max(np.abs(goal - start) / v))  # smoothstep peaks at 1.5x
-        n = max(1, math.ceil(duration / self.world.time_step))
-        s = smoothstep(np.arange(1, n + 1) / n)
-        path = start + s[:, None] * (goal - start)
-        self._follow(path, goal, timeout, stops_seen)
+        speeds = np.minimum(speed or self.joint_speed, self._vmax) * self._scale
+        self._follow(joint_path(start, goal, speeds, self.world.time_step), goal, timeout,
+                     stops_seen)
 
     def move_linear(
         self, pose: Pose, speed: float | None = None,
@@ -179,32 +177,14 @@ class SimArmDriver(ArmDriver):
     ) -> None:
         stops_seen = self._stops
         self._check_ready()
-        pos, orn = np.array(pose[:3], dtype=float), np.array(p.getQuaternionFromEuler(pose[3:]))
-        if pos[2] < self.min_tcp_height:
-            raise LimitError(f"tool height {pos[2]:.3f} m is below {self.min_tcp_height} m")
+        if pose[2] < self.min_tcp_height:
+            raise LimitError(f"tool height {pose[2]:.3f} m is below {self.min_tcp_height} m")
         q0, _ = self._joint_state()
-        goal = self._ik.solve(pos, orn, q0)
-        if not self._ik_ok(goal):
-            raise UnreachableError(
-                f"no IK solution for {_fmt(pose)} (error {goal.position_error * 1000:.1f} mm, "
-                f"{goal.orientation_error:.3f} rad)")
-        p0, o0 = self._ik.tool_pose()
-        dist, angle = float(np.linalg.norm(pos - p0)), quat_angle(o0, orn)
-        v, w = (speed or self.linear_speed) * self._scale, self.angular_speed * self._scale
-        duration = 1.5 * max(dist / v, angle / w, 0.05)
-        sub = 4  # physics steps per IK waypoint
-        n = max(1, math.ceil(duration / (sub * self.world.time_step)))
-        waypoints, q = [q0], q0
-        for s in smoothstep(np.arange(1, n + 1) / n):
-            step = self._ik.solve(p0 + s * (pos - p0), slerp(o0, orn, s), q, global_search=False)
-            if not self._ik_ok(step, slack=3.0):
-                raise UnreachableError(f"the straight line to {_fmt(pose)} leaves the reach")
-            q = step.joints
-            waypoints.append(q)
-        if np.abs(goal.joints - q).max() < 0.05:
-            waypoints[-1] = goal.joints
-        self._follow(densify(waypoints, sub, self._vmax * self._scale, self.world.time_step),
-                     waypoints[-1], timeout, stops_seen)
+        path, end = linear_path(
+            self._ik, pose, q0, (speed or self.linear_speed) * self._scale,
+            self.angular_speed * self._scale, self._vmax * self._scale, self.world.time_step,
+            self._ik_ok)
+        self._follow(path, end, timeout, stops_seen)
 
     def is_reachable(self, pose: Pose) -> bool:
         if pose[2] < self.min_tcp_height:
@@ -308,6 +288,3 @@ class SimArmDriver(ArmDriver):
                                  f"error {np.abs(q - goal).max():.3f} rad")
             self.world.step(2)
 
-
-def _fmt(pose: Pose) -> str:
-    return "(" + ", ".join(f"{v:.3f}" for v in pose) + ")"

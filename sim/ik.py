@@ -1,4 +1,4 @@
-"""Inverse kinematics and trajectory helpers for a PyBullet arm.
+"""Inverse kinematics and quaternion helpers for a PyBullet arm (motions: `sim.motion`).
 
 `ArmIK.solve` starts from PyBullet's null-space IK (a guess near the rest posture) and refines it
 with damped least squares on PyBullet's Jacobian, respecting joint limits and pulling toward the
@@ -180,17 +180,3 @@ def slerp(a: np.ndarray, b: np.ndarray, s: float) -> np.ndarray:
         return out / np.linalg.norm(out)
     theta = math.acos(dot)
     return (math.sin((1 - s) * theta) * a + math.sin(s * theta) * b) / math.sin(theta)
-
-
-def smoothstep(s: np.ndarray) -> np.ndarray:
-    return s * s * (3 - 2 * s)
-
-
-def densify(waypoints: list[np.ndarray], sub: int, vmax: np.ndarray, dt: float) -> np.ndarray:
-    """Joint targets for every physics step: `sub` steps per waypoint, more where a joint
-    would otherwise exceed its speed limit."""
-    out = []
-    for a, b in zip(waypoints, waypoints[1:], strict=False):
-        k = max(sub, math.ceil(float(np.max(np.abs(b - a) / vmax)) / dt))
-        out.extend(a + (b - a) * (i / k) for i in range(1, k + 1))
-    return np.array(out) if out else np.array(waypoints[-1:])
