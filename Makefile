@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
 INSTRUCTION ?= put the red block in the blue bowl
 
-.PHONY: setup setup-tune demo test lint clean bench bench-leave-out
+.PHONY: setup setup-tune demo test lint clean bench bench-leave-out timing
 
 setup: $(VENV)/.stackbot-installed
 
@@ -66,3 +66,14 @@ bench-leave-out: setup-tune
 	$(BIN)/stackbot-tune --exclude $(LEAVE_OUT) --out outputs/tune/leave-out
 	$(BENCH) label=leave-out-opencv llm.adapter=$(CURDIR)/outputs/tune/leave-out/adapter.gguf \
 		"tasks=[$(shell echo $(LEAVE_OUT) | tr ' ' ',')]"
+
+# The timing scripts behind the README's figures (they print seconds, they assert nothing): run
+# them on an otherwise quiet machine, or the figures mean little.
+timing: setup
+	$(BIN)/python -m stackbot.timing.scoring
+	$(BIN)/python -m stackbot.timing.episode
+	$(BIN)/python -m stackbot.timing.episode "scene.blocks=[red,green,blue,yellow]" "scene.bowls=[blue]"
+	$(BIN)/python -m stackbot.timing.throughput
+	$(BIN)/python -m stackbot.timing.throughput planner=scripted
+	$(BIN)/python -m stackbot.timing.remote
+	$(BIN)/python -m stackbot.timing.task_file

@@ -13,18 +13,7 @@ from planner.prompt import PromptBuilder
 from planner.saycan import PlanRecord, SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
 from skills.types import Option
-from skills.workspace import Workspace
-
-SLOTS = [(0.34, -0.2), (0.46, 0.12), (0.60, -0.08), (0.40, 0.02), (0.55, 0.20), (0.66, 0.06),
-         (0.34, 0.16), (0.50, -0.20)]
-
-
-def make_scene(*names: str) -> Scene:
-    objects = []
-    for (x, y), name in zip(SLOTS, names, strict=False):
-        color, kind = name.split()
-        objects.append(Detection(color, kind, (x, y, 0.02 if kind == "block" else 0.0)))  # type: ignore[arg-type]
-    return Scene(tuple(objects), Workspace().named_locations())
+from stackbot.timing.scenes import make_scene
 
 
 def apply(scene: Scene, option: Option) -> Scene:

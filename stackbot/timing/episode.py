@@ -1,7 +1,7 @@
 """Seconds per planning step and per executed step, and option tokens scored, on a small scene.
 
-    python -m stackbot.bench_episode                      # 3-object scene, embedded model
-    python -m stackbot.bench_episode scene=default perception=oracle
+    python -m stackbot.timing.episode                      # 3-object scene, embedded model
+    python -m stackbot.timing.episode scene=default perception=oracle
 
 Prints figures; it asserts nothing (timings on shared machines are noisy).
 """

@@ -1,4 +1,4 @@
-"""`python -m stackbot.bench_remote`: the same pick_and_place steps on the Panda in-process and
+"""`python -m stackbot.timing.remote`: the same pick_and_place steps on the Panda in-process and
 through `stackbot-arm-server` on 127.0.0.1 (scripted step, oracle perception); prints seconds."""
 
 from __future__ import annotations

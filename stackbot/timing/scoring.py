@@ -1,4 +1,4 @@
-"""Option scoring, naive vs optimised, on realistic prompts: `python -m planner.bench_scoring`.
+"""Option scoring, naive vs optimised, on realistic prompts: `python -m stackbot.timing.scoring`.
 
 For K = 7, 53 and 95 options (pick_and_place over 3-, 5- and 8-object scenes, plus done()) it
 prints: prompt tokens; naive seconds (a full evaluation of prompt + option per option); optimised
@@ -18,15 +18,12 @@ import argparse
 import os
 import time
 
-from perception.types import Detection, Scene
 from planner.llama_backend import LlamaCppModel
 from planner.llama_runtime import log_softmax_at
 from planner.prompt import PromptBuilder
 from skills.options import enumerate_options
-from skills.workspace import Workspace
+from stackbot.timing.scenes import make_scene
 
-SLOTS = [(0.34, -0.2), (0.46, 0.12), (0.60, -0.08), (0.40, 0.02), (0.55, 0.20), (0.66, 0.06),
-         (0.34, 0.16), (0.50, -0.20)]
 CASES = {  # K: objects in the scene (the first K-1 pick_and_place options, then done())
     7: ("red block", "green block", "blue bowl"),
     53: ("red block", "green block", "blue block", "yellow block", "blue bowl"),
@@ -34,13 +31,6 @@ CASES = {  # K: objects in the scene (the first K-1 pick_and_place options, then
          "blue bowl", "red bowl"),
 }
 OTHER = ("cyan block", "brown block", "pink bowl")  # the scene of an earlier episode
-
-
-def make_scene(names: tuple[str, ...]) -> Scene:
-    objects = tuple(
-        Detection(n.split()[0], n.split()[1], (x, y, 0.02 if "block" in n else 0.0))  # type: ignore[arg-type]
-        for (x, y), n in zip(SLOTS, names, strict=False))
-    return Scene(objects, Workspace().named_locations())
 
 
 def timed(fn, *args):  # noqa: ANN001, ANN202
@@ -107,12 +97,12 @@ def main() -> None:
           f"{'max |diff|':>10}")
     for k in (int(x) for x in args.ks.split(",")):
         names = CASES.get(k, CASES[95])
-        scene = make_scene(names)
+        scene = make_scene(*names)
         options = [o for o in enumerate_options(scene) if not o.is_done][:k - 1]
         texts = [o.text + "\n" for o in options] + ["done()\n"]
         prompt = builder.build(command, scene)
         later = builder.build(command, scene, [options[0].text])
-        earlier = builder.build("put the cyan block in the pink bowl", make_scene(OTHER))
+        earlier = builder.build("put the cyan block in the pink bowl", make_scene(*OTHER))
 
         sample = texts if not args.naive_max else texts[:args.naive_max]
         naive_s, naive = timed(model.score_naive, prompt, sample)

@@ -1,4 +1,4 @@
-"""Seconds per SayCan planning step with the embedded model: `python -m planner.bench_step`.
+"""Seconds per SayCan planning step with the embedded model: `python -m stackbot.timing.step`.
 
 Prints, for a 3-object and a 7-object symbolic scene, the option count, the option tokens scored,
 and the time of a first step (prompt evaluated from scratch) and a second step (the prompt extends
@@ -10,26 +10,16 @@ from __future__ import annotations
 import argparse
 import time
 
-from perception.types import Detection, Scene
 from planner.llama_backend import LlamaCppModel
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from skills.workspace import Workspace
+from stackbot.timing.scenes import make_scene
 
-SLOTS = [(0.34, -0.2), (0.46, 0.12), (0.60, -0.08), (0.40, 0.02), (0.55, 0.20), (0.66, 0.06),
-         (0.34, 0.16)]
 SCENES = {
     "3 objects": ("red block", "green block", "blue bowl"),
     "7 objects": ("red block", "green block", "blue block", "yellow block", "blue bowl",
                   "red bowl", "green bowl"),
 }
-
-
-def make_scene(names: tuple[str, ...]) -> Scene:
-    objects = tuple(
-        Detection(name.split()[0], name.split()[1], (x, y, 0.02))  # type: ignore[arg-type]
-        for (x, y), name in zip(SLOTS, names, strict=False))
-    return Scene(objects, Workspace().named_locations())
 
 
 def main() -> None:
@@ -44,7 +34,7 @@ def main() -> None:
     planner = SayCanPlanner(model, top_k_print=0)
     command = "put the red block in the blue bowl"
     for label, names in SCENES.items():
-        scene = make_scene(names)
+        scene = make_scene(*names)
         options = AffordanceModel().afford(enumerate_options(scene), scene)
         for repeat in range(args.repeats):
             model.score("# warm-up.\n", ["done()\n"])  # drop the cached prompt

@@ -1,4 +1,4 @@
-"""Seconds to read and check a large task file: `python -m stackbot.bench_task_file [N]`.
+"""Seconds to read and check a large task file: `python -m stackbot.timing.task_file [N]`.
 
 Writes N tasks (default 10,000; two blocks, two bowls, two goal predicates each, as in the README's
 example) to a temporary file and times `load_task_file` on it, its YAML reading and its checks

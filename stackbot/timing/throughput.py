@@ -8,8 +8,8 @@ Rates are steady-state (first episode start to last episode end; session start-u
 model once per worker, is printed apart). Figures only mean something on an otherwise quiet
 machine; the load average is printed with them.
 
-    python -m stackbot.bench.throughput                        # embedded model + OpenCV
-    python -m stackbot.bench.throughput planner=scripted episodes=4
+    python -m stackbot.timing.throughput                        # embedded model + OpenCV
+    python -m stackbot.timing.throughput planner=scripted episodes=4
 """
 
 from __future__ import annotations
