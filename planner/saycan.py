@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from perception.types import Scene
 from planner.grounding import ungrounded_mentions
 from planner.llm import (
     ContextOverflowError,
-    ContinuationScore,
     LanguageModel,
     OptionScorer,
     OptionScores,
     score_options,
 )
 from planner.prompt import HistoryItem, PromptBuilder, history_texts
+from planner.ranking import NORMALISATIONS, Normalisation, rank_options
 from skills.types import AffordedOption, Option, ScoredOption, Step
 
 log = logging.getLogger(__name__)
-
-Normalisation = Literal["sum", "mean", "char"]
-NORMALISATIONS = ("sum", "mean", "char")
 
 
 @dataclass(frozen=True)
@@ -56,36 +53,41 @@ class PlanRecord:
 class SayCanPlanner:
     """Chooses the next skill call: argmax over options of p_LLM(option | prompt) x affordance.
 
-    p_LLM is the softmax of the options' language scores over the option set, so combined values
-    are comparable across steps. A score is the sum of the option's token log-probs (SayCan's
-    default), or with normalisation="mean" their mean per token, "char" the sum per character of
-    the option text; the trace keeps the raw sum and the token count. Ties go to the higher
-    language score, then to the earlier option. After `max_steps` steps, when the command names an
+    The ranking itself (p_LLM as a softmax over the option set, normalisation="sum", "mean" or
+    "char", ties) is `planner.ranking.rank_options`; the trace keeps the raw sum and the token
+    count. The prompt is built once per step. After `max_steps` steps, when the command names an
     object the scene does not hold (`require_grounded`), when the model chose none of the options,
     or when no option has a positive combined score, the planner answers done() without moving
     anything and says why in the step's note. A prompt too long for the model's context loses its
     oldest few-shot examples until it fits (noted in the record). Without a `prompt_builder`
     the prompt is the one the model was tuned on (its adapter says which), else the few-shot
     prompt; `scene_feedback` turns the scene-as-it-is-now lines on or off in either.
+    `print_top_k` options are logged per step (debug); `top_k_print` is its deprecated name.
     """
 
     def __init__(
         self,
         model: LanguageModel | OptionScorer,
         max_steps: int = 5,
-        top_k_print: int = 5,
+        print_top_k: int = 5,
         normalisation: Normalisation = "sum",
         prompt_builder: PromptBuilder | None = None,
         on_record: Callable[[PlanRecord], None] | None = None,
         require_grounded: bool = True,
         scene_feedback: bool | None = None,
+        top_k_print: int | None = None,
     ) -> None:
-        if max_steps < 1 or top_k_print < 0:
-            raise ValueError("max_steps must be >= 1 and top_k_print >= 0")
+        if top_k_print is not None:
+            warnings.warn("SayCanPlanner(top_k_print=...) is deprecated and goes in the next "
+                          "release: it is print_top_k, as in the config", DeprecationWarning,
+                          stacklevel=2)
+            print_top_k = top_k_print
+        if max_steps < 1 or print_top_k < 0:
+            raise ValueError("max_steps must be >= 1 and print_top_k >= 0")
         if normalisation not in NORMALISATIONS:
             raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, "
                              f"got {normalisation!r}")
-        self.model, self.max_steps, self.top_k_print = model, max_steps, top_k_print
+        self.model, self.max_steps, self.print_top_k = model, max_steps, print_top_k
         self.normalisation = normalisation
         self.prompt_builder = prompt_builder or prompt_for(model)
         if scene_feedback is not None:
@@ -132,21 +134,12 @@ class SayCanPlanner:
         prompt, result, note = self._score(command, scene, history, texts)
         if result.abstain:
             return self._stop(command, prompt, afforded, history, started, result.abstain, result)
-        llm = [self._normalise(s, t) if result.text_logprobs else s.logprob
-               for s, t in zip(result.scores, texts, strict=True)]
-        peak = max(llm)
-        log_z = peak + math.log(sum(math.exp(v - peak) for v in llm))
-        scored = [
-            ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance,
-                         math.exp(v - log_z) * a.affordance, llm_score=v)
-            for a, s, v in zip(afforded, result.scores, llm, strict=True)
-        ]
-        if max(s.combined for s in scored) <= 0.0:
+        ranking = rank_options(afforded, result.scores, texts,
+                               self.normalisation if result.text_logprobs else "sum")
+        if ranking.best_combined <= 0.0:
             return self._stop(command, prompt, afforded, history, started,
                               "no option has a positive combined score", result)
-        order = sorted(range(len(scored)),
-                       key=lambda i: (-scored[i].combined, -scored[i].llm_score, i))
-        ranked = tuple(scored[i] for i in order)
+        scored, ranked = ranking.scored, ranking.ranked
         step = Step(ranked[0].option, ranked)
         self._record(PlanRecord(
             model=self.model.name, command=command, prompt=prompt,
@@ -157,17 +150,10 @@ class SayCanPlanner:
             combined=tuple(s.combined for s in scored), chosen=step.option.text,
             seconds=time.perf_counter() - t0, started_at=started, note=note, mode=result.mode,
             normalisation=self.normalisation, detail=dict(result.detail)))
-        for s in ranked[:self.top_k_print]:
+        for s in ranked[:self.print_top_k]:
             log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
         return step
-
-    def _normalise(self, score: ContinuationScore, text: str) -> float:
-        if self.normalisation == "mean":
-            return score.logprob / max(score.n_tokens, 1)
-        if self.normalisation == "char":
-            return score.logprob / max(len(text), 1)
-        return score.logprob
 
     def _score(self, command: str, scene: Scene, history: Sequence[HistoryItem],
                texts: list[str]) -> tuple[str, OptionScores, str]:

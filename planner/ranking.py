@@ -1,0 +1,61 @@
+"""The SayCan ranking: language scores and affordances in, options best first out.
+
+Pure: no model, no prompt, no I/O. p_LLM is the softmax of the options' language scores over the
+option set, so combined values (p_LLM x affordance) are comparable across steps. A language score
+is the sum of the option's token log-probabilities (SayCan's default), with "mean" their mean per
+token, with "char" the sum per character of the option text. Ties go to the higher language
+score, then to the earlier option.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from planner.llm import ContinuationScore
+from skills.types import AffordedOption, ScoredOption
+
+Normalisation = Literal["sum", "mean", "char"]
+NORMALISATIONS = ("sum", "mean", "char")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The scored options twice: in the order they were given, and best first."""
+
+    scored: tuple[ScoredOption, ...]
+    ranked: tuple[ScoredOption, ...]
+
+    @property
+    def best_combined(self) -> float:
+        return max(s.combined for s in self.scored)
+
+
+def language_score(score: ContinuationScore, text: str, normalisation: Normalisation) -> float:
+    if normalisation == "mean":
+        return score.logprob / max(score.n_tokens, 1)
+    if normalisation == "char":
+        return score.logprob / max(len(text), 1)
+    return score.logprob
+
+
+def rank_options(options: Sequence[AffordedOption], scores: Sequence[ContinuationScore],
+                 texts: Sequence[str], normalisation: Normalisation = "sum") -> Ranking:
+    """Rank `options` by their scores (one per option, in order; `texts` are the scored option
+    texts, for "char")."""
+    if not options or not len(options) == len(scores) == len(texts):
+        raise ValueError(f"need one score and one text per option, got {len(options)} options, "
+                         f"{len(scores)} scores and {len(texts)} texts")
+    llm = [language_score(s, t, normalisation) for s, t in zip(scores, texts, strict=True)]
+    peak = max(llm)
+    log_z = peak + math.log(sum(math.exp(v - peak) for v in llm))
+    scored = tuple(
+        ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance,
+                     math.exp(v - log_z) * a.affordance, llm_score=v)
+        for a, s, v in zip(options, scores, llm, strict=True)
+    )
+    order = sorted(range(len(scored)),
+                   key=lambda i: (-scored[i].combined, -scored[i].llm_score, i))
+    return Ranking(scored, tuple(scored[i] for i in order))
