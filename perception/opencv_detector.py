@@ -18,7 +18,10 @@ Only the frame is used (pixels, depth, intrinsics, camera pose), never simulator
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -36,78 +39,95 @@ from perception.geometry import (
 from perception.types import Detection, Frame
 
 
-class OpenCVDetector:
-    """Colour + shape + depth detector for the tabletop (see the module docstring).
+@dataclass(frozen=True)
+class OpenCVDetectorConfig:
+    """The detector's thresholds (see the module docstring). Lengths in metres, areas in square
+    metres (footprint seen from the camera), slopes as height change per horizontal distance."""
 
-    Lengths in metres, areas in square metres (footprint seen from the camera), slopes as
-    height change per horizontal distance.
-    """
+    workspace_bounds: tuple[float, float, float, float] = (0.25, 0.75, -0.3, 0.3)  # x0 x1 y0 y1
+    workspace_margin: float = 0.1  # foreground this far outside the bounds still counts
+    min_height: float = 0.003  # above the table: foreground
+    max_height: float = 0.3
+    block_size: float = 0.04  # edge of a block
+    flat_slope: float = 0.3  # flatter than this: part of a top face
+    top_face_tolerance: float = 0.004  # height band of a block's top face
+    block_side_margin: float = 0.02  # around a top face: the block's own visible sides
+    min_bowl_area: float = 0.005
+    max_bowl_area: float = 0.04
+    bowl_radius_range: tuple[float, float] = (0.03, 0.12)  # of the fitted rim circle
+    rim_tolerance: float = 0.005  # height band of the rim below the bowl's highest pixels
+    min_hidden_area: float = 0.0001  # a side strip this large may be a block under another
+    max_color_distance: float = 0.04  # chromaticity (perception.color)
+    shade_range: tuple[float, float] = (0.35, 1.1)  # brightness relative to the reference
+    reference_colors: Mapping[str, tuple[float, float, float]] | None = field(
+        default=None, hash=False)  # colour name -> RGB in [0, 1]; None: the palette
+    min_pixels: int = 20  # smallest connected component considered
 
-    def __init__(self,
-                 workspace_bounds: tuple[float, float, float, float] = (0.25, 0.75, -0.3, 0.3),
-                 workspace_margin: float = 0.1,
-                 min_height: float = 0.003,
-                 max_height: float = 0.3,
-                 block_size: float = 0.04,
-                 flat_slope: float = 0.3,
-                 top_face_tolerance: float = 0.004,
-                 block_side_margin: float = 0.02,
-                 min_bowl_area: float = 0.005,
-                 max_bowl_area: float = 0.04,
-                 bowl_radius_range: tuple[float, float] = (0.03, 0.12),
-                 rim_tolerance: float = 0.005,
-                 min_hidden_area: float = 0.0001,
-                 max_color_distance: float = 0.04,
-                 shade_range: tuple[float, float] = (0.35, 1.1),
-                 reference_colors: Mapping[str, tuple[float, float, float]] | None = None,
-                 min_pixels: int = 20,
-                 ) -> None:
-        x_min, x_max, y_min, y_max = workspace_bounds
+    def __post_init__(self) -> None:
+        for name in ("workspace_bounds", "bowl_radius_range", "shade_range"):  # lists from YAML
+            object.__setattr__(self, name, tuple(float(v) for v in getattr(self, name)))
+        if self.reference_colors is not None:
+            object.__setattr__(self, "reference_colors", {
+                str(k): tuple(float(c) for c in v) for k, v in self.reference_colors.items()})
+        if len(self.workspace_bounds) != 4 or len(self.bowl_radius_range) != 2 \
+                or len(self.shade_range) != 2:
+            raise ValueError("workspace_bounds needs 4 numbers, bowl_radius_range and "
+                             "shade_range 2 each")
+        x_min, x_max, y_min, y_max = self.workspace_bounds
         if x_min >= x_max or y_min >= y_max:
-            raise ValueError(f"empty workspace bounds {workspace_bounds}")
-        if not 0 <= min_height < max_height:
+            raise ValueError(f"empty workspace bounds {self.workspace_bounds}")
+        if not 0 <= self.min_height < self.max_height:
             raise ValueError("need 0 <= min_height < max_height")
-        if not 0 < min_bowl_area < max_bowl_area or block_size <= 0:
+        if not 0 < self.min_bowl_area < self.max_bowl_area or self.block_size <= 0:
             raise ValueError("need block_size > 0 and 0 < min_bowl_area < max_bowl_area")
-        self.workspace_bounds = tuple(float(v) for v in workspace_bounds)
-        self.workspace_margin = workspace_margin
-        self.min_height = min_height
-        self.max_height = max_height
-        self.block_size = block_size
-        self.flat_slope = flat_slope
-        self.top_face_tolerance = top_face_tolerance
-        self.block_side_margin = block_side_margin
-        self.min_bowl_area = min_bowl_area
-        self.max_bowl_area = max_bowl_area
-        self.bowl_radius_range = tuple(bowl_radius_range)
-        self.rim_tolerance = rim_tolerance
-        self.min_hidden_area = min_hidden_area
-        self.min_pixels = min_pixels
-        self.colors = ColorClassifier(reference_colors, max_color_distance, tuple(shade_range))
+        if not 0 < self.bowl_radius_range[0] < self.bowl_radius_range[1]:
+            raise ValueError(f"need 0 < bowl_radius_range[0] < bowl_radius_range[1], got "
+                             f"{self.bowl_radius_range}")
+        if self.min_pixels < 1:
+            raise ValueError(f"min_pixels must be at least 1, got {self.min_pixels}")
+
+
+class OpenCVDetector:
+    """Colour + shape + depth detector for the tabletop (see the module docstring);
+    `OpenCVDetector(OpenCVDetectorConfig(min_height=0.005))` to change a threshold. Thresholds
+    given as keyword arguments (`+perception.min_height=...`) still work, with a deprecation
+    warning, until the next release."""
+
+    def __init__(self, config: OpenCVDetectorConfig | None = None, **thresholds: Any) -> None:
+        config = config or OpenCVDetectorConfig()
+        if thresholds:
+            warnings.warn(f"OpenCVDetector({', '.join(thresholds)}=...) is deprecated: the "
+                          "thresholds are in OpenCVDetectorConfig (perception.config.<name>=...)",
+                          DeprecationWarning, stacklevel=2)
+            config = replace(config, **thresholds)
+        self.config = config
+        c = self.config
+        self.colors = ColorClassifier(c.reference_colors, c.max_color_distance, c.shade_range)
 
     def detect(self, frame: Frame) -> tuple[Detection, ...]:
         maps = WorldMaps.from_frame(frame)
         masks = self._color_masks(frame, maps)
-        flat = flat_pixels(maps.z, maps.pixel_size, self.flat_slope)
+        flat = flat_pixels(maps.z, maps.pixel_size, self.config.flat_slope)
         blocks: list[Detection] = []
         claimed: dict[str, np.ndarray] = {}
         for color, mask in masks.items():
             claimed[color] = np.zeros(mask.shape, bool)
-            for face in components(flat & mask, self.min_pixels):
+            for face in components(flat & mask, self.config.min_pixels):
                 found = self._block(color, face, mask, maps)
                 if found is not None:
                     block, top = found
                     blocks.append(block)
-                    claimed[color] |= dilate(top, maps.pixels(self.block_side_margin, top))
+                    claimed[color] |= dilate(top, maps.pixels(self.config.block_side_margin, top))
         bowls: list[Detection] = []
         leftovers: list[tuple[str, np.ndarray]] = []
         for color, mask in masks.items():
-            for part in components(mask & ~claimed[color], self.min_pixels):
-                if self.min_bowl_area <= maps.area(fill_holes(part)) <= self.max_bowl_area:
+            for part in components(mask & ~claimed[color], self.config.min_pixels):
+                footprint = maps.area(fill_holes(part))
+                if self.config.min_bowl_area <= footprint <= self.config.max_bowl_area:
                     bowl = self._bowl(color, part, maps)
                     if bowl is not None:
                         bowls.append(bowl)
-                elif maps.area(part) >= self.min_hidden_area:
+                elif maps.area(part) >= self.config.min_hidden_area:
                     leftovers.append((color, part))
         blocks.extend(self._hidden_blocks(leftovers, maps, blocks))
         return sort_detections(blocks + bowls)
@@ -115,9 +135,9 @@ class OpenCVDetector:
     # -- pixels -------------------------------------------------------------------------------
 
     def _color_masks(self, frame: Frame, maps: WorldMaps) -> dict[str, np.ndarray]:
-        x_min, x_max, y_min, y_max = self.workspace_bounds
-        m = self.workspace_margin
-        fg = ((maps.z > self.min_height) & (maps.z < self.max_height)
+        x_min, x_max, y_min, y_max = self.config.workspace_bounds
+        m = self.config.workspace_margin
+        fg = ((maps.z > self.config.min_height) & (maps.z < self.config.max_height)
               & (maps.x > x_min - m) & (maps.x < x_max + m)
               & (maps.y > y_min - m) & (maps.y < y_max + m))
         labels = np.full(fg.shape, -1, dtype=np.int32)
@@ -131,14 +151,14 @@ class OpenCVDetector:
     def _block(self, color: str, face: np.ndarray, mask: np.ndarray,
                maps: WorldMaps) -> tuple[Detection, np.ndarray] | None:
         """A block whose top face contains the flat patch `face`, or None."""
-        size = self.block_size
+        size = self.config.block_size
         area = maps.area(face)
         if not 0.3 * size ** 2 <= area <= 1.6 * size ** 2:
             return None
         top_z = float(np.median(maps.z[face]))
         if top_z < 0.75 * size:
             return None
-        top = dilate(face, 2) & mask & (np.abs(maps.z - top_z) <= self.top_face_tolerance)
+        top = dilate(face, 2) & mask & (np.abs(maps.z - top_z) <= self.config.top_face_tolerance)
         short, long = rect_sides(maps.x[top], maps.y[top])
         if long > 1.5 * size or short < 0.5 * size:
             return None
@@ -166,7 +186,7 @@ class OpenCVDetector:
                 below = self._below(color, top_z, cx, cy, blocks + hidden)
                 if below is None:
                     still.append((color, top_z, cx, cy))
-                elif all(d.name != below.name or _dist(d, below) > self.block_size / 2
+                elif all(d.name != below.name or _dist(d, below) > self.config.block_size / 2
                          for d in blocks + hidden):
                     hidden.append(below)
             if len(still) == len(pending):
@@ -179,10 +199,10 @@ class OpenCVDetector:
         """A `color` block right under one of `blocks` explaining a strip at (cx, cy, top_z)."""
         for upper in blocks:
             ux, uy, uz = upper.position
-            below_z = uz - self.block_size  # centre of a block right under `upper`
+            below_z = uz - self.config.block_size  # centre of a block right under `upper`
             if (upper.color != color and below_z > 0
-                    and abs(top_z - (below_z + self.block_size / 2)) < 0.01
-                    and np.hypot(cx - ux, cy - uy) < 0.75 * self.block_size):
+                    and abs(top_z - (below_z + self.config.block_size / 2)) < 0.01
+                    and np.hypot(cx - ux, cy - uy) < 0.75 * self.config.block_size):
                 return Detection(color, "block", (ux, uy, below_z), 0.4)
         return None
 
@@ -191,9 +211,9 @@ class OpenCVDetector:
     def _bowl(self, color: str, part: np.ndarray, maps: WorldMaps) -> Detection | None:
         z = maps.z[part]
         rim_z = float(np.percentile(z, 97))
-        rim = part & (maps.z > rim_z - self.rim_tolerance)
+        rim = part & (maps.z > rim_z - self.config.rim_tolerance)
         cx, cy, radius, residual = fit_circle(maps.x[rim], maps.y[rim])
-        r_min, r_max = self.bowl_radius_range
+        r_min, r_max = self.config.bowl_radius_range
         if not r_min <= radius <= r_max:
             return None
         filled_area = maps.area(fill_holes(part))

@@ -158,3 +158,36 @@ def test_stacked_blocks(world: World, camera: Camera, detector: OpenCVDetector) 
 def test_empty_table(world: World, camera: Camera, detector: OpenCVDetector) -> None:
     world.reset(SceneSpec(blocks=()))
     assert detector.detect(camera.render(world.client)) == ()
+
+
+def test_the_opencv_config_file_holds_the_detector_defaults() -> None:
+    from hydra import compose, initialize_config_module
+    from hydra.utils import instantiate
+
+    from perception.opencv_detector import OpenCVDetectorConfig
+
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused"])
+        tuned = compose("config", overrides=["instruction=unused",
+                                             "perception.config.min_height=0.005"])
+    assert instantiate(cfg.perception, _convert_="all").config == OpenCVDetectorConfig()
+    assert instantiate(tuned.perception, _convert_="all").config.min_height == 0.005
+
+
+@pytest.mark.parametrize("bad", [{"workspace_bounds": (0.7, 0.3, -0.3, 0.3)},
+                                 {"min_height": 0.4}, {"min_bowl_area": 0.05},
+                                 {"bowl_radius_range": (0.1, 0.05)}, {"min_pixels": 0},
+                                 {"shade_range": (0.35,)}])
+def test_opencv_config_refuses_bad_thresholds(bad: dict[str, object]) -> None:
+    from perception.opencv_detector import OpenCVDetectorConfig
+
+    with pytest.raises(ValueError):
+        OpenCVDetectorConfig(**bad)  # type: ignore[arg-type]
+
+
+def test_thresholds_as_keyword_arguments_are_deprecated() -> None:
+    from perception.opencv_detector import OpenCVDetectorConfig
+
+    with pytest.warns(DeprecationWarning, match=r"perception\.config\."):
+        detector = OpenCVDetector(min_height=0.005)  # type: ignore[call-arg]
+    assert detector.config == OpenCVDetectorConfig(min_height=0.005)
