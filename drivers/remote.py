@@ -21,9 +21,8 @@ from typing import Any
 from drivers import protocol as wire
 from drivers.line_socket import LineSocket
 from perception.types import Detection, Frame, Scene
-from sim.world import ObjectPose
 from skills.driver import ArmConnectionError, ArmDriver, ArmInfo, ArmState
-from skills.types import Pose
+from skills.types import ObjectPose, Pose
 from skills.workspace import Workspace
 
 log = logging.getLogger(__name__)

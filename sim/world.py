@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import pybullet as p
 
@@ -14,15 +13,8 @@ from sim.camera import Camera
 from sim.display import gui_unavailable
 from sim.objects import BlockGeometry, BowlGeometry, ObjectFactory, TableGeometry
 from sim.scene_gen import SceneSpec, sample_layout
+from skills.types import ObjectPose
 from skills.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class ObjectPose:
-    """Ground-truth pose: block centre or bowl base centre (world frame), quaternion xyzw."""
-
-    position: tuple[float, float, float]
-    orientation: tuple[float, float, float, float]
 
 
 class World:

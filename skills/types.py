@@ -48,6 +48,15 @@ class Step:
 Pose = tuple[float, float, float, float, float, float]
 """x, y, z in metres (robot base frame) and roll, pitch, yaw in radians."""
 
+
+@dataclass(frozen=True)
+class ObjectPose:
+    """Ground-truth pose of an object: block centre or bowl base centre (world frame),
+    quaternion xyzw; what a simulated world reports, here or behind an arm server."""
+
+    position: tuple[float, float, float]
+    orientation: tuple[float, float, float, float]
+
 PrimitiveKind = Literal["move_linear", "move_joints", "gripper_open", "gripper_close", "home"]
 
 
