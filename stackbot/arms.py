@@ -4,6 +4,12 @@ A robot config is a driver node (`_target_`, `_partial_: true` for drivers that 
 plus two keys that are not the driver's arguments: `safety` (the robot's limits, see
 `drivers.guard.SafetyLimits`) and, optionally, `world` (a robot that brings its own world: for
 `robot=remote` the simulated world that lives in the arm server's process).
+
+What perception looks at: the robot's `world` if its config has one; for a simulated arm (a
+`_partial_` driver, completed with the world it moves in) the local simulator; a real arm has
+neither, and no camera of its own yet, so a session with one stops with NoCameraError instead of
+perceiving a simulated table (`+robot.world='${sim}'` perceives the simulator on purpose, for
+tests against the SDK fakes).
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ from drivers.guard import SafetyGuard, SafetyLimits
 
 NOT_DRIVER_ARGUMENTS = ("safety", "world")
 RUN_MODES = ("dry_run", "confirm", "clamp_speed")
+
+
+class NoCameraError(ValueError):
+    """A real arm with nothing to perceive its table with."""
 
 
 def build_node(node: DictConfig, **bindings: Any) -> Any:
@@ -43,10 +53,27 @@ def safety_limits(robot: DictConfig, modes: DictConfig | None = None) -> SafetyL
     return SafetyLimits(**values)
 
 
+def world_config(cfg: DictConfig) -> DictConfig:
+    """The config of the world perception looks at (see the module docstring), or
+    NoCameraError; builds nothing."""
+    robot = cfg.robot
+    has_key = "world" in robot
+    if has_key:
+        node = robot.world
+    else:
+        node = cfg.sim if robot.get("_partial_") else None
+    if node is None:
+        raise NoCameraError(
+            f"no camera for the real arm {robot.get('_target_', '?')}: perception would see a "
+            "simulated table, not the arm's; give the robot a world that sees its table "
+            f"(robot.world), or {'' if has_key else '+'}robot.world='${{sim}}' to perceive the "
+            "simulator on purpose")
+    return node
+
+
 def build_world(cfg: DictConfig) -> Any:
-    """The world perception looks at: the robot's own (`robot.world`) or the local simulator."""
-    node = cfg.robot.get("world")
-    return build_node(node) if node is not None else build_node(cfg.sim)
+    """The world perception looks at (`world_config`)."""
+    return build_node(world_config(cfg))
 
 
 def build_arm(cfg: DictConfig, world: Any = None) -> SafetyGuard:

@@ -12,9 +12,10 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from perception.detector import perceive_scene
 from perception.types import Frame, Scene
 from stackbot.agent import Agent, EpisodeResult, StepRecord
-from stackbot.arms import build_arm, build_world, safety_limits
+from stackbot.arms import build_arm, build_world, safety_limits, world_config
 from stackbot.console import format_outcome, format_step
 from stackbot.run_dir import RunDirectoryError
 from stackbot.trace import RunRecorder
@@ -43,7 +44,7 @@ class SimSession:
 
     def perceive(self) -> tuple[Frame, Scene]:
         frame = self.world.render(self.camera)
-        scene = Scene(tuple(self.detector.detect(frame)), self.world.workspace.named_locations())
+        scene = perceive_scene(self.detector, frame, self.world.workspace.named_locations())
         return frame, scene
 
     def reset(self, scene_spec: Any) -> None:
@@ -67,7 +68,9 @@ class SimSession:
 def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     """Build every component; the language model first, so a bad model path fails before the
     simulator starts (and long before anything could move). `load_model=False` hands the planner
-    no model (for planners that need none, such as the scripted one)."""
+    no model (for planners that need none, such as the scripted one). A real arm without a
+    camera stops first (NoCameraError), before anything is built."""
+    world_config(cfg)
     model = build(cfg.llm) if load_model else None
     planner = build(cfg.planner, model=model)
     if model is not None and hasattr(planner, "warm_up"):

@@ -1,6 +1,7 @@
 """Sweep: every arm config under conf/robot/ that can run here completes pick_and_place through
 the session (so behind the safety guard). Real-arm configs run against their in-package SDK fakes;
-robot=remote against a real arm server process serving the simulated Panda."""
+robot=remote against a real arm server process serving the simulated Panda. A real arm has no
+camera here: its session perceives the simulated table only because the test says so."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
 from skills.primitives import execute
 from skills.types import Option, Step
+from stackbot.arms import NoCameraError
 from stackbot.session import open_session
 from tests.arm_servers import TOKEN, arm_server
 
@@ -34,6 +36,8 @@ SCENE = SceneSpec(blocks=("red", "green", "yellow"), bowls=("blue", "gray"), see
 def overrides_for(robot: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """What each config needs to run on this machine (fakes for vendor SDKs, a server)."""
     base = [f"robot={robot}", "instruction=unused", "planner=scripted", "perception=oracle"]
+    if robot not in SIMULATED:  # a real arm's SDK fake, with the simulated table on purpose
+        base.append("+robot.world=${sim}")
     if robot == "remote":
         monkeypatch.setenv("STACKBOT_ARM_TOKEN", TOKEN)
         with arm_server() as port:
@@ -97,3 +101,14 @@ def test_dry_run_from_the_config_moves_nothing(capsys: pytest.CaptureFixture[str
         assert "dry run: move_linear" in printed and "dry run: gripper_close" in printed
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("overrides", [["robot=xarm"], ["robot=ur"], ["robot=example_gantry"],
+                                       ["robot=remote", "robot.world=null"]])
+def test_a_real_arm_without_a_camera_stops_before_anything_is_built(
+        overrides: list[str]) -> None:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused", "llm.model_path=/no/such.gguf",
+                                           *overrides])
+    with pytest.raises(NoCameraError, match="no camera for the real arm .*simulated table"):
+        open_session(cfg)  # before the model (whose path does not exist) is loaded

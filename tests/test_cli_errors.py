@@ -104,9 +104,18 @@ def test_gui_without_a_display(tmp_path: Path) -> None:
 def test_an_arm_that_cannot_connect(tmp_path: Path) -> None:
     """The xArm config without its SDK (or with nothing at the address): one line, no motion."""
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",
-                     "robot.ip=127.0.0.1")
+                     "robot.ip=127.0.0.1", "+robot.world=${sim}", "planner=scripted")
     assert_one_line_error(result, "arm: ")
     assert not list(tmp_path.rglob("trace.jsonl"))
+
+
+@pytest.mark.parametrize("robot", [["robot=xarm"], ["robot=remote", "robot.world=null"]])
+def test_a_real_arm_without_a_camera(tmp_path: Path, robot: list[str]) -> None:
+    """Not a simulated table in its place: one line, exit 2, before anything is built."""
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", *robot)
+    assert_one_line_error(result, "no camera for the real arm", "simulated table",
+                          "robot.world")
+    assert_nothing_ran(tmp_path)
 
 
 def test_arm_server_without_a_token(tmp_path: Path) -> None:
