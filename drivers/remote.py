@@ -13,6 +13,7 @@ import json
 import logging
 import socket
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from drivers import protocol as wire
 from drivers.line_socket import LineSocket
 from perception.types import Detection, Frame, Scene
 from skills.driver import ArmConnectionError, ArmDriver, ArmInfo, ArmState
+from skills.snapshot import ObjectSizes, Position, WorldSnapshot
 from skills.types import ObjectPose, Pose
 from skills.workspace import Workspace
 
@@ -237,6 +239,7 @@ class RemoteWorld:
             raise ArmConnectionError("the arm server has no simulated world to look at")
         info = self._call("world_info")
         self.workspace = Workspace(**info["workspace"])
+        self.sizes = ObjectSizes(**info.get("sizes", {}))
 
     def _call(self, op: str, **args: Any) -> Any:
         return self._connection.call(op, self.call_timeout, **args)
@@ -267,14 +270,20 @@ class RemoteWorld:
     def object_names(self) -> tuple[str, ...]:
         return tuple(self._call("world_info")["objects"])
 
+    def snapshot(self, start: Mapping[str, Position] | None = None) -> WorldSnapshot:
+        """The server's table now, for the goal predicates; `start`: where the episode began."""
+        positions = {name: pose.position for name, pose in self.object_poses().items()}
+        return WorldSnapshot(positions, self.workspace.named_locations(), self.sizes,
+                             dict(start or {}))
+
     def is_in(self, block: str, bowl: str) -> bool:
-        return bool(self._call("check", name="is_in", a=block, b=bowl))
+        return self.snapshot().is_in(block, bowl)
 
     def is_on(self, top: str, bottom: str) -> bool:
-        return bool(self._call("check", name="is_on", a=top, b=bottom))
+        return self.snapshot().is_on(top, bottom)
 
-    def is_at(self, block: str, xy: tuple[float, float], tol: float = 0.03) -> bool:
-        return bool(self._call("check", name="is_at", a=block, b=list(xy), tol=tol))
+    def is_at(self, block: str, location: str) -> bool:
+        return self.snapshot().is_at(block, location)
 
     def close(self) -> None:
         self._connection.close()

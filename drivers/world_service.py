@@ -28,7 +28,8 @@ class WorldService:
     def call(self, op: str, args: dict[str, Any]) -> Any:
         if op == "world_info":
             return {"workspace": asdict(self.world.workspace),
-                    "objects": list(self.world.object_names)}
+                    "objects": list(self.world.object_names),
+                    "sizes": asdict(self.world.snapshot().sizes)}
         if op == "reset":
             return self._reset(args)
         if op == "render":
@@ -57,11 +58,11 @@ class WorldService:
         name = wire.text(args, "name")
         if name not in CHECKS:
             raise ProtocolError("BadRequest", f"check must be one of {CHECKS}")
-        a = wire.text(args, "a")
-        if name == "is_at":
-            xy = wire.numbers(args, "b", 2)
-            return bool(self.world.is_at(a, xy, tol=wire.number(args, "tol", True) or 0.03))
-        return bool(getattr(self.world, name)(a, wire.text(args, "b")))
+        snapshot = self.world.snapshot()  # b: a bowl, a block or a named location
+        try:
+            return bool(getattr(snapshot, name)(wire.text(args, "a"), wire.text(args, "b")))
+        except KeyError as error:
+            raise ProtocolError("BadRequest", str(error)) from error
 
 
 def _camera(data: object) -> Camera:

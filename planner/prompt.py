@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from perception.types import Scene
 from planner.retrieval import Retriever
+from skills.library.pick_and_place import pick_and_place_option
 from skills.relations import describe_state
 from skills.types import Option, Outcome, Step
 
@@ -36,7 +37,7 @@ class Example:
         lines = [f"objects = [{', '.join(self.objects)}]", f"# {self.command}."]
         if command_first:
             lines.reverse()
-        lines += [f"robot.pick_and_place({obj}, {target})" for obj, target in self.steps]
+        lines += [pick_and_place_option(obj, target).text for obj, target in self.steps]
         lines.append(DONE_TEXT)
         return "\n".join(lines) + "\n"
 

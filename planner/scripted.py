@@ -1,28 +1,35 @@
 """A scripted planner that plans from the goal predicates: the benchmark's upper bound.
 
 It has SayCanPlanner's `next_step` interface and, like it, only chooses among the options it is
-given: the next move the goal asks for if that option is offered with a non-zero affordance,
-otherwise done().
+given: the option whose symbolic effect makes the next move the goal asks for, if it is offered
+with a non-zero affordance, otherwise done().
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from perception.types import Scene
 from planner.prompt import HistoryItem, succeeded
 from skills.goals import Goal, goal_moves
+from skills.skill import Skill
+from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.symbolic import SymbolicState
 from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
 class ScriptedPlanner:
     """Moves each block the goal names, in the goal's order (towers bottom first), then done().
 
-    `model` is accepted (and ignored) so that it is built like any planner."""
+    `model` is accepted (and ignored) so that it is built like any planner. `skills`: the
+    configured skills by name (the config's `skills`), whose effects say which option makes a
+    move; none: `DEFAULT_SKILLS`."""
 
-    def __init__(self, goal: Goal = (), model: Any = None) -> None:
+    def __init__(self, goal: Goal = (), model: Any = None,
+                 skills: Mapping[str, Skill] | None = None) -> None:
         self.goal: Goal = tuple(goal)
+        self.skills = SkillSet.of(skills.values()) if skills else DEFAULT_SKILLS
         self.records: list[Any] = []  # no model calls
 
     def set_goal(self, goal: Goal) -> None:
@@ -32,11 +39,11 @@ class ScriptedPlanner:
         self, command: str, scene: Scene,
         options: Sequence[AffordedOption], history: Sequence[HistoryItem] = (),
     ) -> Step:
-        done_args = {_args(item) for item in succeeded(history)}
-        wanted = next((m for m in goal_moves(self.goal) if m not in done_args), None)
-        chosen = next((a.option for a in options
-                       if wanted is not None and a.option.args == wanted and a.affordance > 0),
-                      None)
+        taken = [option for item in succeeded(history) if (option := _option(item)) is not None]
+        wanted = next((m for m in goal_moves(self.goal)
+                       if not any(self._makes(option, m) for option in taken)), None)
+        chosen = next((a.option for a in options if wanted is not None and a.affordance > 0
+                       and self._makes(a.option, wanted)), None)
         note = ""
         if chosen is None:
             chosen = next(a.option for a in options if a.option.is_done)
@@ -48,8 +55,15 @@ class ScriptedPlanner:
         )
         return Step(chosen, scored, note=note)
 
+    def _makes(self, option: Option, move: tuple[str, str]) -> bool:
+        """Whether the option's symbolic effect puts move[0] on move[1], the block being free
+        on the table (whether it is covered now is the affordance's business)."""
+        block, target = move
+        free = SymbolicState.initial([block])
+        return self.skills.apply(free, [option]).is_on(block, target)
 
-def _args(item: HistoryItem) -> tuple[str, ...]:
+
+def _option(item: HistoryItem) -> Option | None:
     if isinstance(item, Outcome | Step):
-        item = item.option
-    return item.args if isinstance(item, Option) else ()
+        return item.option
+    return item if isinstance(item, Option) else None

@@ -13,6 +13,7 @@ from sim.camera import Camera
 from sim.display import gui_unavailable
 from sim.objects import BlockGeometry, BowlGeometry, ObjectFactory, TableGeometry
 from sim.scene_gen import SceneSpec, sample_layout
+from skills.snapshot import ObjectSizes, Position, WorldSnapshot
 from skills.types import ObjectPose
 from skills.workspace import Workspace
 
@@ -137,24 +138,23 @@ class World:
         p.resetBasePositionAndOrientation(body, position, orn, physicsClientId=self.client)
         p.resetBaseVelocity(body, (0, 0, 0), (0, 0, 0), physicsClientId=self.client)
 
+    def snapshot(self, start: Mapping[str, Position] | None = None) -> WorldSnapshot:
+        """The table now, for the goal predicates; `start`: where the episode began."""
+        positions = {name: pose.position for name, pose in self.object_poses().items()}
+        sizes = ObjectSizes(self.block.size, self.bowl.floor_height, self.bowl.top_radius)
+        return WorldSnapshot(positions, self.workspace.named_locations(), sizes, dict(start or {}))
+
     def is_in(self, block: str, bowl: str) -> bool:
-        """The block is inside the bowl: centre within the rim, and low enough to rest on the
-        floor or on one block already in the bowl."""
-        b, w = self.object_pose(block).position, self.object_pose(bowl).position
-        inside = math.hypot(b[0] - w[0], b[1] - w[1]) <= self.bowl.top_radius - 0.01
-        return inside and b[2] - w[2] <= self.bowl.floor_height + 1.5 * self.block.size + 0.01
+        """The goal model's `in` on the table now (see `skills.snapshot.WorldSnapshot`)."""
+        return self.snapshot().is_in(block, bowl)
 
-    def is_on(self, top: str, bottom: str, tol: float = 0.02) -> bool:
-        """`top` rests on `bottom` (a block): centres within `tol` in xy, one block-size apart."""
-        a, b = self.object_pose(top).position, self.object_pose(bottom).position
-        dz = a[2] - b[2]
-        return math.hypot(a[0] - b[0], a[1] - b[1]) <= tol and abs(dz - self.block.size) < 0.01
+    def is_on(self, top: str, bottom: str) -> bool:
+        """The goal model's `on` on the table now."""
+        return self.snapshot().is_on(top, bottom)
 
-    def is_at(self, block: str, xy: tuple[float, float], tol: float = 0.03) -> bool:
-        """The block rests on the table within `tol` (xy) of `xy`."""
-        pos = self.object_pose(block).position
-        on_table = pos[2] < self.block.size * 0.75
-        return on_table and math.hypot(pos[0] - xy[0], pos[1] - xy[1]) <= tol
+    def is_at(self, block: str, location: str) -> bool:
+        """The goal model's `at` (a named location) on the table now."""
+        return self.snapshot().is_at(block, location)
 
     def oracle_detections(self) -> tuple[Detection, ...]:
         out = []

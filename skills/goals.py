@@ -1,17 +1,19 @@
-"""Goal predicates (pure data) and the symbolic evaluator that decides plan success.
+"""Goal predicates (pure data) and their one evaluation, over any `WorldView`.
 
-A goal is a tuple of predicates that must all hold. The symbolic model of a scene knows only what
-supports each block: the table (where it started), a bowl, another block or a named location.
-A planned `pick_and_place(block, target)` puts the block on the target; a block that something
-rests on cannot be picked (the step changes nothing, as on the real arm the affordance vetoes it).
+A goal is a tuple of predicates that must all hold. The benchmark's end-of-episode check and the
+tests ask a `skills.snapshot.WorldSnapshot` of the simulator; plan success asks the symbolic
+model (`skills.symbolic.SymbolicState`) after the plan's steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-TABLE = "table"
+from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.symbolic import SymbolicState
+from skills.types import Option
 
 
 @dataclass(frozen=True)
@@ -111,55 +113,42 @@ def describe(predicate: Predicate) -> str:
     return f"{predicate_name(predicate)}({', '.join(predicate_args(predicate))})"
 
 
-@dataclass(frozen=True)
-class SymbolicState:
-    """What supports each block, and which objects were moved."""
+class WorldView(Protocol):
+    """What the goal predicates ask of a table: the simulator's and the remote world's
+    snapshots (`skills.snapshot.WorldSnapshot`) and the symbolic model
+    (`skills.symbolic.SymbolicState`) all answer it."""
 
-    support: Mapping[str, str]
-    moved: frozenset[str] = frozenset()
+    def is_in(self, block: str, bowl: str) -> bool: ...
 
-    @classmethod
-    def initial(cls, blocks: Iterable[str]) -> SymbolicState:
-        return cls({block: TABLE for block in blocks})
+    def is_on(self, top: str, bottom: str) -> bool: ...
 
-    def covered(self, obj: str) -> bool:
-        return any(below == obj for below in self.support.values())
+    def is_at(self, block: str, location: str) -> bool: ...
 
-    def apply(self, block: str, target: str) -> SymbolicState:
-        """pick_and_place(block, target); no change when it cannot be done."""
-        if block not in self.support or block == target or self.covered(block):
-            return self
-        if target in self.support and self.covered(target):
-            return self
-        return SymbolicState({**self.support, block: target}, self.moved | {block})
+    def is_unmoved(self, obj: str) -> bool: ...
 
-    def chain(self, block: str) -> list[str]:
-        """The supports under a block, nearest first, down to the table, a bowl or a location."""
-        out, seen = [], {block}
-        below = self.support.get(block, TABLE)
-        while below != TABLE and below not in seen:
-            out.append(below)
-            seen.add(below)
-            below = self.support.get(below, TABLE)
-        return out
 
-    def holds(self, predicate: Predicate) -> bool:
-        if isinstance(predicate, In):
-            return predicate.bowl in self.chain(predicate.block)
-        if isinstance(predicate, NotIn):
-            return predicate.bowl not in self.chain(predicate.block)
-        if isinstance(predicate, On):
-            return self.support.get(predicate.top) == predicate.bottom
-        if isinstance(predicate, At):
-            return self.support.get(predicate.block) == predicate.location
-        if isinstance(predicate, Stacked):
-            pairs = zip(predicate.objects, predicate.objects[1:], strict=False)
-            return all(self.support.get(top) == bottom for bottom, top in pairs)
-        if isinstance(predicate, Tower):
-            return is_one_tower(predicate.objects, self.support.get)
-        if isinstance(predicate, Unmoved):
-            return predicate.obj not in self.moved
-        raise TypeError(f"not a predicate: {predicate!r}")
+def holds(view: WorldView, predicate: Predicate) -> bool:
+    """Whether the predicate holds on the table `view` describes."""
+    if isinstance(predicate, In):
+        return view.is_in(predicate.block, predicate.bowl)
+    if isinstance(predicate, NotIn):
+        return not view.is_in(predicate.block, predicate.bowl)
+    if isinstance(predicate, On):
+        return view.is_on(predicate.top, predicate.bottom)
+    if isinstance(predicate, At):
+        return view.is_at(predicate.block, predicate.location)
+    if isinstance(predicate, Stacked):
+        pairs = zip(predicate.objects, predicate.objects[1:], strict=False)
+        return all(view.is_on(top, bottom) for bottom, top in pairs)
+    if isinstance(predicate, Tower):
+        members = predicate.objects
+
+        def rests_on(obj: str) -> str | None:
+            return next((o for o in members if o != obj and view.is_on(obj, o)), None)
+        return is_one_tower(members, rests_on)
+    if isinstance(predicate, Unmoved):
+        return view.is_unmoved(predicate.obj)
+    raise TypeError(f"not a predicate: {predicate!r}")
 
 
 def is_one_tower(objects: Sequence[str], rests_on: Callable[[str], str | None]) -> bool:
@@ -171,18 +160,17 @@ def is_one_tower(objects: Sequence[str], rests_on: Callable[[str], str | None]) 
     return len(inside) == len(members) - 1 and len(set(inside)) == len(inside)
 
 
-def unmet(goal: Goal, state: SymbolicState) -> list[Predicate]:
-    return [p for p in goal if not state.holds(p)]
+def unmet(goal: Goal, view: WorldView) -> list[Predicate]:
+    return [p for p in goal if not holds(view, p)]
 
 
 def evaluate_plan(
-    goal: Goal, blocks: Iterable[str], steps: Iterable[tuple[str, str]]
+    goal: Goal, blocks: Iterable[str], steps: Iterable[Option],
+    skills: SkillSet = DEFAULT_SKILLS,
 ) -> tuple[bool, list[Predicate]]:
-    """Apply the planned (block, target) steps to the scene's symbolic model; does the goal hold?
-    Returns (success, the predicates left unmet)."""
-    state = SymbolicState.initial(blocks)
-    for block, target in steps:
-        state = state.apply(block, target)
+    """Apply the planned steps' symbolic effects to the scene's blocks, all on the table at
+    first; does the goal hold? Returns (success, the predicates left unmet)."""
+    state = skills.apply(SymbolicState.initial(blocks), list(steps))
     left = unmet(goal, state)
     return not left, left
 

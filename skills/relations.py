@@ -2,8 +2,8 @@
 prompt shows as the scene is now (`red block in blue bowl`, `green block on yellow block`,
 `yellow block at top left corner`, `pink block on the table`).
 
-The tolerances are the skill library's geometry: the affordances and the compiler read the same
-scene the same way.
+The tolerances are the skill library's perceived geometry (`skills.tolerances`): the affordances
+and the compiler read the same scene the same way.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import math
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
+from skills.tolerances import AT_TOLERANCE, BLOCK_SIZE, BOWL_RADIUS, STACK_TOLERANCE
 
-BLOCK_SIZE = 0.04  # metres, edge of a block
+__all__ = ["BLOCK_SIZE", "TABLE", "SceneGeometry", "describe_state", "horizontal"]
+
 TABLE = "the table"
 
 
@@ -23,9 +25,9 @@ class SceneGeometry:
     bowl_radius: a block whose centre is this close to a bowl's centre is in it.
     at_tolerance: a block this close to a named location is at it."""
 
-    stack_tolerance: float = 0.03
-    bowl_radius: float = 0.06
-    at_tolerance: float = 0.03
+    stack_tolerance: float = STACK_TOLERANCE
+    bowl_radius: float = BOWL_RADIUS
+    at_tolerance: float = AT_TOLERANCE
 
     def block_below(self, block: Detection, scene: Scene) -> Detection | None:
         """The block this one rests on, if any."""

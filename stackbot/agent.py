@@ -15,6 +15,7 @@ from skills.compiler import CompilerConfig, compile_step
 from skills.driver import ArmDriver
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
+from skills.skill_set import DEFAULT_SKILLS, SkillSet
 from skills.types import AffordedOption, Outcome, Step, StepResult
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class Agent:
         compiler: CompilerConfig,
         max_steps: int = 5,
         on_step: Callable[[StepRecord], None] | None = None,
+        skills: SkillSet = DEFAULT_SKILLS,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
@@ -94,6 +96,7 @@ class Agent:
         self._compiler = compiler
         self._max_steps = max_steps
         self._on_step = on_step
+        self._skills = skills
 
     def _reach(self, point: tuple[float, float, float]) -> bool:
         return self._driver.is_reachable((*point, *TOP_DOWN))
@@ -109,7 +112,8 @@ class Agent:
         for index in range(self._max_steps):
             t0 = time.perf_counter()
             reach = functools.cache(self._reach)  # many options share each point
-            afforded = tuple(self._affordance.afford(enumerate_options(scene), scene, reach=reach))
+            afforded = tuple(self._affordance.afford(enumerate_options(scene, self._skills),
+                                                     scene, reach=reach, skills=self._skills))
             step = self._planner.next_step(instruction, scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
@@ -142,7 +146,7 @@ class Agent:
 
     def _execute(self, step: Step, scene: Scene) -> StepResult:
         try:
-            primitives = compile_step(step, scene, self._compiler)
+            primitives = compile_step(step, scene, self._compiler, self._skills)
         except ValueError as error:
             return StepResult(step, False, f"cannot compile: {error}")
         return execute(step, primitives, self._driver)

@@ -121,8 +121,10 @@ def check_group_choices(parsed: Iterable[Any]) -> None:
         key = override.key_or_group
         if key not in groups or override.is_delete():
             continue
-        choices = override.sweep_string_iterator() if override.is_sweep_override() else [
-            override.get_value_element_as_str()]
+        value = override.value()  # a list for groups that take several (skills=[a,b])
+        choices = override.sweep_string_iterator() if override.is_sweep_override() else (
+            [str(v) for v in value] if isinstance(value, list)
+            else [override.get_value_element_as_str()])
         for choice in choices:
             if choice.strip() and choice.strip() not in groups[key]:
                 raise UsageError(

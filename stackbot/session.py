@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
+from skills.skill_set import DEFAULT_SKILLS, SkillSet
 from stackbot.agent import Agent, EpisodeResult, StepRecord
 from stackbot.arms import build_arm, build_world, safety_limits, world_config
 from stackbot.console import format_outcome, format_step
@@ -31,6 +32,12 @@ def build(node: DictConfig, **bindings: Any) -> Any:
     return made
 
 
+def build_skills(cfg: DictConfig) -> SkillSet:
+    """The skills the config lists (`skills: [pick_and_place, ...]`), in its order."""
+    nodes = cfg.get("skills")
+    return SkillSet.of(build(node) for node in nodes.values()) if nodes else DEFAULT_SKILLS
+
+
 @dataclass
 class SimSession:
     """One simulated world with its arm, camera, detector and planner, reusable across episodes."""
@@ -41,6 +48,7 @@ class SimSession:
     detector: Any
     planner: Any
     cfg: DictConfig
+    skills: SkillSet = DEFAULT_SKILLS
 
     def perceive(self) -> tuple[Frame, Scene]:
         frame = self.world.render(self.camera)
@@ -59,6 +67,7 @@ class SimSession:
             compiler=build(self.cfg.compiler),
             max_steps=int(self.cfg.max_steps),
             on_step=on_step,
+            skills=self.skills,
         )
 
     def close(self) -> None:
@@ -71,6 +80,7 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     no model (for planners that need none, such as the scripted one). A real arm without a
     camera stops first (NoCameraError), before anything is built."""
     world_config(cfg)
+    skills = build_skills(cfg)
     model = build(cfg.llm) if load_model else None
     planner = build(cfg.planner, model=model)
     if model is not None and hasattr(planner, "warm_up"):
@@ -83,7 +93,7 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     except BaseException:
         world.close()
         raise
-    return SimSession(world, driver, camera, detector, planner, cfg)
+    return SimSession(world, driver, camera, detector, planner, cfg, skills)
 
 
 def min_free_bytes(cfg: DictConfig) -> int:

@@ -16,7 +16,8 @@ import pytest
 
 from drivers.remote import RemoteArmDriver, RemoteWorld, ServerAddress
 from sim.scene_gen import SceneSpec
-from skills.compiler import CompilerConfig, pick_and_place
+from skills.compiler import CompilerConfig
+from skills.library.pick_and_place import pick_and_place
 from skills.primitives import run_primitive
 from tests.arm_servers import TOKEN, ServedArm, WireClient, served_arm
 

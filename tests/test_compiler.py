@@ -116,7 +116,7 @@ def test_pick_and_place_into_bowl_and_onto_block(
     _run(world, arm, a, bowl)
     assert world.is_in(a, bowl)
     _run(world, arm, b, c)
-    assert world.is_on(b, c, tol=0.03)
+    assert world.is_on(b, c)
     assert world.is_in(a, bowl)  # nothing else was disturbed
     assert arm.get_state().joints == pytest.approx(arm.info.home_joints, abs=3e-3)
 
@@ -125,9 +125,9 @@ def test_pick_and_place_into_bowl_and_onto_block(
 def test_pick_and_place_to_every_named_location(any_sim_arm: tuple[World, SimArmDriver]) -> None:
     world, arm = any_sim_arm
     world.reset(SceneSpec(blocks=("red",), seed=7))
-    for name, xy in world.workspace.named_locations().items():
+    for name in world.workspace.named_locations():
         _run(world, arm, "red block", name)
-        assert world.is_at("red block", xy, tol=0.03), name
+        assert world.is_at("red block", name), name
 
 
 @pytest.mark.sim
@@ -136,8 +136,8 @@ def test_pick_and_place_stacks_three(any_sim_arm: tuple[World, SimArmDriver]) ->
     world.reset(SceneSpec(blocks=("red", "green", "blue"), seed=11))
     _run(world, arm, "green block", "red block")
     _run(world, arm, "blue block", "green block")
-    assert world.is_on("green block", "red block", tol=0.03)
-    assert world.is_on("blue block", "green block", tol=0.03)
+    assert world.is_on("green block", "red block")
+    assert world.is_on("blue block", "green block")
 
 
 @pytest.mark.sim

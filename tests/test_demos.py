@@ -15,6 +15,7 @@ from planner.prompt import PromptBuilder
 from sim.tasks import matching_bowls, stacking
 from sim.tasks.registry import FAMILIES, generate
 from skills.goals import evaluate_plan
+from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Outcome, ScoredOption, Step
 from stackbot.agent import Agent
 from stackbot.session import SimSession, build, open_session
@@ -46,7 +47,7 @@ def test_demonstrations_reach_the_goal_and_end_with_done(family: str) -> None:
         task = generate(family, seed)
         demo = demonstrate(task, rng)
         ok, unmet = evaluate_plan(task.goal, [f"{c} block" for c in task.scene.blocks],
-                                  _moves(demo))
+                                  [pick_and_place_option(*move) for move in _moves(demo)])
         assert ok, (task.instruction, unmet, _moves(demo))
         assert demo.steps[-1].target == "done()\n"
         if task.infeasible:

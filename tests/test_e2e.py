@@ -53,8 +53,7 @@ def test_green_block_onto_yellow_block(session: SimSession) -> None:
 
 def test_yellow_block_to_a_named_location(session: SimSession) -> None:
     plan = run(session, "put the yellow block in the top left corner", DEFAULT)
-    corner = session.world.workspace.named_locations()["top left corner"]
-    assert session.world.is_at("yellow block", corner, tol=0.03)
+    assert session.world.is_at("yellow block", "top left corner")
     assert plan == ["robot.pick_and_place(yellow block, top left corner)", "done()"]
 
 

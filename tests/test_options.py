@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from perception.types import Detection, Scene
-from skills.options import DONE_OPTION, AffordanceModel, enumerate_options, pick_and_place_option
+from skills.library.pick_and_place import pick_and_place_option
+from skills.options import DONE_OPTION, AffordanceModel, enumerate_options
+from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.types import Option
 from skills.workspace import LOCATION_NAMES, Workspace
 
 LOCATIONS = Workspace().named_locations()
@@ -29,6 +32,33 @@ def test_every_block_goes_to_every_other_object_and_location() -> None:
     assert pick_and_place_option("red block", "green block") in pick
     assert all(o.args[0] != o.args[1] for o in pick)
     assert not any(o.args[0] == "blue bowl" for o in pick), "bowls are never picked"
+
+
+def test_option_texts_and_their_order_are_the_tuned_ones() -> None:
+    """The planner's adapter was tuned on these texts in this order: blocks first, by name."""
+    table = Scene((Detection("red", "block", (0.4, 0.1, 0.02)),
+                   Detection("blue", "bowl", (0.6, 0.0, 0.0)),
+                   Detection("green", "block", (0.5, -0.1, 0.02))), {"middle": (0.5, 0.0)})
+    assert [o.text for o in enumerate_options(table)] == [
+        "robot.pick_and_place(green block, red block)",
+        "robot.pick_and_place(green block, blue bowl)",
+        "robot.pick_and_place(green block, middle)",
+        "robot.pick_and_place(red block, green block)",
+        "robot.pick_and_place(red block, blue bowl)",
+        "robot.pick_and_place(red block, middle)",
+        "done()",
+    ]
+    assert enumerate_options(table) == DEFAULT_SKILLS.options(table)
+
+
+def test_a_call_of_a_skill_the_set_lacks_is_not_afforded() -> None:
+    table = scene(("red", "block", (0.4, 0.1, 0.02)))
+    push = Option("push", ("red block",), "robot.push(red block)")
+    pushed, done = AffordanceModel().afford([push, DONE_OPTION], table)
+    assert pushed.affordance == 0.0 and pushed.reason == "unknown skill call robot.push(red block)"
+    assert done.affordance == 1.0
+    with pytest.raises(ValueError, match="at least one skill"):
+        SkillSet(())
 
 
 def test_affordance_vetoes_what_the_robot_cannot_do() -> None:

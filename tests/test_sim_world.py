@@ -82,16 +82,18 @@ def test_block_dropped_in_bowl_rests_inside(sim_world: World, offset: tuple[floa
 
 
 def test_predicates(sim_world: World) -> None:
+    middle = sim_world.workspace.named_locations()["middle"]
     sim_world.reset(SceneSpec(blocks=("red", "green"), bowls=("blue",), seed=5),
-                    positions={"red block": (0.4, 0.1), "green block": (0.55, -0.1),
+                    positions={"red block": middle, "green block": (0.55, -0.1),
                                "blue bowl": (0.6, 0.15)})
-    assert sim_world.is_at("red block", (0.4, 0.1), tol=0.01)
+    assert sim_world.is_at("red block", "middle")
+    assert not sim_world.is_at("green block", "middle")
     assert not sim_world.is_in("red block", "blue bowl")
-    sim_world.set_object_pose("red block", (0.55, -0.1, 0.061))
+    sim_world.set_object_pose("green block", (*middle, 0.061))
     sim_world.step(240)
-    assert sim_world.is_on("red block", "green block")
-    assert not sim_world.is_on("green block", "red block")
-    assert not sim_world.is_at("red block", (0.55, -0.1))  # stacked, not on the table
+    assert sim_world.is_on("green block", "red block")
+    assert not sim_world.is_on("red block", "green block")
+    assert not sim_world.is_at("green block", "middle")  # stacked, not on the table
 
 
 def test_fixed_positions_must_name_scene_objects(sim_world: World) -> None:

@@ -44,13 +44,13 @@ def run_task(session: SimSession, task: Task,
     start = start_positions(session.world)
     agent = Agent(perceive=session.perceive, planner=planner, driver=session.driver,
                   affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
-                  max_steps=int(session.cfg.max_steps), on_step=recorder)
+                  max_steps=int(session.cfg.max_steps), on_step=recorder, skills=session.skills)
     with session.driver:
         episode = agent.run(task.instruction)
     calls = getattr(planner, "records", [])[records_before:]
-    plan_moves = [tuple(r.step.option.args) for r in episode.records if not r.step.option.is_done]
+    plan = [r.step.option for r in episode.records if not r.step.option.is_done]
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
-                                        plan_moves)  # type: ignore[arg-type]
+                                        plan, session.skills)
     plan_ok = plan_ok and episode.finished
     world_unmet = unmet_in_world(session.world, task.goal, start)
     trace = None if traces is None or recorder is None else traces.finish(

@@ -27,7 +27,8 @@ from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 from skills.goals import At, Goal, In, On, Stacked, Tower
-from skills.options import DONE_OPTION, pick_and_place_option
+from skills.library.pick_and_place import pick_and_place_option
+from skills.options import DONE_OPTION
 from skills.relations import BLOCK_SIZE, SceneGeometry
 from skills.types import Option, Outcome
 

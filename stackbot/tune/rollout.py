@@ -17,8 +17,10 @@ from planner.saycan import SayCanPlanner
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import SPLITS, WordingSplit
-from skills.goals import SymbolicState, unmet
+from skills.goals import unmet
 from skills.options import AffordanceModel, enumerate_options
+from skills.skill_set import DEFAULT_SKILLS
+from skills.symbolic import SymbolicState
 from skills.types import Outcome
 from stackbot.tune.demos import initial_scene, place
 
@@ -49,7 +51,7 @@ def roll_out(task: Task, planner: SayCanPlanner, max_steps: int = 8) -> Rollout:
         block, target = step.option.args
         after = place(scene, block, target)
         history.append(Outcome(step.option, True, scene, after))
-        scene, state = after, state.apply(block, target)
+        scene, state = after, DEFAULT_SKILLS.apply(state, [step.option])
     return Rollout(task.family, task.seed, task.instruction, tuple(steps),
                    not unmet(task.goal, state))
 

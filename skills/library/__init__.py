@@ -1,0 +1,1 @@
+"""The skills stackbot ships; each module is one skill (see docs/skills.md)."""

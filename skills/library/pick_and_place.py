@@ -1,0 +1,193 @@
+"""`robot.pick_and_place(object, target)`: pick a block, put it on a block, in a bowl or at a
+named location.
+
+Positions come only from the `Scene` (what perception reported), never from the simulator.
+The grasp is top-down (roll = pi, pitch = 0). A `Detection` carries no orientation, so the yaw
+is `CompilerConfig.grasp_yaw` (default 0, fingers closing along y) or that plus 90 degrees (a cube
+is symmetric), whichever leaves the open fingers more room from the neighbouring objects; the world
+places blocks with a small yaw and the parallel fingers square a slightly turned cube as they
+close. The release yaw is chosen the same way at the target.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from perception.types import Detection, Scene
+from skills.motion import CompilerConfig, top_down
+from skills.relations import horizontal
+from skills.skill import AffordanceContext, Skill, blocks_first
+from skills.symbolic import SymbolicState
+from skills.tolerances import BLOCK_SIZE
+from skills.types import Option, Primitive
+
+
+@dataclass(frozen=True)
+class PickAndPlace(Skill):
+    """Every seen block to every other object and every named location."""
+
+    name = "pick_and_place"
+    arity = 2
+
+    def options(self, scene: Scene) -> list[Option]:
+        objects = blocks_first(scene)
+        targets = [o.name for o in objects] + list(scene.locations)
+        return [self.option(block.name, target)
+                for block in objects if block.kind == "block"
+                for target in targets if target != block.name]
+
+    def afford(self, option: Option, scene: Scene, context: AffordanceContext
+               ) -> tuple[float, str]:
+        obj_name, target_name = option.args
+        obj = scene.get(obj_name)
+        if obj is None or obj.kind != "block":
+            return 0.0, f"no {obj_name} is seen"
+        if context.geometry.block_on_top(obj, scene) is not None:
+            return 0.0, f"something is on top of the {obj_name}"
+        target = scene.get(target_name)
+        if target is not None:
+            return _onto_object(obj, target, scene, context)
+        if target_name in scene.locations:
+            return _onto_location(obj, target_name, scene, context)
+        return 0.0, f"no {target_name} is seen"
+
+    def compile(self, option: Option, scene: Scene, config: CompilerConfig) -> list[Primitive]:
+        if len(option.args) != 2:
+            raise ValueError(f"pick_and_place takes (object, target), got {option.args}")
+        return pick_and_place(scene, *option.args, config)
+
+    def apply(self, option: Option, state: SymbolicState) -> SymbolicState:
+        """The block ends on the target; a covered block or target changes nothing (on the
+        real arm the affordance vetoes it)."""
+        block, target = option.args
+        if block not in state.support or block == target or state.covered(block):
+            return state
+        if target in state.support and state.covered(target):
+            return state
+        return state.put(block, target)
+
+
+PICK_AND_PLACE = PickAndPlace()
+
+
+def pick_and_place_option(obj: str, target: str) -> Option:
+    return PICK_AND_PLACE.option(obj, target)
+
+
+def _onto_object(obj: Detection, target: Detection, scene: Scene, context: AffordanceContext
+                 ) -> tuple[float, str]:
+    if target.name == obj.name:
+        return 0.0, "object and target are the same"
+    geometry = context.geometry
+    if target.kind == "block":
+        if geometry.block_on_top(target, scene) is not None:
+            return 0.0, f"the {target.name} is covered"
+        if horizontal(obj, target.position) < geometry.stack_tolerance:
+            return 0.0, f"the {obj.name} is already on the {target.name}"
+    elif horizontal(obj, target.position) < geometry.bowl_radius:
+        return 0.0, f"the {obj.name} is already in the {target.name}"
+    if not context.reaches(obj.position, target.position):
+        return 0.0, "out of reach"
+    return min(obj.confidence, target.confidence), ""
+
+
+def _onto_location(obj: Detection, location: str, scene: Scene, context: AffordanceContext
+                   ) -> tuple[float, str]:
+    x, y = scene.locations[location]
+    clearance = context.location_clearance
+    if horizontal(obj, (x, y)) < clearance:
+        return 0.0, f"the {obj.name} is already at the {location}"
+    for other in scene.objects:
+        if other.name != obj.name and horizontal(other, (x, y)) < clearance:
+            return 0.0, f"the {location} is occupied by the {other.name}"
+    if not context.reaches(obj.position, (x, y, BLOCK_SIZE / 2)):
+        return 0.0, "out of reach"
+    return obj.confidence, ""
+
+
+def pick_and_place(
+    scene: Scene, obj_name: str, target_name: str, config: CompilerConfig
+) -> list[Primitive]:
+    obj = _find(scene, obj_name, "object")
+    if obj.kind != "block":
+        raise ValueError(f"only blocks can be picked, not the {obj_name}")
+    if target_name == obj_name:
+        raise ValueError(f"cannot place the {obj_name} on itself")
+    (tx, ty), place_z, target_top = _place_point(scene, target_name, config)
+    ox, oy, oz = obj.position
+    grasp_z = oz + config.grasp_offset
+    travel_z = max(config.travel_height, target_top + config.block_size + config.travel_clearance,
+                   oz + config.block_size / 2 + config.travel_clearance)
+
+    pick_yaw = _roomy_yaw(scene, (ox, oy), {obj_name}, config)
+    place_yaw = _roomy_yaw(scene, (tx, ty), {obj_name, target_name}, config)
+    prims = [
+        Primitive("open", "gripper_open"),
+        Primitive("approach", "move_linear", pose=top_down(ox, oy, travel_z, pick_yaw)),
+        Primitive("descend", "move_linear", pose=top_down(ox, oy, grasp_z, pick_yaw)),
+        Primitive("grasp", "gripper_close", expect_held=True),
+        Primitive("lift", "move_linear", pose=top_down(ox, oy, travel_z, pick_yaw)),
+        Primitive("carry", "move_linear", pose=top_down(tx, ty, travel_z, place_yaw)),
+        Primitive("lower", "move_linear", pose=top_down(tx, ty, place_z, place_yaw)),
+        Primitive("release", "gripper_open"),
+        Primitive("retreat", "move_linear", pose=top_down(tx, ty, travel_z, place_yaw)),
+    ]
+    if config.return_home:
+        prims.append(Primitive("home", "home"))
+    return prims
+
+
+def _place_point(
+    scene: Scene, target_name: str, config: CompilerConfig
+) -> tuple[tuple[float, float], float, float]:
+    """(x, y) of the target, TCP height at release, and the height of the target's top."""
+    half = config.block_size / 2
+    target = scene.get(target_name)
+    if target is not None:
+        tx, ty, tz = target.position
+        if target.kind == "bowl":
+            floor = tz + config.bowl_floor_height
+            inside = [o.position[2] + half for o in scene.blocks
+                      if math.dist(o.position[:2], (tx, ty)) < config.bowl_radius]
+            if inside:  # blocks already in the bowl: release above the highest one
+                top = max(inside)
+                return (tx, ty), top + half + config.place_clearance, top
+            return (tx, ty), floor + half + config.bowl_drop, floor + config.block_size
+        top = tz + half
+        return (tx, ty), top + half + config.place_clearance, top
+    if target_name in scene.locations:
+        xy = scene.locations[target_name]
+        return xy, config.table_height + half + config.place_clearance, config.table_height
+    known = [o.name for o in scene.objects] + list(scene.locations)
+    raise ValueError(f"unknown target {target_name!r}; the scene has {known}")
+
+
+def _roomy_yaw(
+    scene: Scene, xy: tuple[float, float], ignore: set[str], config: CompilerConfig
+) -> float:
+    """grasp_yaw, or grasp_yaw + 90 degrees if that keeps the open fingers clearly further from
+    the other objects."""
+    def room(yaw: float) -> float:
+        axis = (-math.sin(yaw), math.cos(yaw))  # direction the fingers open in, top-down grasp
+        gaps = [math.inf]
+        for obj in scene.objects:
+            if obj.name in ignore:
+                continue
+            radius = config.bowl_outer_radius if obj.kind == "bowl" else config.block_size / 1.4
+            for sign in (-1, 1):
+                finger = (xy[0] + sign * config.finger_reach * axis[0],
+                          xy[1] + sign * config.finger_reach * axis[1])
+                gaps.append(math.dist(finger, obj.position[:2]) - radius)
+        return min(gaps)
+
+    default, turned = config.grasp_yaw, config.grasp_yaw + math.pi / 2
+    return turned if room(turned) > room(default) + 0.01 else default
+
+
+def _find(scene: Scene, name: str, role: str) -> Detection:
+    found = scene.get(name)
+    if found is None:
+        known = [o.name for o in scene.objects]
+        raise ValueError(f"unknown {role} {name!r}; the scene has {known}")
+    return found

@@ -1,0 +1,80 @@
+"""The skills a robot has, and every question asked of "the skill behind this option".
+
+The composition root builds the set from the config's `skills` list; whoever is handed none
+gets `DEFAULT_SKILLS` (pick_and_place alone). `done()` is no skill: it is always offered last,
+compiles to nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from perception.types import Scene
+from skills.library.pick_and_place import PICK_AND_PLACE
+from skills.motion import CompilerConfig
+from skills.skill import AffordanceContext, Skill
+from skills.symbolic import SymbolicState
+from skills.types import DONE_SKILL, Option, Primitive
+
+DONE_OPTION = Option(DONE_SKILL, (), "done()")
+
+
+@dataclass(frozen=True)
+class SkillSet:
+    """Skills in the order their options are offered."""
+
+    skills: tuple[Skill, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "skills", tuple(self.skills))
+        names = [skill.name for skill in self.skills]
+        if not names:
+            raise ValueError("a skill set needs at least one skill")
+        if len(set(names)) != len(names) or DONE_SKILL in names:
+            raise ValueError(f"skill names must be distinct and not {DONE_SKILL!r}: {names}")
+
+    @classmethod
+    def of(cls, skills: Iterable[Skill]) -> SkillSet:
+        return cls(tuple(skills))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(skill.name for skill in self.skills)
+
+    def skill_for(self, option: Option) -> Skill | None:
+        """The skill the option calls, if this set has it and the arguments fit."""
+        skill = next((s for s in self.skills if s.name == option.skill), None)
+        return skill if skill is not None and len(option.args) == skill.arity else None
+
+    def options(self, scene: Scene) -> list[Option]:
+        """Every skill's options in the set's order, then done()."""
+        return [*(option for skill in self.skills for option in skill.options(scene)),
+                DONE_OPTION]
+
+    def afford(self, option: Option, scene: Scene, context: AffordanceContext
+               ) -> tuple[float, str]:
+        skill = self.skill_for(option)
+        if skill is None:
+            return 0.0, f"unknown skill call {option.text}"
+        return skill.afford(option, scene, context)
+
+    def compile(self, option: Option, scene: Scene, config: CompilerConfig) -> list[Primitive]:
+        if option.is_done:
+            return []
+        skill = next((s for s in self.skills if s.name == option.skill), None)
+        if skill is None:
+            raise ValueError(f"cannot compile unknown skill {option.skill!r}")
+        return skill.compile(option, scene, config)
+
+    def apply(self, state: SymbolicState, options: Sequence[Option]) -> SymbolicState:
+        """The symbolic state after the options' effects, in order; done() and calls of
+        skills the set lacks change nothing."""
+        for option in options:
+            skill = self.skill_for(option)
+            if skill is not None:
+                state = skill.apply(option, state)
+        return state
+
+
+DEFAULT_SKILLS = SkillSet((PICK_AND_PLACE,))
