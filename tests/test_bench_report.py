@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.tasks.registry import generate
 from stackbot.bench.compare import comparison_table, load_series
 from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines, wilson
 from stackbot.bench.results import ResultsFile
@@ -41,3 +42,14 @@ def test_tables_summary_and_chart(tmp_path: Path) -> None:
     assert "| x | 3 | 50 / 100 | 0 / 0 |" in comparison_table(series)
     chart = bar_chart(series, tmp_path / "chart.png")
     assert chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_results_lines_with_the_old_task_id_key_still_resume(tmp_path: Path) -> None:
+    """Older results lines also hold `task_id` (always equal to `family`): they are read by key
+    as before, so a resumed run skips them, and they report by family."""
+    results = ResultsFile(tmp_path / "old.jsonl")
+    old = record("pick_place_v1", 0, True, True) | {"task_id": "pick_place_v1"}
+    results.append(old)
+    recorded = results.load()
+    assert generate("pick_place_v1", 0).key in recorded
+    assert [r.family for r in by_family(list(recorded.values()))] == ["pick_place_v1", "all"]

@@ -61,9 +61,9 @@ def test_resume_skips_recorded_episodes(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_an_episode_that_raises_is_a_recorded_failure(tmp_path: Path) -> None:
-    broken = Task("broken_v1", "broken_v1", 0, "put the red block in the blue bowl",
+    broken = Task("broken_v1", 0, "put the red block in the blue bowl",
                   SceneSpec(("red",), ("blue",)), (In("red block", "green bowl"),))
-    good = Task("ok_v1", "ok_v1", 0, "put the red block in the blue bowl",
+    good = Task("ok_v1", 0, "put the red block in the blue bowl",
                 SceneSpec(("red",), ("blue",)), (In("red block", "blue bowl"),))
     got: list[dict[str, Any]] = []
     LocalRunner(1).run([broken, good], worker_config(bench_cfg(tmp_path)), got.append)

@@ -78,7 +78,7 @@ def test_training_data_stays_apart_from_benchmarks() -> None:
     held_out = {w.split("{")[0] for w in matching_bowls.WORDINGS.held_out}
     for demo in generate_demonstrations(40):
         assert demo.seed >= TRAIN_FIRST_SEED
-        if demo.family == matching_bowls.TASK_ID:
+        if demo.family == matching_bowls.FAMILY:
             assert not any(demo.instruction.startswith(h) for h in held_out)
 
 
@@ -91,7 +91,7 @@ def test_every_family_has_twelve_wordings_or_more_split_in_two() -> None:
 
 
 def test_moves_follow_towers_and_the_command() -> None:
-    task = generate(stacking.STACK_ORDER_ID, TRAIN_FIRST_SEED)
+    task = generate(stacking.STACK_ORDER_FAMILY, TRAIN_FIRST_SEED)
     order = task.goal[0].objects
     assert demo_moves(task, initial_scene(task)) == list(zip(order[1:], order, strict=False))
 

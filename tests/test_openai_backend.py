@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from perception.types import Detection, Scene
 from planner.llama_backend import LlamaCppModel
 from planner.llama_runtime import default_model_path
 from planner.llm import EndpointError
@@ -19,20 +18,13 @@ from planner.openai_modes import closest_option, label_groups, label_logprobs
 from planner.prompt import PromptBuilder
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from skills.workspace import Workspace
+from stackbot.timing.scenes import make_scene
 from tests.llm_servers import free_port, llama_server, write_tiny_gguf
 
 PROMPT = "objects = [red block, blue bowl]\n# put the red block in the blue bowl.\n"
 TEXTS = ["robot.pick_and_place(red block, blue bowl)\n", "done()\n",
          "robot.pick_and_place(red block, top left corner)\n",
          "robot.pick_and_place(red block, middle)\n"]
-
-
-def _scene(*names: str) -> Scene:
-    slots = [(0.34, -0.2), (0.46, 0.12), (0.60, -0.08), (0.40, 0.02)]
-    objects = tuple(Detection(n.split()[0], n.split()[1], (x, y, 0.02))  # type: ignore[arg-type]
-                    for (x, y), n in zip(slots, names, strict=False))
-    return Scene(objects, Workspace().named_locations())
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -82,7 +74,7 @@ def _generate_model(text: str) -> tuple[OpenAIModel, _FakeChat]:
 
 
 def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
-    scene = _scene("red block", "blue bowl")
+    scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene), scene)
     model, fake = _generate_model("```\nrobot.pick_and_place(red block, blue bowl)\n```")
     planner = SayCanPlanner(model)
@@ -95,7 +87,7 @@ def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
 
 
 def test_generate_mode_without_a_match_answers_done() -> None:
-    scene = _scene("red block", "blue bowl")
+    scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene), scene)
     planner = SayCanPlanner(_generate_model("Sure! I would love to help you with that.")[0])
     step = planner.next_step("put the red block in the blue bowl", scene, options)
@@ -165,7 +157,7 @@ def test_echo_scores_equal_the_embedded_ones(tiny_gguf: Path, tiny_server: str) 
 
 @pytest.mark.server
 def test_planner_through_echo_mode(tiny_server: str) -> None:
-    scene = _scene("red block", "blue bowl")
+    scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene), scene)
     planner = SayCanPlanner(OpenAIModel(tiny_server, "tiny", api_key_env=None))
     step = planner.next_step("put the red block in the blue bowl", scene, options)
@@ -198,7 +190,7 @@ def gemma_server() -> Iterator[str]:
 @pytest.mark.server
 @pytest.mark.model
 def test_planner_through_choice_mode(gemma_server: str) -> None:
-    scene = _scene("red block", "blue bowl")
+    scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene), scene)
     assert len(options) <= 20  # one level of labels
     planner = SayCanPlanner(OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None))
@@ -213,7 +205,7 @@ def test_planner_through_choice_mode(gemma_server: str) -> None:
 @pytest.mark.server
 @pytest.mark.model
 def test_choice_mode_with_two_level_labels(gemma_server: str) -> None:
-    scene = _scene("red block", "green block", "blue bowl")
+    scene = make_scene("red block", "green block", "blue bowl")
     texts = [PromptBuilder.continuation(o) for o in enumerate_options(scene)]
     assert len(texts) == 23  # more than top_logprobs can return
     model = OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None)

@@ -34,7 +34,7 @@ def test_family_generates_valid_tasks(family: str) -> None:
     for seed in range(20):
         task = generate(family, seed)
         assert task == generate(family, seed), "generation must be deterministic"
-        assert task.task_id == family and task.seed == seed
+        assert task.family == family and task.seed == seed
         assert 2 <= len(task.scene.blocks) <= 5 and len(task.scene.bowls) <= 5
         colours = set(task.scene.blocks) | set(task.scene.bowls)
         pool = UNSEEN_COLORS if family.startswith("unseen") else SEEN_COLORS

@@ -44,7 +44,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_a_good_file_loads(tmp_path: Path) -> None:
     tasks = load_task_file(write(tmp_path, GOOD))
-    assert [t.task_id for t in tasks] == ["my-task-1", "tower"]
+    assert [t.family for t in tasks] == ["my-task-1", "tower"]
     assert tasks[0].goal == (In("red block", "red bowl"), In("green block", "green bowl"))
     assert tasks[0].scene.seed == 3 and tasks[0].key == "my-task-1/3"
     assert tasks[1].goal[0] == Stacked(("red block", "green block"))
@@ -160,7 +160,7 @@ def test_a_large_seed_and_yaml_1_1_scalars_still_load(tmp_path: Path) -> None:
     path = write(tmp_path, "- id: 7\n  instruction: x\n  scene: {blocks: [red, green], seed: "
                            "123456789012}\n  goal:\n    - on: [green block, red block]\n")
     (task,) = load_task_file(path)
-    assert task.task_id == "7" and task.seed == 123456789012
+    assert task.family == "7" and task.seed == 123456789012
     assert task.goal[0].top == "green block"  # a bare `on:` key is YAML 1.1's true
 
 

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In
 
-TASK_ID = "all_in_one_v1"
+FAMILY = "all_in_one_v1"
 
 WORDINGS = Wordings(
     train=(
@@ -29,13 +29,13 @@ WORDINGS = Wordings(
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 2, 3), colors)
     bowls = pick_colors(rng, between(rng, 1, min(3, len(colors))), colors)
     bowl = choose(rng, bowls)
     goal = tuple(In(f"{c} block", f"{bowl} bowl") for c in blocks)
     spec = placeable_scene(rng, blocks, bowls)
     instruction = WORDINGS.choose(rng, wordings).format(bowl=bowl)
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import At
 
-TASK_ID = "corners_sides_v1"
+FAMILY = "corners_sides_v1"
 
 CORNERS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner")
 SIDES = ("top side", "bottom side", "left side", "right side")
@@ -38,9 +38,9 @@ TWO = Wordings(
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 2, min(4, len(colors))), colors)
     bowls = pick_colors(rng, between(rng, 0, 2), colors)
     n_moved = between(rng, 1, 2)
@@ -49,4 +49,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
     instruction = template.format(a=blocks[0], la=places[0], b=blocks[1], lb=places[-1])
     goal = tuple(At(f"{c} block", place) for c, place in zip(blocks, places, strict=False))
     spec = placeable_scene(rng, blocks, bowls, free=tuple(places))
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In, Unmoved
 
-TASK_ID = "exclusion_v1"
+FAMILY = "exclusion_v1"
 
 WORDINGS = Wordings(
     train=(
@@ -33,9 +33,9 @@ WORDINGS = Wordings(
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 3, min(4, len(colors))), colors)
     bowls = pick_colors(rng, between(rng, 1, 2), colors)
     excluded, bowl = choose(rng, blocks), choose(rng, bowls)
@@ -43,4 +43,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
             Unmoved(f"{excluded} block"))
     instruction = WORDINGS.choose(rng, wordings).format(x=excluded, bowl=bowl)
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

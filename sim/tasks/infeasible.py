@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import Unmoved
 
-TASK_ID = "infeasible_v1"
+FAMILY = "infeasible_v1"
 
 ABSENT = Wordings(
     train=(
@@ -30,9 +30,9 @@ ABSENT = Wordings(
 LOCATIONS = ("top left corner", "bottom right corner", "left side", "middle")
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 2, min(4, len(colors) - 1)), colors)
     bowls = pick_colors(rng, between(rng, 1, min(3, len(colors) - 1)), colors)
     template = ABSENT.choose(rng, wordings)
@@ -43,4 +43,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
                                   location=choose(rng, LOCATIONS))
     spec = placeable_scene(rng, blocks, bowls)
     goal = tuple(Unmoved(name) for name in spec.names)
-    return Task(task_id, task_id, seed, instruction, spec, goal, infeasible=True)
+    return Task(family, seed, instruction, spec, goal, infeasible=True)

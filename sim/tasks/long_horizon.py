@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import At, In, On, Predicate
 
-TASK_ID = "long_horizon_v1"
+FAMILY = "long_horizon_v1"
 
 INTO_BOWL = Wordings(
     train=("put the {block} block in the {target} bowl",
@@ -36,9 +36,9 @@ JOINS = Wordings(
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     n_goals = between(rng, 2, 3)
     blocks = pick_colors(rng, between(rng, n_goals + 1, min(n_goals + 2, len(colors))), colors)
     bowls = pick_colors(rng, between(rng, 1, 2), colors)
@@ -69,4 +69,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
         instruction = JOINS.choose(rng, wordings).format(a=instruction, b=phrase)
         instruction = instruction.replace("first first ", "first ", 1)  # "first" opens once
     spec = placeable_scene(rng, blocks, bowls, free=tuple(locations))
-    return Task(task_id, task_id, seed, instruction, spec, tuple(goal))
+    return Task(family, seed, instruction, spec, tuple(goal))

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In
 
-TASK_ID = "matching_bowls_v1"
+FAMILY = "matching_bowls_v1"
 
 WORDINGS = Wordings(
     train=(
@@ -32,13 +32,13 @@ WORDINGS = Wordings(
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 2, min(4, len(colors))), colors)
     extra = pick_colors(rng, between(rng, 0, min(1, len(colors) - len(blocks))), colors,
                         exclude=tuple(blocks))
     bowls = [*pick_colors(rng, len(blocks), tuple(blocks)), *extra]
     goal = tuple(In(f"{c} block", f"{c} bowl") for c in blocks)
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, WORDINGS.choose(rng, wordings), spec, goal)
+    return Task(family, seed, WORDINGS.choose(rng, wordings), spec, goal)

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In
 
-TASK_ID = "mismatched_bowls_v1"
+FAMILY = "mismatched_bowls_v1"
 
 WORDINGS = Wordings(
     train=(
@@ -40,9 +40,9 @@ NAMED = Wordings(  # with a distractor block on the table, the two blocks are na
 )
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     a, b = pick_colors(rng, 2, colors)
     distractors = pick_colors(rng, between(rng, 0, 1), colors, exclude=(a, b))
     blocks, bowls = [a, b, *distractors], pick_colors(rng, 2, (a, b))
@@ -52,4 +52,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
         instruction = WORDINGS.choose(rng, wordings)
     goal = (In(f"{a} block", f"{b} bowl"), In(f"{b} block", f"{a} bowl"))
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

@@ -7,7 +7,7 @@ from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import At, In, On
 
-TASK_ID = "pick_place_v1"
+FAMILY = "pick_place_v1"
 
 INTO_BOWL = Wordings(
     train=(
@@ -53,9 +53,9 @@ LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "botto
              "top side", "bottom side", "left side", "right side", "middle")
 
 
-def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TASK_ID,
+def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+    rng = rng_for(family, seed)
     blocks = pick_colors(rng, between(rng, 2, min(5, len(colors))), colors)
     bowls = pick_colors(rng, between(rng, 1, min(5, len(colors))), colors)
     block, other = blocks[0], blocks[1]
@@ -74,4 +74,4 @@ def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, task_id: str = TA
         instruction = TO_LOCATION.choose(rng, wordings).format(block=block, location=location)
         goal = (At(f"{block} block", location),)
     spec = placeable_scene(rng, blocks, bowls, free=free)
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

@@ -21,17 +21,17 @@ from sim.tasks.wordings import WordingSplit
 
 # Each generator: (seed, wordings="train" | "held_out") -> Task.
 FAMILIES: dict[str, Callable[..., Task]] = {
-    pick_place.TASK_ID: pick_place.generate,
-    matching_bowls.TASK_ID: matching_bowls.generate,
-    mismatched_bowls.TASK_ID: mismatched_bowls.generate,
-    all_in_one.TASK_ID: all_in_one.generate,
-    stacking.STACK_ALL_ID: stacking.generate_stack_all,
-    stacking.STACK_ORDER_ID: stacking.generate_stack_order,
-    corners_sides.TASK_ID: corners_sides.generate,
-    exclusion.TASK_ID: exclusion.generate,
-    unseen_colors.TASK_ID: unseen_colors.generate,
-    infeasible.TASK_ID: infeasible.generate,
-    long_horizon.TASK_ID: long_horizon.generate,
+    pick_place.FAMILY: pick_place.generate,
+    matching_bowls.FAMILY: matching_bowls.generate,
+    mismatched_bowls.FAMILY: mismatched_bowls.generate,
+    all_in_one.FAMILY: all_in_one.generate,
+    stacking.STACK_ALL_FAMILY: stacking.generate_stack_all,
+    stacking.STACK_ORDER_FAMILY: stacking.generate_stack_order,
+    corners_sides.FAMILY: corners_sides.generate,
+    exclusion.FAMILY: exclusion.generate,
+    unseen_colors.FAMILY: unseen_colors.generate,
+    infeasible.FAMILY: infeasible.generate,
+    long_horizon.FAMILY: long_horizon.generate,
 }
 
 

@@ -7,8 +7,8 @@ from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import Stacked, Tower
 
-STACK_ALL_ID = "stack_all_v1"
-STACK_ORDER_ID = "stack_order_v1"
+STACK_ALL_FAMILY = "stack_all_v1"
+STACK_ORDER_FAMILY = "stack_order_v1"
 
 STACK_ALL = Wordings(
     train=(
@@ -58,17 +58,18 @@ def _blocks_and_bowls(rng, colors: tuple[str, ...]) -> tuple[list[str], list[str
 
 
 def generate_stack_all(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
-                       task_id: str = STACK_ALL_ID, wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+                       family: str = STACK_ALL_FAMILY, wordings: WordingSplit = "train") -> Task:
+    rng = rng_for(family, seed)
     blocks, bowls = _blocks_and_bowls(rng, colors)
     goal = (Tower(tuple(f"{c} block" for c in blocks)),)
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, STACK_ALL.choose(rng, wordings), spec, goal)
+    return Task(family, seed, STACK_ALL.choose(rng, wordings), spec, goal)
 
 
 def generate_stack_order(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
-                         task_id: str = STACK_ORDER_ID, wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(task_id, seed)
+                         family: str = STACK_ORDER_FAMILY,
+                         wordings: WordingSplit = "train") -> Task:
+    rng = rng_for(family, seed)
     blocks, bowls = _blocks_and_bowls(rng, colors)
     order = pick_colors(rng, len(blocks), tuple(blocks))
     names = [f"the {c} block" for c in order]
@@ -76,4 +77,4 @@ def generate_stack_order(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
         order=", ".join(names), first=order[0], rest=", then ".join(names[1:]))
     goal = (Stacked(tuple(f"{c} block" for c in order)),)
     spec = placeable_scene(rng, blocks, bowls)
-    return Task(task_id, task_id, seed, instruction, spec, goal)
+    return Task(family, seed, instruction, spec, goal)

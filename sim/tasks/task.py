@@ -19,10 +19,10 @@ ALL_COLORS: tuple[str, ...] = tuple(PALETTE)
 
 @dataclass(frozen=True)
 class Task:
-    """task_id is the family's stable id (e.g. pick_place_v1) or a task file's id; seed is the
-    episode seed it was generated from. `infeasible`: the instruction names an absent object."""
+    """family: the stable id of the family that generated the task (e.g. pick_place_v1), or the
+    id of a task file's entry (a family of one task); seed: the episode seed it was generated
+    from. `infeasible`: the instruction names an absent object."""
 
-    task_id: str
     family: str
     seed: int
     instruction: str
@@ -33,7 +33,7 @@ class Task:
     @property
     def key(self) -> str:
         """Identifies the episode in a results file."""
-        return f"{self.task_id}/{self.seed}"
+        return f"{self.family}/{self.seed}"
 
     def goal_text(self) -> list[str]:
         return [describe(p) for p in self.goal]

@@ -6,6 +6,8 @@
       goal:
         - in: [red block, red bowl]
         - in: [green block, green bowl]
+
+A task's id is its family in the benchmark's results (a family of one task, seed from its scene).
 """
 
 from __future__ import annotations
@@ -63,15 +65,15 @@ def load_task_file(path: str | Path) -> list[Task]:
         raise TaskFileError(f"{path}: expected a non-empty list of tasks")
     tasks, seen = [], set()
     for index, entry in enumerate(raw):
-        task_id = entry.get("id") if isinstance(entry, dict) else None
-        label = f"task {_short(task_id)}" if task_id else f"task #{index + 1}"
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        label = f"task {_short(entry_id)}" if entry_id else f"task #{index + 1}"
         try:
             task = parse_task(entry)
         except (ValueError, TypeError) as error:
             raise TaskFileError(f"{path}: {label}: {error}") from error
-        if task.task_id in seen:
+        if task.family in seen:
             raise TaskFileError(f"{path}: {label}: duplicate id")
-        seen.add(task.task_id)
+        seen.add(task.family)
         tasks.append(task)
     return tasks
 
@@ -175,8 +177,8 @@ def parse_task(entry: Any) -> Task:
     unknown = set(entry) - {"id", "instruction", "scene", "goal"}
     if unknown:
         raise ValueError(f"unknown keys {_short(sorted(map(str, unknown)))}")
-    task_id, instruction = entry.get("id"), entry.get("instruction")
-    if not isinstance(task_id, str | int) or not str(task_id).strip():
+    entry_id, instruction = entry.get("id"), entry.get("instruction")
+    if not isinstance(entry_id, str | int) or not str(entry_id).strip():
         raise ValueError("missing id")
     if not isinstance(instruction, str) or not instruction.strip():
         raise ValueError("missing instruction")
@@ -195,7 +197,7 @@ def parse_task(entry: Any) -> Task:
         raise ValueError("goal must be a non-empty list of predicates, e.g. - in: [red block, "
                          "red bowl]")
     predicates = tuple(parse_predicate(item, spec) for item in goal)
-    return Task(str(task_id), str(task_id), spec.seed, instruction.strip(), spec, predicates)
+    return Task(str(entry_id), spec.seed, instruction.strip(), spec, predicates)
 
 
 def parse_seed(seed: Any) -> int:

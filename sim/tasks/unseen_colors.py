@@ -6,7 +6,7 @@ from sim.tasks import all_in_one, matching_bowls, pick_place, stacking
 from sim.tasks.task import UNSEEN_COLORS, Task, rng_for
 from sim.tasks.wordings import WordingSplit
 
-TASK_ID = "unseen_colors_v1"
+FAMILY = "unseen_colors_v1"
 
 SUB_FAMILIES = (
     pick_place.generate,
@@ -17,6 +17,6 @@ SUB_FAMILIES = (
 
 
 def generate(seed: int, wordings: WordingSplit = "train") -> Task:
-    rng = rng_for(TASK_ID, seed)
+    rng = rng_for(FAMILY, seed)
     sub_family = SUB_FAMILIES[int(rng.integers(len(SUB_FAMILIES)))]
-    return sub_family(seed, colors=UNSEEN_COLORS, task_id=TASK_ID, wordings=wordings)
+    return sub_family(seed, colors=UNSEEN_COLORS, family=FAMILY, wordings=wordings)

@@ -21,7 +21,7 @@ from stackbot.session import SimSession, build
 
 def task_json(task: Task) -> dict[str, Any]:
     return {
-        "key": task.key, "task_id": task.task_id, "family": task.family, "seed": task.seed,
+        "key": task.key, "family": task.family, "seed": task.seed,
         "instruction": task.instruction,
         "scene": {"blocks": list(task.scene.blocks), "bowls": list(task.scene.bowls),
                   "seed": task.scene.seed},

@@ -31,7 +31,7 @@ def main() -> None:
     t0 = time.perf_counter()
     model = LlamaCppModel(args.model_path, n_threads=args.threads)
     print(f"model {model.name}: loaded in {time.perf_counter() - t0:.2f} s")
-    planner = SayCanPlanner(model, top_k_print=0)
+    planner = SayCanPlanner(model, print_top_k=0)
     command = "put the red block in the blue bowl"
     for label, names in SCENES.items():
         scene = make_scene(*names)
