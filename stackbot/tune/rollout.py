@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wordings: WordingSplit = args.wordings
     total = wins = 0
     with LlamaCppModel(adapter=adapter) as model:
-        planner = SayCanPlanner(model, max_steps=8, top_k_print=0)
+        planner = SayCanPlanner(model, max_steps=8, print_top_k=0)
         for family in args.families:
             results = [roll_out(generate(family, args.first_seed + k, wordings), planner)
                        for k in range(args.seeds)]
