@@ -9,12 +9,13 @@ detector, goal checks and tests). `drivers.remote.RemoteWorld` is the client of 
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers import protocol as wire
 from drivers.protocol import ProtocolError
-from sim.camera import Camera
-from sim.scene_gen import SceneSpec
+
+if TYPE_CHECKING:  # the simulator is imported only when a world is served
+    from sim.camera import Camera
 
 CHECKS = ("is_in", "is_on", "is_at")
 
@@ -46,6 +47,8 @@ class WorldService:
         scene = args.get("scene")
         if not isinstance(scene, dict) or set(scene) - {"blocks", "bowls", "seed"}:
             raise ProtocolError("BadRequest", "scene must be {blocks, bowls, seed}")
+        from sim.scene_gen import SceneSpec
+
         spec = SceneSpec(**scene)
         positions = args.get("positions") or {}
         if not isinstance(positions, dict):
@@ -66,6 +69,8 @@ class WorldService:
 
 
 def _camera(data: object) -> Camera:
+    from sim.camera import Camera
+
     if not isinstance(data, dict):
         raise ProtocolError("BadRequest", "render needs the camera's parameters")
     known = {f.name for f in fields(Camera)}

@@ -17,7 +17,8 @@ def modules_after_import(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize("module", ["drivers.remote", "drivers.guard", "drivers.xarm",
-                                    "drivers.ur", "drivers.example_driver"])
+                                    "drivers.ur", "drivers.example_driver",
+                                    "drivers.arm_server"])
 def test_arm_clients_and_drivers_need_no_simulator(module: str) -> None:
     loaded = modules_after_import(module)
     assert "pybullet" not in loaded
