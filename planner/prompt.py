@@ -6,8 +6,9 @@ scores each option text followed by a newline (it has to end the line).
 
 With scene feedback the episode is a transcript that only grows: after the command and after every
 step comes the scene as perceived then (`state = [red block in blue bowl, ...]`), and a step that
-failed is marked `# failed`; so the model sees what is already done, and the prompt's KV cache is
-extended, never recomputed, from one step to the next.
+failed is marked `# failed` (with the success check's evidence when the agent has it:
+`# failed: red block seen on the table, 9 cm from the blue bowl`); so the model sees what is
+already done, and the prompt's KV cache is extended, never recomputed, from one step to the next.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class PromptBuilder:
             lines.append(option_text(item))
             if isinstance(item, Outcome):
                 if not item.success:
-                    lines.append(FAILED_TEXT)
+                    lines.append(f"{FAILED_TEXT}: {item.note}" if item.note else FAILED_TEXT)
                 lines.append(describe_state(item.after))
         return header + "\n".join(lines) + "\n"
 

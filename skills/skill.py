@@ -18,7 +18,7 @@ from perception.types import Detection, Scene
 from skills.motion import CompilerConfig
 from skills.relations import SceneGeometry
 from skills.symbolic import SymbolicState
-from skills.types import Option, Primitive
+from skills.types import Option, Primitive, Verdict
 
 Reach = Callable[[tuple[float, float, float]], bool]
 """Whether the tool can get to a point pointing straight down (the arm's IK)."""
@@ -67,6 +67,12 @@ class Skill(ABC):
     def apply(self, option: Option, state: SymbolicState) -> SymbolicState:
         """The call's effect on the symbolic model; a skill that moves nothing keeps it."""
         return state
+
+    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
+        """Whether the call's intended effect holds on a perceived scene (after the step, or
+        before it: a call whose effect already holds need not run). A skill that changes
+        nothing perception can see keeps this default."""
+        return Verdict(True, f"{self.name} moves nothing the camera checks", checked=False)
 
 
 def blocks_first(scene: Scene) -> list[Detection]:

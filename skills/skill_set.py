@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from perception.types import Scene
 from skills.library.pick_and_place import PICK_AND_PLACE
 from skills.motion import CompilerConfig
+from skills.relations import SceneGeometry
 from skills.skill import AffordanceContext, Skill
 from skills.symbolic import SymbolicState
-from skills.types import DONE_SKILL, Option, Primitive
+from skills.types import DONE_SKILL, Option, Primitive, Verdict
 
 DONE_OPTION = Option(DONE_SKILL, (), "done()")
 
@@ -66,6 +67,13 @@ class SkillSet:
         if skill is None:
             raise ValueError(f"cannot compile unknown skill {option.skill!r}")
         return skill.compile(option, scene, config)
+
+    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
+        """The skill's check of the call's effect on a perceived scene."""
+        skill = self.skill_for(option)
+        if skill is None:
+            return Verdict(False, f"unknown skill call {option.text}")
+        return skill.verify(option, scene, geometry)
 
     def apply(self, state: SymbolicState, options: Sequence[Option]) -> SymbolicState:
         """The symbolic state after the options' effects, in order; done() and calls of

@@ -102,6 +102,17 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """Whether a step's intended effect is seen on the table after it, and the evidence
+    (`red block seen on the table, 9 cm from the blue bowl`). `checked` is False for a skill
+    whose effect perception cannot see (it then holds by default)."""
+
+    holds: bool
+    evidence: str
+    checked: bool = True
+
+
+@dataclass(frozen=True)
 class AffordedOption:
     """An option with the affordance the skill library gives it on the current scene."""
 

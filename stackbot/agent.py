@@ -128,8 +128,7 @@ class Agent:
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds)
             self._emit(records, record)
-            history.append(Outcome(step.option, result.success, scene, scene_after,
-                                   "" if result.success else result.message))
+            history.append(Outcome(step.option, result.success, scene, scene_after))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
             if result.success:
                 continue

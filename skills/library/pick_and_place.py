@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from perception.types import Detection, Scene
 from skills.motion import CompilerConfig, top_down
-from skills.relations import horizontal
+from skills.relations import TABLE, SceneGeometry, horizontal
 from skills.skill import AffordanceContext, Skill, blocks_first
 from skills.symbolic import SymbolicState
 from skills.tolerances import BLOCK_SIZE
-from skills.types import Option, Primitive
+from skills.types import Option, Primitive, Verdict
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,32 @@ class PickAndPlace(Skill):
         if target in state.support and state.covered(target):
             return state
         return state.put(block, target)
+
+
+    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
+        """The block is seen in the bowl, on the block, or on the table at the location."""
+        block_name, target_name = option.args
+        block = scene.get(block_name)
+        if block is None:
+            return Verdict(False, f"{block_name} not seen")
+        relation, support = geometry.support(block, scene)
+        target = scene.get(target_name)
+        if target is not None and target.kind == "bowl":
+            bowl = geometry.bowl_around(block, scene)
+            done = bowl is not None and bowl.name == target_name
+        elif target is not None:
+            done = relation == "on" and support == target_name
+        else:
+            done = relation == "at" and support == target_name
+        seen = f"{block_name} seen {relation} {support}"
+        if done:
+            return Verdict(True, seen)
+        if target is not None and support != target_name:
+            seen += f", {horizontal(block, target.position) * 100:.0f} cm from the {target_name}"
+        elif target is None and target_name in scene.locations and support == TABLE:
+            seen += (f", {horizontal(block, scene.locations[target_name]) * 100:.0f} cm from "
+                     f"the {target_name}")
+        return Verdict(False, seen)
 
 
 PICK_AND_PLACE = PickAndPlace()

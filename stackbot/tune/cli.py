@@ -18,14 +18,20 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sim.tasks.registry import FAMILIES
-from stackbot.tune.demos import TRAIN_FIRST_SEED, generate_demonstrations, training_families
+from stackbot.tune.demos import (
+    FEEDBACK_RATE,
+    TRAIN_FIRST_SEED,
+    generate_demonstrations,
+    training_families,
+)
 from stackbot.tune.train import TrainConfig, TuneDependencyError, require_tune_extra
 
 VALIDATION_FIRST_SEED = 2_000_000
 PROMPT_FORM = "transcript-v1"  # planner.prompt: no examples, scene feedback
 HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
                  "long_horizon_v1")  # the ones 100 demonstrations in one epoch did not teach
-DEFAULT_COUNTS = tuple(f"{family}=180" for family in HARD_FAMILIES)
+DEFAULT_COUNTS = (*(f"{family}=180" for family in HARD_FAMILIES if family != "mismatched_bowls_v1"),
+                  "mismatched_bowls_v1=240")  # its negated wordings were the last to fail
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -100,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                                 for f in training_families(args.exclude)},
                  "validation_seeds": [VALIDATION_FIRST_SEED,
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
-                 "recovery_rate": args.recovery_rate},
+                 "recovery_rate": args.recovery_rate, "feedback_rate": FEEDBACK_RATE,
+                 "contrasting_pairs": True},
         "prompt": PROMPT_FORM,
         "hyperparameters": asdict(config) | {"max_steps": args.max_steps},
     }

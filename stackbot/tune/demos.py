@@ -7,7 +7,13 @@ a location on the table), so the relations in a demonstration's prompt are the o
 reports for the same table. Moves follow the goal: towers bottom first, ordered goals in order,
 the rest in the order the command mentions them (else the scene's order). Some demonstrations
 hold a recovery: a step that failed (marked `# failed`, the scene unchanged) or a block that
-ended elsewhere (on the table), followed by the same step again.
+ended elsewhere (on the table), followed by the same step again. Most recoveries carry the
+evidence the agent's success check reports (`# failed: red block seen on the table, 9 cm from the
+blue bowl`); the rest are as a run without feedback shows them (`# failed` when the arm reported
+the failure, nothing when the block slipped unseen).
+
+Two-block bowl tasks also come as a contrasting pair: the same table with the matching command
+and with the mismatched one, so the answer has to follow the words, not the scene.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ from perception.types import Detection, Scene
 from planner.grounding import mentioned_objects
 from planner.prompt import PromptBuilder
 from sim.scene_gen import sample_layout
+from sim.tasks import matching_bowls, mismatched_bowls
 from sim.tasks.layout import RADII, WORKSPACE
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 from skills.goals import At, Goal, In, On, Stacked, Tower
-from skills.library.pick_and_place import pick_and_place_option
+from skills.library.pick_and_place import PICK_AND_PLACE, pick_and_place_option
 from skills.options import DONE_OPTION
 from skills.relations import BLOCK_SIZE, SceneGeometry
 from skills.types import Option, Outcome
@@ -37,6 +44,7 @@ TRAIN_FIRST_SEED = 1_000_000  # benchmarks report on seeds below 10,000
 # "I want") are not among them.
 COURTESIES = ("please {}", "can you {}", "{}, please", "now {}", "robot, {}")
 COURTESY_RATE = 0.25
+FEEDBACK_RATE = 2 / 3  # of the recoveries: with the success check's evidence
 BOWL_FLOOR = 0.006
 GEOMETRY = SceneGeometry()
 
@@ -54,6 +62,7 @@ class Demonstration:
     instruction: str
     steps: tuple[DemoStep, ...]
     recovery: str = ""  # "", "failed" or "slipped"
+    feedback: bool = False  # the recovery carries the success check's evidence
 
 
 def initial_scene(task: Task) -> Scene:
@@ -146,9 +155,10 @@ def _towers_first(goal: Goal) -> Goal:
 
 
 def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
-                builder: PromptBuilder | None = None) -> Demonstration:
+                builder: PromptBuilder | None = None, feedback: bool = False) -> Demonstration:
     """The task's demonstration; `recovery` ("failed" or "slipped") puts one mishap at a random
-    step of a task with moves."""
+    step of a task with moves; `feedback`: the mishap is marked with the success check's
+    evidence."""
     builder = builder or PromptBuilder(examples=(), scene_feedback=True)
     scene = initial_scene(task)
     moves = demo_moves(task, scene)
@@ -165,7 +175,11 @@ def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
         if index == mishap_at:
             step(option)
             after = scene if recovery == "failed" else drop_beside(scene, block, rng)
-            history.append(Outcome(option, recovery != "failed", scene, after))
+            if feedback:
+                verdict = PICK_AND_PLACE.verify(option, after, GEOMETRY)
+                history.append(Outcome(option, False, scene, after, verdict.evidence))
+            else:
+                history.append(Outcome(option, recovery != "failed", scene, after))
             scene = after
         step(option)
         after = place(scene, block, target)
@@ -173,7 +187,27 @@ def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
         scene = after
     step(DONE_OPTION)
     return Demonstration(task.family, task.seed, task.instruction, tuple(steps),
-                         recovery if mishap_at >= 0 else "")
+                         recovery if mishap_at >= 0 else "", feedback and mishap_at >= 0)
+
+
+def contrast(task: Task, rng: np.random.Generator) -> Task | None:
+    """The same two-block, two-bowl table with the opposite bowl command (matching <->
+    mismatched), or None for any other task."""
+    spec = task.scene
+    if sorted(spec.blocks) != sorted(spec.bowls) or len(spec.blocks) != 2:
+        return None
+    a, b = spec.blocks
+    if task.family == mismatched_bowls.FAMILY:
+        wording, goal = matching_bowls.WORDINGS, (In(f"{a} block", f"{a} bowl"),
+                                                  In(f"{b} block", f"{b} bowl"))
+        family = matching_bowls.FAMILY
+    elif task.family == matching_bowls.FAMILY:
+        wording, goal = mismatched_bowls.WORDINGS, (In(f"{a} block", f"{b} bowl"),
+                                                    In(f"{b} block", f"{a} bowl"))
+        family = mismatched_bowls.FAMILY
+    else:
+        return None
+    return Task(family, task.seed, wording.choose(rng, "train"), spec, goal)
 
 
 def training_families(exclude: Sequence[str] = ()) -> list[str]:
@@ -185,10 +219,11 @@ def training_families(exclude: Sequence[str] = ()) -> list[str]:
 def generate_demonstrations(
     per_family: int, first_seed: int = TRAIN_FIRST_SEED, exclude: Sequence[str] = (),
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int] | None = None, contrasts: bool = True,
 ) -> Iterator[Demonstration]:
     """`per_family` demonstrations of each training family (`counts` overrides it per family)
-    on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery."""
+    on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
+    each two-block bowl task is followed by its contrasting twin (`contrast`)."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -200,10 +235,16 @@ def generate_demonstrations(
     for family in training_families(exclude):
         for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
-            if float(rng.random()) < COURTESY_RATE:
-                courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
-                task = replace(task, instruction=courtesy.format(task.instruction))
-            draw = float(rng.random())
-            recovery = "" if draw >= recovery_rate else (
-                "failed" if draw < recovery_rate / 2 else "slipped")
-            yield demonstrate(task, rng, recovery)
+            twin = contrast(task, rng) if contrasts else None
+            for each in (task,) if twin is None else (task, twin):
+                yield _demonstration(each, rng, recovery_rate)
+
+
+def _demonstration(task: Task, rng: np.random.Generator, recovery_rate: float) -> Demonstration:
+    if float(rng.random()) < COURTESY_RATE:
+        courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
+        task = replace(task, instruction=courtesy.format(task.instruction))
+    draw = float(rng.random())
+    recovery = "" if draw >= recovery_rate else (
+        "failed" if draw < recovery_rate / 2 else "slipped")
+    return demonstrate(task, rng, recovery, feedback=float(rng.random()) < FEEDBACK_RATE)
