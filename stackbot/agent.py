@@ -1,4 +1,14 @@
-"""The agent loop: perceive -> plan -> compile -> execute -> perceive again."""
+"""The agent loop: perceive -> plan -> compile -> execute -> perceive again -> check.
+
+With feedback (the default, Inner Monologue's success detection) every executed step's intended
+effect is checked on the scene perceived after it (the skill's `verify`, never the simulator's
+ground truth): a step succeeds when its effect is seen, and a failed step reaches the planner as
+`# failed: <evidence>`. A step whose effect already holds when it is chosen is not executed. A
+step that failed `1 + max_retries` times is vetoed (affordance 0) for the rest of the episode. A
+frame that lacks an object the previous one showed is looked at again (a detection that flickers
+out for one frame). An arm in fault ends the episode unless `clear_faults`, when the fault is
+cleared and the arm opens its gripper and goes home before the planner is asked again.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +18,15 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from perception.types import Frame, Scene
 from skills.compiler import CompilerConfig, compile_step
-from skills.driver import ArmDriver
+from skills.driver import ArmDriver, ArmError
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
 from skills.skill_set import DEFAULT_SKILLS, SkillSet
-from skills.types import AffordedOption, Outcome, Step, StepResult
+from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +58,16 @@ class StepRecord:
     seconds_perceive: float
     seconds_plan: float
     seconds_execute: float
+    verdict: Verdict | None = None  # the step's effect checked on the scene after it
+    faults: tuple[Any, ...] = ()  # injected faults that fired during the step (faults.FaultEvent)
+    recovery: str = ""  # what the agent did after the step (e.g. cleared the arm's fault)
+
+    @property
+    def succeeded(self) -> bool:
+        """Executed, and (when checked) its effect seen."""
+        if self.result is None:
+            return False
+        return self.verdict.holds if self.verdict is not None else self.result.success
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,10 @@ class EpisodeResult:
         return tuple(r.result for r in self.records if r.result is not None)
 
     @property
+    def failed(self) -> tuple[StepRecord, ...]:
+        return tuple(r for r in self.records if r.result is not None and not r.succeeded)
+
+    @property
     def moved(self) -> bool:
         """Whether any primitive reached the arm (in a dry run, none did)."""
         return any(result.moved for result in self.executed)
@@ -72,8 +96,9 @@ class Agent:
     """Runs one instruction to the end on one arm. Knows no concrete classes: it is handed them.
 
     The planner is given the scene as it is now and the history of every step taken, with
-    whether it succeeded and the scene before and after it; a failed step (nothing grasped, an
-    unreachable pose) can be chosen again from the scene as it is then, until the step limit.
+    whether it succeeded (with feedback: whether its effect was seen, and the evidence) and the
+    scene before and after it; a failed step can be chosen again from the scene as it is then,
+    until the step limit or its retries run out.
     """
 
     def __init__(
@@ -86,9 +111,18 @@ class Agent:
         max_steps: int = 5,
         on_step: Callable[[StepRecord], None] | None = None,
         skills: SkillSet = DEFAULT_SKILLS,
+        feedback: bool = True,
+        max_retries: int = 2,
+        clear_faults: bool = False,
+        fault_events: Callable[[], Sequence[Any]] | None = None,
+        looks: int = 3,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        if looks < 1:
+            raise ValueError(f"looks must be at least 1, got {looks}")
         self._perceive = perceive
         self._planner = planner
         self._driver = driver
@@ -97,6 +131,11 @@ class Agent:
         self._max_steps = max_steps
         self._on_step = on_step
         self._skills = skills
+        self._feedback = feedback
+        self._max_retries = max_retries
+        self._clear_faults = clear_faults
+        self._fault_events = fault_events
+        self._looks = looks
 
     def _reach(self, point: tuple[float, float, float]) -> bool:
         return self._driver.is_reachable((*point, *TOP_DOWN))
@@ -106,42 +145,81 @@ class Agent:
             raise ValueError("the instruction is empty")
         records: list[StepRecord] = []
         history: list[Outcome] = []
+        failures: dict[str, int] = {}
         started = time.perf_counter()
-        frame, scene, seconds_perceive = self._timed_perceive()
+        frame, scene, seconds_perceive = self._timed_perceive(None)
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
-            reach = functools.cache(self._reach)  # many options share each point
-            afforded = tuple(self._affordance.afford(enumerate_options(scene, self._skills),
-                                                     scene, reach=reach, skills=self._skills))
+            afforded = self._afford(scene, failures)
             step = self._planner.next_step(instruction, scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
                 record = StepRecord(index, scene, step, afforded, None, frame, None,
-                                    seconds_perceive, seconds_plan, 0.0)
+                                    seconds_perceive, seconds_plan, 0.0,
+                                    faults=self._drain_faults())
                 self._emit(records, record)
                 finished, message = True, "the planner chose done()"
                 break
-            result = self._execute(step, scene)
-            frame_after, scene_after, seconds_after = self._timed_perceive()
-            scene_after = self._affordance.geometry.with_hidden(scene, scene_after)
+            already = self._check(step, scene)
+            if already is not None and already.holds:
+                result = StepResult(step, True, f"not executed: already holds ({already.evidence})")
+                frame_after, scene_after, seconds_after = frame, scene, 0.0
+                verdict: Verdict | None = already
+            else:
+                result = self._execute(step, scene)
+                frame_after, scene_after, seconds_after = self._timed_perceive(scene)
+                verdict = None if result.dry_run else self._check(step, scene_after)
+            recovery = ""
+            fault = None if result.success else self._driver.get_state().fault
+            if fault and self._clear_faults:
+                recovery = self._recover(fault)
+                frame_after, scene_after, seconds_after = self._timed_perceive(scene)
+                verdict = self._check(step, scene_after)
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
-                                seconds_perceive, seconds_plan, result.seconds)
+                                seconds_perceive, seconds_plan, result.seconds, verdict,
+                                self._drain_faults(), recovery)
             self._emit(records, record)
-            history.append(Outcome(step.option, result.success, scene, scene_after))
+            if not record.succeeded:
+                failures[step.option.text] = failures.get(step.option.text, 0) + 1
+            note = verdict.evidence if verdict is not None and not record.succeeded else ""
+            history.append(Outcome(step.option, record.succeeded, scene, scene_after, note))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
-            if result.success:
-                continue
-            # The planner may choose a failed step again (a retry, from the scene as it is now);
-            # an arm in fault ends the episode.
-            fault = self._driver.get_state().fault
-            if fault:
+            if fault and not self._clear_faults:
                 message = f"stopped: the arm is in fault ({fault})"
                 break
         return EpisodeResult(
             instruction, tuple(records), finished, message,
             seconds=_totals(records, time.perf_counter() - started),
         )
+
+    def _afford(self, scene: Scene, failures: dict[str, int]) -> tuple[AffordedOption, ...]:
+        reach = functools.cache(self._reach)  # many options share each point
+        afforded = self._affordance.afford(enumerate_options(scene, self._skills), scene,
+                                           reach=reach, skills=self._skills)
+        limit = 1 + self._max_retries
+        return tuple(
+            AffordedOption(a.option, 0.0, f"failed {failures[a.option.text]} times "
+                                          f"(agent.max_retries={self._max_retries})")
+            if failures.get(a.option.text, 0) >= limit else a
+            for a in afforded)
+
+    def _check(self, step: Step, scene: Scene) -> Verdict | None:
+        """The step's effect on the scene, when feedback is on and the skill can see it."""
+        if not self._feedback:
+            return None
+        verdict = self._skills.verify(step.option, scene, self._affordance.geometry)
+        return verdict if verdict.checked else None
+
+    def _recover(self, fault: str) -> str:
+        """Clear the arm's fault, open the gripper (a held block drops) and go home."""
+        try:
+            self._driver.clear_fault()
+            self._driver.gripper_open()
+            self._driver.move_joints(self._driver.info.home_joints)
+        except ArmError as error:
+            return f"fault {fault!r} cleared; recovery failed: {error}"
+        return f"fault {fault!r} cleared; gripper opened, arm at home"
 
     def _execute(self, step: Step, scene: Scene) -> StepResult:
         try:
@@ -150,15 +228,47 @@ class Agent:
             return StepResult(step, False, f"cannot compile: {error}")
         return execute(step, primitives, self._driver)
 
-    def _timed_perceive(self) -> tuple[Frame, Scene, float]:
+    def _timed_perceive(self, previous: Scene | None) -> tuple[Frame, Scene, float]:
+        """A frame and its scene, looked at up to `looks` times while objects come and go (a
+        detection that flickers out for one frame), keeping every object any look showed: after
+        a step (`previous` given) while an object `previous` showed is missing, at the start
+        while a second look finds objects the first did not. Blocks hidden under a block that
+        is seen are kept where they were."""
         t0 = time.perf_counter()
         frame, scene = self._perceive()
+        if previous is not None:
+            scene = self._affordance.geometry.with_hidden(previous, scene)
+        for _ in range(self._looks - 1):
+            if previous is not None and not _missing(previous, scene):
+                break
+            frame, again = self._perceive()
+            merged = _union(again, scene)
+            grew = len(merged.objects) > len(scene.objects)
+            scene = merged if previous is None else self._affordance.geometry.with_hidden(
+                previous, merged)
+            if previous is None and not grew:
+                break
         return frame, scene, time.perf_counter() - t0
+
+    def _drain_faults(self) -> tuple[Any, ...]:
+        return tuple(self._fault_events()) if self._fault_events is not None else ()
 
     def _emit(self, records: list[StepRecord], record: StepRecord) -> None:
         records.append(record)
         if self._on_step is not None:
             self._on_step(record)
+
+
+def _missing(previous: Scene, now: Scene) -> list[str]:
+    seen = {o.name for o in now.objects}
+    return [o.name for o in previous.objects if o.name not in seen]
+
+
+def _union(latest: Scene, earlier: Scene) -> Scene:
+    """The latest frame's objects, plus those only an earlier look showed."""
+    seen = {o.name for o in latest.objects}
+    return Scene(latest.objects + tuple(o for o in earlier.objects if o.name not in seen),
+                 latest.locations)
 
 
 def _totals(records: Sequence[StepRecord], total: float) -> dict[str, float]:

@@ -35,7 +35,21 @@ def format_step(record: StepRecord, top_k: int = 5) -> str:
         lines.append(f"  {done} [{status}] {phases} in {record.result.seconds:.2f} s")
         if not record.result.success:
             lines.append(f"  {record.result.message}")
+    if record.verdict is not None:
+        status = "ok" if record.verdict.holds else "FAILED"
+        lines.append(f"  check [{status}]: {record.verdict.evidence}")
+    for fault in record.faults:
+        lines.append(f"  fault injected: {fault.fault}: {fault.detail}")
+    if record.recovery:
+        lines.append(f"  recovery: {record.recovery}")
     return "\n".join(lines)
+
+
+def failure_message(record: StepRecord) -> str:
+    """Why a step failed: the success check's evidence, else the arm's report."""
+    if record.verdict is not None and not record.verdict.holds:
+        return f"{record.step.option.text}: {record.verdict.evidence}"
+    return record.result.message if record.result is not None else ""
 
 
 def option_probabilities(log_scores: list[float]) -> list[float]:
@@ -50,7 +64,7 @@ def option_probabilities(log_scores: list[float]) -> list[float]:
 
 def format_outcome(episode: EpisodeResult) -> str:
     executed = episode.executed
-    failed = [r for r in executed if not r.success]
+    failed = episode.failed
     dry_run = any(result.dry_run for result in executed)
     done = "checked (dry run)" if dry_run else "executed"
     lines = [f"outcome: {episode.message} after {len(executed)} {done} step(s)"]
@@ -59,7 +73,8 @@ def format_outcome(episode: EpisodeResult) -> str:
     elif not any(result.moved for result in executed):
         lines.append("  the arm did not move")
     if failed:
-        lines.append(f"  {len(failed)} step(s) failed: " + "; ".join(r.message for r in failed))
+        lines.append(f"  {len(failed)} step(s) failed: "
+                     + "; ".join(failure_message(r) for r in failed))
     if episode.records:
         absent = ungrounded_mentions(episode.instruction, episode.records[0].scene)
         if absent:

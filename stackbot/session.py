@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
 from skills.skill_set import DEFAULT_SKILLS, SkillSet
 from stackbot.agent import Agent, EpisodeResult, StepRecord
 from stackbot.arms import build_arm, build_world, safety_limits, world_config
-from stackbot.console import format_outcome, format_step
-from stackbot.run_dir import RunDirectoryError
+from stackbot.command import describe_scene_spec, run_command
 from stackbot.trace import RunRecorder
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,8 @@ class SimSession:
         self.world.reset(scene_spec)
 
     def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
+        loop = self.cfg.get("agent") or {}
+        faults = getattr(self, "faults", None)
         return Agent(
             perceive=self.perceive,
             planner=self.planner,
@@ -68,6 +69,11 @@ class SimSession:
             max_steps=int(self.cfg.max_steps),
             on_step=on_step,
             skills=self.skills,
+            feedback=bool(loop.get("feedback", True)),
+            max_retries=int(loop.get("max_retries", 2)),
+            looks=int(loop.get("looks", 3)),
+            clear_faults=clears_faults(self.cfg),
+            fault_events=None if faults is None else faults.drain,
         )
 
     def close(self) -> None:
@@ -96,47 +102,49 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     return SimSession(world, driver, camera, detector, planner, cfg, skills)
 
 
+CLEAR_FAULTS = ("never", "sim_only")
+
+
+def clears_faults(cfg: DictConfig) -> bool:
+    """`recovery.clear_faults`: whether the agent clears an arm fault and goes on; `sim_only`
+    (the default) does for a simulated arm (a driver completed with its world), never for a
+    real one."""
+    policy = str((cfg.get("recovery") or {}).get("clear_faults", "sim_only"))
+    if policy not in CLEAR_FAULTS:
+        raise ValueError(f"recovery.clear_faults must be one of {', '.join(CLEAR_FAULTS)}, "
+                         f"got {policy!r}")
+    return policy == "sim_only" and bool(cfg.robot.get("_partial_"))
+
+
 def min_free_bytes(cfg: DictConfig) -> int:
     """`min_free_mb`: the free space a run directory needs before the arm moves."""
     return int(float(cfg.get("min_free_mb", 32)) * 2**20)
 
 
+def open_recorder(cfg: DictConfig, run_dir: Path) -> RunRecorder:
+    """The recorder of one episode, its directory checked (writable, not full) at once."""
+    dry_run = safety_limits(cfg.robot, cfg.get("safety")).dry_run  # as the arm's guard has it
+    return RunRecorder(run_dir, dry_run=dry_run, min_free_bytes=min_free_bytes(cfg))
+
+
+def open_command_line_session(cfg: DictConfig) -> SimSession:
+    from stackbot.bench.worker import needs_model  # (it imports this module)
+
+    return open_session(cfg, load_model=needs_model(cfg))  # a scripted planner needs none
+
+
 def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> EpisodeResult:
     """One episode from the command line: build, reset the scene, run, print and record. The
     run directory is checked (writable, not full) before anything is built; a record that
-    cannot be written ends the episode before the next motion (RunDirectoryError)."""
+    cannot be written ends the episode before the next motion (RunDirectoryError); Ctrl-C
+    stops the arm and records the episode as interrupted (CommandInterrupted)."""
     scene_spec = build(cfg.scene)
-    dry_run = safety_limits(cfg.robot, cfg.get("safety")).dry_run  # as the arm's guard has it
-    recorder = RunRecorder(run_dir, dry_run=dry_run, min_free_bytes=min_free_bytes(cfg))
-    from stackbot.bench.worker import needs_model  # (it imports this module)
-
-    session = open_session(cfg, load_model=needs_model(cfg))  # a scripted planner needs none
-    session.planner.on_record = recorder.llm_call
-    top_k = int(cfg.get("print_top_k", 5))
+    recorder = open_recorder(cfg, run_dir)
+    session = open_command_line_session(cfg)
     print(f"instruction: {instruction}")
-    print(f"scene: blocks {list(scene_spec.blocks)}, bowls {list(scene_spec.bowls)}, "
-          f"seed {scene_spec.seed}; run directory: {run_dir}")
-
-    def on_step(record: StepRecord) -> None:
-        print(format_step(record, top_k), flush=True)
-        try:
-            recorder(record)
-        except RunDirectoryError as error:  # raised from here, it ends the agent's loop
-            raise RunDirectoryError(f"{error}; the episode stopped before the next motion"
-                                    ) from error
-
+    print(f"{describe_scene_spec(scene_spec)}; run directory: {run_dir}")
     try:
         session.reset(scene_spec)
-        with session.driver:
-            episode = session.agent(on_step).run(instruction)
-        if episode.records:
-            last = episode.records[-1]
-            recorder.save_frame(last.frame_after or last.frame_before, "final")
-        picture = recorder.save_episode_strip(episode)
-        print(format_outcome(episode))
-        if picture is not None:
-            print(f"  picture: {picture}")
-        recorder.finish(episode, {"config": OmegaConf.to_container(cfg, resolve=False)})
+        return run_command(session, instruction, recorder)
     finally:
         session.close()
-    return episode

@@ -53,6 +53,10 @@ def _result_json(result: StepResult | None) -> dict[str, Any] | None:
     }
 
 
+def fault_json(event: Any) -> dict[str, Any]:
+    return {"fault": event.fault, "step": event.step, "detail": event.detail}
+
+
 def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
     """One trace line: scene text and detections, every option's three scores, the choice,
     the primitives sent (in a dry run: checked, not sent) and the result."""
@@ -81,6 +85,11 @@ def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
         ],
         "chosen": record.step.option.text,
         "result": _result_json(record.result),
+        "verdict": None if record.verdict is None else {
+            "holds": record.verdict.holds, "evidence": record.verdict.evidence},
+        "succeeded": record.succeeded,
+        "faults": [fault_json(f) for f in record.faults],
+        "recovery": record.recovery,
         "seconds": {
             "perceive": round(record.seconds_perceive, 3),
             "plan": round(record.seconds_plan, 3),

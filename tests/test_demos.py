@@ -4,6 +4,7 @@ OpenCV perception on rendered frames."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -62,13 +63,30 @@ def test_each_prompt_extends_the_one_before() -> None:
 
 def test_recoveries_repeat_the_step_that_went_wrong() -> None:
     demos = [d for d in generate_demonstrations(20, recovery_rate=1.0) if d.recovery]
-    assert {d.recovery for d in demos} == {"failed", "slipped"}
+    assert {(d.recovery, d.feedback) for d in demos} == {
+        ("failed", False), ("slipped", False), ("failed", True), ("slipped", True)}
     for demo in demos:
         targets = [s.target for s in demo.steps]
         repeated = [a for a, b in zip(targets, targets[1:], strict=False) if a == b]
         assert repeated, demo
-        if demo.recovery == "failed":
-            assert "\n# failed\n" in demo.steps[-1].prompt
+        prompt = demo.steps[-1].prompt
+        if demo.feedback:  # the agent's success check: where the block was seen instead
+            assert re.search(r"\n# failed: \w+ block seen (on|at) [\w ]+, \d+ cm from the ", prompt)
+        elif demo.recovery == "failed":
+            assert "\n# failed\n" in prompt
+        else:
+            assert "# failed" not in prompt
+
+
+def test_two_block_bowl_tasks_come_with_their_contrasting_twin() -> None:
+    demos = list(generate_demonstrations(30, exclude=[f for f in TRAINING if f not in (
+        "matching_bowls_v1", "mismatched_bowls_v1")], recovery_rate=0.0))
+    twins = [(a, b) for a, b in zip(demos, demos[1:], strict=False)
+             if a.seed == b.seed and a.family != b.family]
+    assert len(twins) >= 10
+    for a, b in twins:
+        assert a.steps[0].prompt.split("\n")[0] == b.steps[0].prompt.split("\n")[0]
+        assert a.steps[0].target != b.steps[0].target
 
 
 def test_training_data_stays_apart_from_benchmarks() -> None:

@@ -100,15 +100,19 @@ def test_a_failed_grasp_is_retried_from_the_new_scene(session: SimSession) -> No
     assert session.world.is_in("red block", "blue bowl")
 
 
-def test_an_arm_in_fault_ends_the_episode(session: SimSession) -> None:
+def test_an_arm_in_fault_ends_the_episode_when_faults_are_not_cleared(
+        session: SimSession) -> None:
     session.reset(DEFAULT)
     joints = session.driver.get_state().joints
+    policy = session.cfg.recovery.clear_faults
+    session.cfg.recovery.clear_faults = "never"
     with session.driver:
         session.driver.emergency_stop()
         try:
             episode = session.agent().run("put the red block in the blue bowl")
         finally:
             session.driver.clear_fault()
+            session.cfg.recovery.clear_faults = policy
     assert not episode.finished and "the arm is in fault" in episode.message
     assert len(episode.records) == 1 and "refused" in episode.records[0].result.message
     assert session.driver.get_state().joints == pytest.approx(joints, abs=1e-3)

@@ -14,9 +14,10 @@ from planner.scripted import ScriptedPlanner
 from sim.tasks.checks import start_positions, unmet_in_world
 from sim.tasks.task import Task
 from skills.goals import describe, evaluate_plan
-from stackbot.agent import Agent, EpisodeResult
+from stackbot.agent import EpisodeResult
 from stackbot.bench.traces import EpisodeTraces
-from stackbot.session import SimSession, build
+from stackbot.console import failure_message
+from stackbot.session import SimSession
 
 
 def task_json(task: Task) -> dict[str, Any]:
@@ -42,9 +43,7 @@ def run_task(session: SimSession, task: Task,
         planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
     start = start_positions(session.world)
-    agent = Agent(perceive=session.perceive, planner=planner, driver=session.driver,
-                  affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
-                  max_steps=int(session.cfg.max_steps), on_step=recorder, skills=session.skills)
+    agent = session.agent(on_step=recorder)
     with session.driver:
         episode = agent.run(task.instruction)
     calls = getattr(planner, "records", [])[records_before:]
@@ -78,7 +77,7 @@ def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],
                    world_unmet: list[str]) -> str | None:
     if not world_unmet and plan_ok:
         return None
-    failed = [r.message for r in episode.executed if not r.success]
+    failed = [failure_message(r) for r in episode.failed]
     if not world_unmet:
         return "plan: " + ("unmet " + ", ".join(plan_unmet) if plan_unmet else episode.message)
     if failed:
