@@ -77,6 +77,7 @@ class EpisodeResult:
     finished: bool  # the planner chose done() (rather than hitting the step limit or failing)
     message: str
     seconds: dict[str, float] = field(default_factory=dict)
+    final_scene: Scene | None = None  # as perceived after the last step
 
     @property
     def executed(self) -> tuple[StepResult, ...]:
@@ -190,7 +191,7 @@ class Agent:
                 break
         return EpisodeResult(
             instruction, tuple(records), finished, message,
-            seconds=_totals(records, time.perf_counter() - started),
+            seconds=_totals(records, time.perf_counter() - started), final_scene=scene,
         )
 
     def _afford(self, scene: Scene, failures: dict[str, int]) -> tuple[AffordedOption, ...]:

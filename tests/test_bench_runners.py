@@ -69,6 +69,7 @@ def test_an_episode_that_raises_is_a_recorded_failure(tmp_path: Path) -> None:
     LocalRunner(1).run([broken, good], worker_config(bench_cfg(tmp_path)), got.append)
     assert got[0]["failure"].startswith("error: KeyError") and "Traceback" in got[0]["traceback"]
     assert got[1]["execution_success"] and got[1]["plan_success"]
+    assert got[1]["perceived_success"] and got[0]["perceived_success"] is None
 
 
 def test_runners_agree(tmp_path: Path) -> None:

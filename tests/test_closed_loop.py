@@ -13,6 +13,7 @@ from hydra import compose, initialize_config_module
 from perception.types import Frame, Scene
 from planner.prompt import PromptBuilder
 from sim.scene_gen import SceneSpec
+from sim.tasks.checks import unmet_as_perceived
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
@@ -180,3 +181,15 @@ def test_clear_faults_policy_depends_on_the_arm() -> None:
     assert clears_faults(sim) and not clears_faults(real) and not clears_faults(never)
     with pytest.raises(ValueError, match="recovery.clear_faults must be one of never, sim_only"):
         clears_faults(bad)
+
+
+def test_the_goal_is_judged_on_the_perceived_scene_too(session: SimSession) -> None:
+    session.planner.set_goal((In("red block", "blue bowl"),))
+    episode = run(session, "put the red block in the blue bowl")
+    goal = (In("red block", "blue bowl"),)
+    start = episode.records[0].scene
+    assert unmet_as_perceived(episode.final_scene, goal, start) == []
+    assert unmet_as_perceived(start, goal, start) == list(goal)
+    unseen = Scene(tuple(o for o in episode.final_scene.objects if o.name != "red block"),
+                   episode.final_scene.locations)
+    assert unmet_as_perceived(unseen, goal, start) == list(goal)

@@ -11,7 +11,7 @@ import traceback
 from typing import Any
 
 from planner.scripted import ScriptedPlanner
-from sim.tasks.checks import start_positions, unmet_in_world
+from sim.tasks.checks import start_positions, unmet_as_perceived, unmet_in_world
 from sim.tasks.task import Task
 from skills.goals import describe, evaluate_plan
 from stackbot.agent import EpisodeResult
@@ -52,6 +52,7 @@ def run_task(session: SimSession, task: Task,
                                         plan, session.skills)
     plan_ok = plan_ok and episode.finished
     world_unmet = unmet_in_world(session.world, task.goal, start)
+    perceived_unmet = perceived_check(episode, task)
     trace = None if traces is None or recorder is None else traces.finish(
         recorder, episode, plan_ok and not world_unmet, {"task": task_json(task)})
     return {
@@ -59,6 +60,7 @@ def run_task(session: SimSession, task: Task,
         "trace": trace,
         "plan_success": plan_ok,
         "execution_success": not world_unmet,
+        "perceived_success": None if perceived_unmet is None else not perceived_unmet,
         "finished": episode.finished,
         "steps": [r.step.option.text for r in episode.records],
         "n_steps": len(episode.records),
@@ -67,10 +69,18 @@ def run_task(session: SimSession, task: Task,
         "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
         "plan_unmet": [describe(p) for p in plan_unmet],
         "execution_unmet": [describe(p) for p in world_unmet],
+        "perceived_unmet": [describe(p) for p in perceived_unmet or ()],
         "failure": failure_reason(episode, plan_ok, [describe(p) for p in plan_unmet],
                                   [describe(p) for p in world_unmet]),
         "traceback": None,
     }
+
+
+def perceived_check(episode: EpisodeResult, task: Task) -> list | None:
+    """The goal's unmet predicates on the last perceived scene (None: nothing was perceived)."""
+    if not episode.records or episode.final_scene is None:
+        return None
+    return unmet_as_perceived(episode.final_scene, task.goal, episode.records[0].scene)
 
 
 def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],
@@ -90,7 +100,8 @@ def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],
 def error_json(task: Task, error: BaseException) -> dict[str, Any]:
     """The results line of an episode that raised: a failure with its traceback."""
     return {
-        **task_json(task), "plan_success": False, "execution_success": False, "finished": False,
+        **task_json(task), "plan_success": False, "execution_success": False,
+        "perceived_success": None, "perceived_unmet": [], "finished": False,
         "steps": [], "n_steps": 0, "llm_calls": 0, "option_tokens": 0, "seconds": {},
         "plan_unmet": [], "execution_unmet": [],
         "failure": f"error: {type(error).__name__}: {error}",
