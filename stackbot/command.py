@@ -1,0 +1,115 @@
+"""One command, one recorded episode, on the table as it stands: each step printed and recorded as
+it happens, then the final frame, the episode picture, the outcome and the summary. One-shot mode
+(`instruction=...`) and interactive mode both run their commands here.
+
+Ctrl-C (KeyboardInterrupt) during the episode stops the arm, prints INTERRUPTED, records the steps
+finished so far as an interrupted episode and raises CommandInterrupted; a second Ctrl-C while
+that happens is ignored, so the arm is always stopped and the record written whole.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import OmegaConf
+
+from perception.types import Frame
+from stackbot.agent import EpisodeResult, StepRecord
+from stackbot.console import format_outcome, format_step
+from stackbot.run_dir import RunDirectoryError
+from stackbot.trace import RunRecorder
+
+if TYPE_CHECKING:
+    from sim.scene_gen import SceneSpec
+    from stackbot.session import SimSession
+
+INTERRUPTED = "stopped: interrupted; the arm is stopped"
+INTERRUPTED_OUTCOME = "interrupted by Ctrl-C (the arm stopped)"
+
+
+class CommandInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended a command's episode; the arm was stopped and the episode recorded."""
+
+
+def describe_scene_spec(spec: SceneSpec) -> str:
+    return f"scene: blocks {list(spec.blocks)}, bowls {list(spec.bowls)}, seed {spec.seed}"
+
+
+def run_command(session: SimSession, instruction: str, recorder: RunRecorder) -> EpisodeResult:
+    """Run, print and record one episode. A record that cannot be written ends the episode
+    before the next motion (RunDirectoryError); Ctrl-C ends it with CommandInterrupted."""
+    session.planner.on_record = recorder.llm_call
+    top_k = int(session.cfg.get("print_top_k", 5))
+    summary_extra = {"config": OmegaConf.to_container(session.cfg, resolve=False)}
+    records: list[StepRecord] = []
+
+    def on_step(record: StepRecord) -> None:
+        records.append(record)
+        print(format_step(record, top_k), flush=True)
+        try:
+            recorder(record)
+        except RunDirectoryError as error:  # raised from here, it ends the agent's loop
+            raise RunDirectoryError(f"{error}; the episode stopped before the next motion"
+                                    ) from error
+
+    started = time.perf_counter()
+    episode: EpisodeResult | None = None
+    with session.driver:
+        try:
+            episode = session.agent(on_step).run(instruction)
+        except KeyboardInterrupt:
+            with sigint_ignored():
+                session.driver.stop()
+    if episode is not None:
+        last_frame = records[-1].frame_after or records[-1].frame_before if records else None
+        record_episode(recorder, episode, last_frame, {**summary_extra, "interrupted": False})
+        return episode
+    with sigint_ignored():
+        print(INTERRUPTED, flush=True)
+        episode = interrupted_episode(instruction, records, time.perf_counter() - started)
+        frame_where_it_stopped, _ = session.perceive()
+        record_episode(recorder, episode, frame_where_it_stopped,
+                       {**summary_extra, "interrupted": True})
+    raise CommandInterrupted
+
+
+def record_episode(recorder: RunRecorder, episode: EpisodeResult, final_frame: Frame | None,
+                   summary_extra: dict[str, Any]) -> None:
+    if final_frame is not None:
+        recorder.save_frame(final_frame, "final")
+    picture = recorder.save_episode_strip(episode)
+    print(format_outcome(episode))
+    if picture is not None:
+        print(f"  picture: {picture}")
+    recorder.finish(episode, summary_extra)
+
+
+def interrupted_episode(instruction: str, records: Sequence[StepRecord],
+                        total_seconds: float) -> EpisodeResult:
+    """The steps finished before Ctrl-C (the one it cut short is not among them)."""
+    seconds = {
+        "perceive": sum(r.seconds_perceive for r in records),
+        "plan": sum(r.seconds_plan for r in records),
+        "execute": sum(r.seconds_execute for r in records),
+        "total": total_seconds,
+    }
+    return EpisodeResult(instruction, tuple(records), False, INTERRUPTED_OUTCOME,
+                         seconds=seconds)
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ctrl-C does nothing inside (signal handlers can only be set from the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
