@@ -1,4 +1,5 @@
-"""`stackbot instruction="..."`: one natural-language command, one episode, in the simulator."""
+"""`stackbot instruction="..."`: one natural-language command, one episode, in the simulator;
+`stackbot` alone: a prompt for commands one after another on the same table."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from stackbot.run_dir import RunDirectoryError
 log = logging.getLogger("stackbot")
 
 
-def require_instruction(cfg: DictConfig) -> str:
-    instruction = cfg.get("instruction") if "instruction" in cfg else None
-    if OmegaConf.is_missing(cfg, "instruction") or instruction is None:
-        raise UsageError('missing instruction: run stackbot instruction="put the red block in '
-                         'the blue bowl"')
+def given_instruction(cfg: DictConfig) -> str | None:
+    """The one-shot instruction; None when none is given (interactive mode)."""
+    if "instruction" not in cfg or OmegaConf.is_missing(cfg, "instruction"):
+        return None
+    instruction = cfg.get("instruction")
+    if instruction is None:
+        return None
     text = " ".join(str(instruction).split())  # newlines and runs of spaces: one space
     if not text:
         raise UsageError("the instruction is empty")
@@ -81,14 +84,20 @@ def launch(app: Callable[[], None], program: str = "stackbot",
 
 @hydra.main(config_path="pkg://conf", config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    from stackbot.interactive import run_interactive
     from stackbot.session import run_instruction
 
     try:
-        instruction = require_instruction(cfg)
+        instruction = given_instruction(cfg)
         if cfg.sim.get("gui") and (problem := gui_unavailable()):
             raise UsageError(problem)
         run_dir = Path(HydraConfig.get().runtime.output_dir)
-        run_instruction(cfg, instruction, run_dir)
+        if instruction is None:
+            run_interactive(cfg, run_dir)
+        else:
+            run_instruction(cfg, instruction, run_dir)
+    except KeyboardInterrupt:
+        sys.exit(130)  # the arm was stopped (and an episode under way recorded); it said so
     except Exception as error:  # noqa: BLE001 - bad input becomes one line, the rest re-raises
         message = user_error(error)
         if message is None:

@@ -59,14 +59,15 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder) ->
 
     started = time.perf_counter()
     episode: EpisodeResult | None = None
-    with session.driver:
-        try:
+    try:
+        with session.driver:
             episode = session.agent(on_step).run(instruction)
-        except KeyboardInterrupt:
-            with sigint_ignored():
-                session.driver.stop()
+    except KeyboardInterrupt:  # also one during the driver's own stop on the way out
+        with sigint_ignored():
+            session.driver.stop()
     if episode is not None:
-        last_frame = records[-1].frame_after or records[-1].frame_before if records else None
+        last = episode.records[-1] if episode.records else None
+        last_frame = (last.frame_after or last.frame_before) if last else None
         record_episode(recorder, episode, last_frame, {**summary_extra, "interrupted": False})
         return episode
     with sigint_ignored():
@@ -92,12 +93,9 @@ def record_episode(recorder: RunRecorder, episode: EpisodeResult, final_frame: F
 def interrupted_episode(instruction: str, records: Sequence[StepRecord],
                         total_seconds: float) -> EpisodeResult:
     """The steps finished before Ctrl-C (the one it cut short is not among them)."""
-    seconds = {
-        "perceive": sum(r.seconds_perceive for r in records),
-        "plan": sum(r.seconds_plan for r in records),
-        "execute": sum(r.seconds_execute for r in records),
-        "total": total_seconds,
-    }
+    seconds = {phase: sum(getattr(r, f"seconds_{phase}") for r in records)
+               for phase in ("perceive", "plan", "execute")}
+    seconds["total"] = total_seconds
     return EpisodeResult(instruction, tuple(records), False, INTERRUPTED_OUTCOME,
                          seconds=seconds)
 

@@ -36,12 +36,6 @@ def assert_nothing_ran(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.png"))
 
 
-def test_missing_instruction(tmp_path: Path) -> None:
-    result = run_cli(tmp_path)
-    assert_one_line_error(result, "missing instruction")
-    assert_nothing_ran(tmp_path)
-
-
 @pytest.mark.parametrize("instruction", ["", "   "])
 def test_empty_instruction(tmp_path: Path, instruction: str) -> None:
     result = run_cli(tmp_path, f"instruction={instruction}")
