@@ -132,7 +132,8 @@ class World:
     def set_object_pose(
         self, name: str, position: tuple[float, float, float], yaw: float = 0.0
     ) -> None:
-        """Teleport an object (for test and task set-up only, never during a skill)."""
+        """Teleport an object (test and task set-up, a `nudge` fault between steps; never during
+        a skill)."""
         orn = p.getQuaternionFromEuler((0.0, 0.0, yaw))
         body = self.body_id(name)
         p.resetBasePositionAndOrientation(body, position, orn, physicsClientId=self.client)

@@ -15,12 +15,14 @@ tests against the SDK fakes).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from drivers.guard import SafetyGuard, SafetyLimits
+from skills.driver import ArmDriver
 
 NOT_DRIVER_ARGUMENTS = ("safety", "world")
 RUN_MODES = ("dry_run", "confirm", "clamp_speed")
@@ -76,8 +78,12 @@ def build_world(cfg: DictConfig) -> Any:
     return build_node(world_config(cfg))
 
 
-def build_arm(cfg: DictConfig, world: Any = None) -> SafetyGuard:
-    """The driver `cfg.robot` names, completed with `world=`, behind the safety guard."""
+def build_arm(cfg: DictConfig, world: Any = None,
+              wrap: Callable[[ArmDriver], ArmDriver] | None = None) -> SafetyGuard:
+    """The driver `cfg.robot` names, completed with `world=`, behind the safety guard; `wrap`
+    puts a driver between the two (fault injection), so the guard checks what reaches it."""
     bindings = {"world": world} if world is not None else {}
     driver = build_node(driver_node(cfg.robot), **bindings)
+    if wrap is not None:
+        driver = wrap(driver)
     return SafetyGuard(driver, safety_limits(cfg.robot, cfg.get("safety")))

@@ -12,12 +12,14 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
+from faults.injector import FaultInjector
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
 from skills.skill_set import DEFAULT_SKILLS, SkillSet
 from stackbot.agent import Agent, EpisodeResult, StepRecord
 from stackbot.arms import build_arm, build_world, safety_limits, world_config
 from stackbot.command import describe_scene_spec, run_command
+from stackbot.fault_config import build_faults
 from stackbot.trace import RunRecorder
 
 log = logging.getLogger(__name__)
@@ -48,14 +50,24 @@ class SimSession:
     planner: Any
     cfg: DictConfig
     skills: SkillSet = DEFAULT_SKILLS
+    faults: FaultInjector | None = None  # the injected faults (`faults` group), if any
 
     def perceive(self) -> tuple[Frame, Scene]:
+        if self.faults is not None:
+            return self.faults.perceive(self._perceive)
+        return self._perceive()
+
+    def _perceive(self) -> tuple[Frame, Scene]:
         frame = self.world.render(self.camera)
         scene = perceive_scene(self.detector, frame, self.world.workspace.named_locations())
         return frame, scene
 
     def reset(self, scene_spec: Any) -> None:
         self.world.reset(scene_spec)
+        if self.faults is not None:
+            if self.faults.arm_in_fault:  # an injected arm fault ends with its episode
+                self.driver.clear_fault()
+            self.faults.reset(scene_spec.seed)
 
     def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
         loop = self.cfg.get("agent") or {}
@@ -84,7 +96,9 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     """Build every component; the language model first, so a bad model path fails before the
     simulator starts (and long before anything could move). `load_model=False` hands the planner
     no model (for planners that need none, such as the scripted one). A real arm without a
-    camera stops first (NoCameraError), before anything is built."""
+    camera stops first (NoCameraError), before anything is built, and so do faults configured
+    for a real arm (ValueError)."""
+    faults = build_faults(cfg)
     world_config(cfg)
     skills = build_skills(cfg)
     model = build(cfg.llm) if load_model else None
@@ -93,13 +107,14 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
         log.debug("few-shot header: %s", planner.warm_up())
     world = build_world(cfg)  # the local simulator, or the one behind an arm server
     try:
-        driver = build_arm(cfg, world)  # always behind the safety guard
+        wrap = None if faults is None else functools.partial(faults.wrap, world=world)
+        driver = build_arm(cfg, world, wrap)  # always behind the safety guard (faults beneath)
         camera = build(cfg.camera)
         detector = build(cfg.perception, source=world.oracle_detections)
     except BaseException:
         world.close()
         raise
-    return SimSession(world, driver, camera, detector, planner, cfg, skills)
+    return SimSession(world, driver, camera, detector, planner, cfg, skills, faults)
 
 
 CLEAR_FAULTS = ("never", "sim_only")

@@ -17,6 +17,7 @@ from skills.goals import describe, evaluate_plan
 from stackbot.agent import EpisodeResult
 from stackbot.bench.traces import EpisodeTraces
 from stackbot.console import failure_message
+from stackbot.fault_config import fault_results
 from stackbot.session import SimSession
 
 
@@ -73,6 +74,7 @@ def run_task(session: SimSession, task: Task,
         "failure": failure_reason(episode, plan_ok, [describe(p) for p in plan_unmet],
                                   [describe(p) for p in world_unmet]),
         "traceback": None,
+        **fault_results(session.faults),
     }
 
 

@@ -17,6 +17,7 @@ from stackbot.bench.results import ResultsFile
 from stackbot.bench.suite import build_suite
 from stackbot.bench.traces import EpisodeTraces
 from stackbot.bench.worker import needs_model
+from stackbot.fault_config import register_fault_label
 from stackbot.session import build, open_session
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def preflight(config: dict[str, Any]) -> None:
 def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict[str, Any]]:
     """Returns the results of every episode of the suite (recorded before or now); `suite`:
     the tasks already built from `cfg.tasks` (a task file read once), else built here."""
+    register_fault_label()  # the default label names the faults
     if suite is None:
         tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
         suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed),
