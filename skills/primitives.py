@@ -28,20 +28,24 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
     """Run `primitives` in order; return what happened (never raises ArmError)."""
     started = time.perf_counter()
     done: list[Primitive] = []
+    timings: list[tuple[float, float]] = []
     dry_run = driver.dry_run
 
     def result(success: bool, message: str) -> StepResult:
         return StepResult(step, success, message, tuple(done), time.perf_counter() - started,
-                          dry_run=dry_run)
+                          dry_run=dry_run, timings=tuple(timings))
 
     for prim in primitives:
+        began = time.time()
         try:
             held = run_primitive(prim, driver)
         except ArmError as error:
             done.append(prim)
+            timings.append((began, time.time()))
             log.warning("step %s failed in %s: %s", step.option.text, prim.phase, error)
             return result(False, f"{prim.phase} failed: {type(error).__name__}: {error}")
         done.append(prim)
+        timings.append((began, time.time()))
         if prim.kind == "gripper_close" and prim.expect_held is not None \
                 and held != prim.expect_held:
             recovery = _recover(driver)

@@ -82,6 +82,7 @@ class StepResult:
     primitives: tuple[Primitive, ...] = ()
     seconds: float = 0.0
     dry_run: bool = False
+    timings: tuple[tuple[float, float], ...] = ()  # each primitive's (start, end), time.time()
 
     @property
     def moved(self) -> bool:

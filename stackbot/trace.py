@@ -50,6 +50,7 @@ def _result_json(result: StepResult | None) -> dict[str, Any] | None:
         "message": result.message,
         "seconds": round(result.seconds, 3),
         "primitives": [_primitive_json(p) for p in result.primitives],
+        "primitive_times": [[round(a, 4), round(b, 4)] for a, b in result.timings],
     }
 
 
