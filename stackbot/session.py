@@ -71,7 +71,6 @@ class SimSession:
 
     def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
         loop = self.cfg.get("agent") or {}
-        faults = getattr(self, "faults", None)
         return Agent(
             perceive=self.perceive,
             planner=self.planner,
@@ -85,7 +84,7 @@ class SimSession:
             max_retries=int(loop.get("max_retries", 2)),
             looks=int(loop.get("looks", 3)),
             clear_faults=clears_faults(self.cfg),
-            fault_events=None if faults is None else faults.drain,
+            fault_events=None if self.faults is None else self.faults.drain,
         )
 
     def close(self) -> None:
