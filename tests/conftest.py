@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hydra import compose, initialize_config_module
 
 from sim.arm import SimArmDriver
 from sim.world import World
+from stackbot.session import SimSession, open_session
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +42,14 @@ def any_sim_arm(request: pytest.FixtureRequest) -> tuple[World, SimArmDriver]:
     if request.param == "panda":
         return request.getfixturevalue("sim_world"), request.getfixturevalue("sim_arm")
     return request.getfixturevalue("xarm_world"), request.getfixturevalue("xarm_arm")
+
+
+@pytest.fixture(scope="module")
+def scripted_opencv_session() -> Iterator[SimSession]:
+    """The installed config with the scripted planner (no model) and OpenCV perception."""
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["planner=scripted", "perception=opencv",
+                                           "instruction=unused"])
+    session = open_session(cfg, load_model=False)
+    yield session
+    session.close()

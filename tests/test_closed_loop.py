@@ -5,7 +5,7 @@ The table is disturbed by hand here (the `faults` group does it at random in ben
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 from hydra import compose, initialize_config_module
@@ -18,7 +18,7 @@ from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
 from stackbot.agent import Agent
-from stackbot.session import SimSession, build, clears_faults, open_session
+from stackbot.session import SimSession, build, clears_faults
 
 pytestmark = pytest.mark.sim
 
@@ -28,13 +28,8 @@ AWAY = (0.62, -0.2, 0.02)  # a free spot on the table
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[SimSession]:
-    with initialize_config_module("conf", version_base="1.3"):
-        cfg = compose("config", overrides=["instruction=unused", "planner=scripted",
-                                           "perception=opencv"])
-    opened = open_session(cfg, load_model=False)
-    yield opened
-    opened.close()
+def session(scripted_opencv_session: SimSession) -> SimSession:
+    return scripted_opencv_session
 
 
 class FixedPlan:

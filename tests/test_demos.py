@@ -5,11 +5,10 @@ OpenCV perception on rendered frames."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_module
 
 from perception.types import Scene
 from planner.prompt import PromptBuilder
@@ -19,7 +18,7 @@ from skills.goals import evaluate_plan
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Outcome, ScoredOption, Step
 from stackbot.agent import Agent
-from stackbot.session import SimSession, build, open_session
+from stackbot.session import SimSession, build
 from stackbot.tune.demos import (
     TRAIN_FIRST_SEED,
     demo_moves,
@@ -129,13 +128,8 @@ class ReplayPlanner:
 
 
 @pytest.fixture(scope="module")
-def opencv_session() -> Iterator[SimSession]:
-    with initialize_config_module("conf", version_base="1.3"):
-        cfg = compose("config", overrides=["planner=scripted", "perception=opencv",
-                                           "instruction=unused"])
-    session = open_session(cfg, load_model=False)
-    yield session
-    session.close()
+def opencv_session(scripted_opencv_session: SimSession) -> SimSession:
+    return scripted_opencv_session
 
 
 @pytest.mark.sim
