@@ -8,13 +8,14 @@ whole. In a dry run every trace line and the summary say `"dry_run": true` and `
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from perception.types import Frame
+from perception.types import Frame, Scene
 from skills.relations import describe_state
 from skills.types import Primitive, StepResult
 from stackbot.agent import EpisodeResult, StepRecord
@@ -30,6 +31,8 @@ from stackbot.run_dir import (
 TRACE_FILE = "trace.jsonl"
 LLM_CALLS_FILE = "llm_calls.jsonl"
 SUMMARY_FILE = "summary.json"
+
+log = logging.getLogger(__name__)
 
 
 def _primitive_json(primitive: Primitive) -> dict[str, Any]:
@@ -58,6 +61,19 @@ def fault_json(event: Any) -> dict[str, Any]:
     return {"fault": event.fault, "step": event.step, "detail": event.detail}
 
 
+def detections_json(scene: Scene) -> list[dict[str, Any]]:
+    return [{"name": d.name, "position": [round(v, 4) for v in d.position],
+             "confidence": round(d.confidence, 3)} for d in scene.objects]
+
+
+def camera_json(frame: Frame) -> dict[str, Any]:
+    """What projects a world point into the frame (the report draws the detections with it)."""
+    return {"name": frame.camera_name,
+            "intrinsics": [[round(float(v), 4) for v in row] for row in frame.intrinsics],
+            "camera_to_world": [[round(float(v), 6) for v in row]
+                                for row in frame.camera_to_world]}
+
+
 def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
     """One trace line: scene text and detections, every option's three scores, the choice,
     the primitives sent (in a dry run: checked, not sent) and the result."""
@@ -67,11 +83,8 @@ def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
         "dry_run": dry_run,
         "scene": record.scene.describe(),
         "state": describe_state(record.scene),
-        "detections": [
-            {"name": d.name, "position": [round(v, 4) for v in d.position],
-             "confidence": round(d.confidence, 3)}
-            for d in record.scene.objects
-        ],
+        "detections": detections_json(record.scene),
+        "camera": camera_json(record.frame_before),
         "options": [
             {
                 "text": s.option.text,
@@ -117,6 +130,7 @@ class RunRecorder:
         self.trace_path = self.run_dir / TRACE_FILE
         self.save_frames = save_frames
         self.dry_run = dry_run
+        self.report_path: Path | None = None
 
     def __call__(self, record: StepRecord) -> None:
         append_line(self.trace_path, json.dumps(record_json(record, self.dry_run)))
@@ -130,13 +144,24 @@ class RunRecorder:
         """One line per model call: the whole prompt, every option and its scores, timing."""
         append_line(self.run_dir / LLM_CALLS_FILE, json.dumps(record.to_json()))
 
-    def save_frame(self, frame: Frame, stem: str) -> Path:
+    def save_frame(self, frame: Frame, stem: str, depth: bool = True) -> Path:
         self._make_frames_dir()
         path = self.frames_dir / f"{stem}_{frame.camera_name}.png"
         write_image(path, cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
+        if not depth:
+            return path
         depth_mm = np.clip(frame.depth * 1000.0, 0, 65535).astype(np.uint16)
         write_image(path.with_name(path.stem + "_depth_mm.png"), depth_mm)
         return path
+
+    def save_step_frames(self, episode: EpisodeResult) -> None:
+        """Each step's colour frames before and after, after the episode (for a recorder that
+        saved none while it ran)."""
+        for record in episode.records:
+            self.save_frame(record.frame_before, f"step{record.index:02d}_before", depth=False)
+            if record.frame_after is not None:
+                self.save_frame(record.frame_after, f"step{record.index:02d}_after",
+                                depth=False)
 
     def _make_frames_dir(self) -> None:
         try:
@@ -177,6 +202,22 @@ class RunRecorder:
             "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
             **extra,
         }
+        if episode.final_scene is not None:
+            summary["final_detections"] = detections_json(episode.final_scene)
         path = self.run_dir / SUMMARY_FILE
         write_text(path, json.dumps(summary, indent=2) + "\n")
+        self.report_path = self.write_report()
         return path
+
+    def write_report(self) -> Path | None:
+        """report.html from what the run directory holds; a report that cannot be made is
+        logged, never lost records (the run directory is complete without it)."""
+        from stackbot.report.episode import write_episode_report
+
+        try:
+            return write_episode_report(self.run_dir)
+        except (OSError, ValueError) as error:
+            log.warning("no report for %s: %s", self.run_dir, error)
+        except Exception:  # noqa: BLE001 - a bug in the report must not cost the episode
+            log.exception("no report for %s", self.run_dir)
+        return None
