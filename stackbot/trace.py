@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -27,6 +28,9 @@ from stackbot.run_dir import (
     write_image,
     write_text,
 )
+
+if TYPE_CHECKING:
+    from stackbot.observers.base import EpisodeObserver
 
 TRACE_FILE = "trace.jsonl"
 LLM_CALLS_FILE = "llm_calls.jsonl"
@@ -118,7 +122,7 @@ class RunRecorder:
     line). `min_free_bytes`: the free space the run directory must have at the start."""
 
     def __init__(self, run_dir: Path, save_frames: bool = True, dry_run: bool = False,
-                 min_free_bytes: int = 0) -> None:
+                 min_free_bytes: int = 0, observers: Sequence[EpisodeObserver] = ()) -> None:
         self.run_dir = Path(run_dir)
         self.frames_dir = self.run_dir / "frames"
         try:
@@ -131,8 +135,16 @@ class RunRecorder:
         self.save_frames = save_frames
         self.dry_run = dry_run
         self.report_path: Path | None = None
+        self.observers = tuple(observers)  # traces, recordings: told everything, in order
+
+    def watch_arm(self, arm_state: Callable[[], Any]) -> None:
+        """Where observers that record the arm read its state (`driver.get_state`)."""
+        for observer in self.observers:
+            observer.watch_arm(arm_state)
 
     def __call__(self, record: StepRecord) -> None:
+        for observer in self.observers:  # first: they note when the record arrived
+            observer.on_step(record)
         append_line(self.trace_path, json.dumps(record_json(record, self.dry_run)))
         if not self.save_frames:
             return
@@ -143,6 +155,8 @@ class RunRecorder:
     def llm_call(self, record: Any) -> None:
         """One line per model call: the whole prompt, every option and its scores, timing."""
         append_line(self.run_dir / LLM_CALLS_FILE, json.dumps(record.to_json()))
+        for observer in self.observers:
+            observer.on_model_call(record)
 
     def save_frame(self, frame: Frame, stem: str, depth: bool = True) -> Path:
         self._make_frames_dir()
@@ -206,6 +220,8 @@ class RunRecorder:
             summary["final_detections"] = detections_json(episode.final_scene)
         path = self.run_dir / SUMMARY_FILE
         write_text(path, json.dumps(summary, indent=2) + "\n")
+        for observer in self.observers:  # traces, recordings: after the records are safe
+            observer.finish(episode)
         self.report_path = self.write_report()
         return path
 
