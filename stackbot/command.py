@@ -44,6 +44,7 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder) ->
     """Run, print and record one episode. A record that cannot be written ends the episode
     before the next motion (RunDirectoryError); Ctrl-C ends it with CommandInterrupted."""
     session.planner.on_record = recorder.llm_call
+    recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
     top_k = int(session.cfg.get("print_top_k", 5))
     summary_extra = {"config": OmegaConf.to_container(session.cfg, resolve=False)}
     records: list[StepRecord] = []

@@ -8,7 +8,8 @@ one UsageError line (the console script prints it and exits 2), before anything 
   instruction are joined back;
 - an override that does not parse, a config-group option that does not exist, a key that is
   not in the config, a value of the wrong type (`camera.height=abc`);
-- a run directory that cannot be written, or whose filesystem is (nearly) full.
+- a run directory that cannot be written, or whose filesystem is (nearly) full;
+- a trace exporter or recording (`telemetry=`, `record.rerun=`) whose extra is not installed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def prepare(argv: list[str], config_name: str) -> list[str]:
     check_group_choices(parsed)
     cfg = compose(config_name, overrides)
     check_value_types(config_name, parsed)
+    check_optional_extras(cfg)
     check_run_directory(cfg, multirun)
     return args
 
@@ -176,6 +178,16 @@ def check_value_types(config_name: str, parsed: list[Any]) -> None:
         if problem:
             raise UsageError(f"{override.key_or_group} must be {problem}, got "
                              f"{_short(override.get_value_element_as_str())}")
+
+
+def check_optional_extras(cfg: Any) -> None:
+    """A chosen trace exporter or recording whose optional extra is not installed: the line
+    saying what to pip install."""
+    from stackbot.observers.config import missing_extra
+
+    problem = missing_extra(cfg)
+    if problem:
+        raise UsageError(problem)
 
 
 def check_run_directory(cfg: Any, multirun: bool) -> None:

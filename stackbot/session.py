@@ -20,6 +20,7 @@ from stackbot.agent import Agent, EpisodeResult, StepRecord
 from stackbot.arms import build_arm, build_world, safety_limits, world_config
 from stackbot.command import describe_scene_spec, run_command
 from stackbot.fault_config import build_faults
+from stackbot.observers.config import build_observers
 from stackbot.trace import RunRecorder
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class SimSession:
             feedback=bool(loop.get("feedback", True)),
             max_retries=int(loop.get("max_retries", 2)),
             looks=int(loop.get("looks", 3)),
-            clear_faults=clears_faults(self.cfg),
+            clear_faults=recovery_policy(self.cfg, "clear_faults"),
+            home_after_failure=recovery_policy(self.cfg, "home_after_failure"),
             fault_events=None if self.faults is None else self.faults.drain,
         )
 
@@ -116,16 +118,17 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     return SimSession(world, driver, camera, detector, planner, cfg, skills, faults)
 
 
-CLEAR_FAULTS = ("never", "sim_only")
+RECOVERY_POLICIES = ("never", "sim_only")
 
 
-def clears_faults(cfg: DictConfig) -> bool:
-    """`recovery.clear_faults`: whether the agent clears an arm fault and goes on; `sim_only`
-    (the default) does for a simulated arm (a driver completed with its world), never for a
-    real one."""
-    policy = str((cfg.get("recovery") or {}).get("clear_faults", "sim_only"))
-    if policy not in CLEAR_FAULTS:
-        raise ValueError(f"recovery.clear_faults must be one of {', '.join(CLEAR_FAULTS)}, "
+def recovery_policy(cfg: DictConfig, key: str) -> bool:
+    """`recovery.<key>` (`clear_faults`: clear an arm fault and go on; `home_after_failure`: after
+    a step that failed part way, open the gripper and go home to look again): `sim_only` (the
+    default) does for a simulated arm (a driver completed with its world), never for a real
+    one."""
+    policy = str((cfg.get("recovery") or {}).get(key, "sim_only"))
+    if policy not in RECOVERY_POLICIES:
+        raise ValueError(f"recovery.{key} must be one of {', '.join(RECOVERY_POLICIES)}, "
                          f"got {policy!r}")
     return policy == "sim_only" and bool(cfg.robot.get("_partial_"))
 
@@ -136,9 +139,11 @@ def min_free_bytes(cfg: DictConfig) -> int:
 
 
 def open_recorder(cfg: DictConfig, run_dir: Path) -> RunRecorder:
-    """The recorder of one episode, its directory checked (writable, not full) at once."""
+    """The recorder of one episode, its directory checked (writable, not full) at once, with
+    the traces and recordings the config asks for (`telemetry`, `record.rerun`)."""
     dry_run = safety_limits(cfg.robot, cfg.get("safety")).dry_run  # as the arm's guard has it
-    return RunRecorder(run_dir, dry_run=dry_run, min_free_bytes=min_free_bytes(cfg))
+    return RunRecorder(run_dir, dry_run=dry_run, min_free_bytes=min_free_bytes(cfg),
+                       observers=build_observers(cfg, run_dir))
 
 
 def open_command_line_session(cfg: DictConfig) -> SimSession:

@@ -46,7 +46,7 @@ class EpisodeWorker:
                 self.cfg.llm.n_threads = n_threads
             cv2.setNumThreads(n_threads)  # OpenCV's pool would compete with the other workers
         self._session: SimSession | None = None
-        self.traces = EpisodeTraces.from_config(config.get("episode_traces"))
+        self.traces = EpisodeTraces.from_config(config.get("episode_traces"), config)
 
     @property
     def session(self) -> SimSession:

@@ -1,0 +1,107 @@
+"""A rerun recording (`record.rerun=`) and the file of spans (`telemetry=file`) of a real episode
+(the scripted planner, oracle perception, PyBullet DIRECT), written the way `stackbot` writes them
+and read back: entity paths, frames, arm samples; spans whose times nest."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("rerun")
+pytest.importorskip("opentelemetry.sdk")
+
+from hydra import compose, initialize_config_module  # noqa: E402
+from rerun.chunk import RrdReader  # noqa: E402
+
+from sim.scene_gen import SceneSpec  # noqa: E402
+from skills.goals import In  # noqa: E402
+from stackbot.command import run_command  # noqa: E402
+from stackbot.observers.config import TRACES_FILE  # noqa: E402
+from stackbot.session import SimSession, open_recorder, open_session  # noqa: E402
+
+pytestmark = pytest.mark.sim
+
+SCENE = SceneSpec(blocks=("red", "green"), bowls=("blue",), seed=0)
+INSTRUCTION = "put the red block in the blue bowl"
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[SimSession]:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=[
+            "planner=scripted", "perception=oracle", "instruction=unused", "telemetry=file",
+            "record.rerun=episode.rrd"])
+    session = open_session(cfg, load_model=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def run_dir(session: SimSession, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run_dir = tmp_path_factory.mktemp("run")
+    session.planner.set_goal((In("red block", "blue bowl"),))
+    session.reset(SCENE)
+    episode = run_command(session, INSTRUCTION, open_recorder(session.cfg, run_dir))
+    assert [r.step.option.text for r in episode.records] == [
+        "robot.pick_and_place(red block, blue bowl)", "done()"]
+    return run_dir
+
+
+def rows_by_entity(path: Path) -> Counter[str]:
+    """Rows logged on the timelines (static ones left out), by entity path."""
+    rows: Counter[str] = Counter()
+    for chunk in RrdReader(path).stream().to_chunks():
+        if not chunk.is_static:
+            rows[chunk.entity_path] += chunk.num_rows
+    return rows
+
+
+def test_the_recording_is_written_and_read_back(run_dir: Path) -> None:
+    path = run_dir / "episode.rrd"
+    assert [r.application_id for r in RrdReader(path).recordings()] == ["stackbot"]
+    rows = rows_by_entity(path)
+    assert rows["/world/camera/top/image"] == 2  # the frame before each step
+    assert rows["/world/camera/top/image/detections"] == 2
+    assert rows["/world/objects"] == 2
+    assert rows["/plan/scores"] == 2 and rows["/plan/chosen_score"] == 2
+    assert rows["/world/tool"] == rows["/arm/joints"] == 3  # at the start, after each step
+    assert rows["/world/targets"] >= 4  # the pick and place poses
+    assert {"/plan/options", "/log", "/arm/tool_position", "/arm/gripper_width"} <= set(rows)
+
+
+def test_the_spans_of_the_episode_are_in_the_run_directory(run_dir: Path) -> None:
+    lines = (run_dir / TRACES_FILE).read_text().splitlines()
+    spans = [span for line in lines for resource in json.loads(line)["resourceSpans"]
+             for scope in resource["scopeSpans"] for span in scope["spans"]]
+    by_id = {span["spanId"]: span for span in spans}
+    names = Counter(span["name"] for span in spans)
+    assert names["episode"] == 1 and names["step 0"] == names["step 1"] == 1
+    assert names["perceive"] == names["plan"] == 2 and names["execute"] == 1
+    primitives = [s for s in spans if s["name"].startswith("primitive ")]
+    assert primitives and {by_id[s["parentSpanId"]]["name"] for s in primitives} == {"execute"}
+    for span in spans:  # every span inside its parent
+        parent = by_id.get(span.get("parentSpanId", ""))
+        if parent is not None:
+            assert int(parent["startTimeUnixNano"]) <= int(span["startTimeUnixNano"])
+            assert int(span["endTimeUnixNano"]) <= int(parent["endTimeUnixNano"])
+
+
+def test_each_benchmark_episode_has_its_spans_and_recording(tmp_path: Path) -> None:
+    from stackbot.bench.run import run_benchmark
+
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("bench", overrides=[
+            "planner=scripted", "perception=oracle", "label=test", "progress=false",
+            f"results={tmp_path / 'results.jsonl'}", "tasks=pick_place_v1", "episodes=1",
+            "telemetry=file", "record.rerun=episode.rrd"])
+    (result,) = run_benchmark(cfg)
+    directory = tmp_path / result["trace"]
+    assert rows_by_entity(directory / "episode.rrd")["/world/camera/top/image"] >= 2
+    lines = (directory / TRACES_FILE).read_text().splitlines()
+    names = [span["name"] for line in lines for resource in json.loads(line)["resourceSpans"]
+             for scope in resource["scopeSpans"] for span in scope["spans"]]
+    assert names.count("episode") == 1 and names.count("plan") == result["n_steps"]
