@@ -7,7 +7,9 @@ ground truth): a step succeeds when its effect is seen, and a failed step reache
 step that failed `1 + max_retries` times is vetoed (affordance 0) for the rest of the episode. A
 frame that lacks an object the previous one showed is looked at again (a detection that flickers
 out for one frame). An arm in fault ends the episode unless `clear_faults`, when the fault is
-cleared and the arm opens its gripper and goes home before the planner is asked again.
+cleared and the arm opens its gripper and goes home before the planner is asked again; with
+`home_after_failure` it does the same after any step that failed part way (a collision, a
+timeout), so the camera sees the table rather than the arm.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class Agent:
         feedback: bool = True,
         max_retries: int = 2,
         clear_faults: bool = False,
+        home_after_failure: bool = False,
         fault_events: Callable[[], Sequence[Any]] | None = None,
         looks: int = 3,
     ) -> None:
@@ -135,6 +138,7 @@ class Agent:
         self._feedback = feedback
         self._max_retries = max_retries
         self._clear_faults = clear_faults
+        self._home_after_failure = home_after_failure
         self._fault_events = fault_events
         self._looks = looks
 
@@ -163,20 +167,18 @@ class Agent:
                 finished, message = True, "the planner chose done()"
                 break
             already = self._check(step, scene)
+            recovery, fault = "", None
             if already is not None and already.holds:
                 result = StepResult(step, True, f"not executed: already holds ({already.evidence})")
                 frame_after, scene_after, seconds_after = frame, scene, 0.0
                 verdict: Verdict | None = already
             else:
                 result = self._execute(step, scene)
+                fault = None if result.success else self._driver.get_state().fault
+                if not result.success and result.moved:
+                    recovery = self._recover(fault)
                 frame_after, scene_after, seconds_after = self._timed_perceive(scene)
                 verdict = None if result.dry_run else self._check(step, scene_after)
-            recovery = ""
-            fault = None if result.success else self._driver.get_state().fault
-            if fault and self._clear_faults:
-                recovery = self._recover(fault)
-                frame_after, scene_after, seconds_after = self._timed_perceive(scene)
-                verdict = self._check(step, scene_after)
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds, verdict,
                                 self._drain_faults(), recovery)
@@ -212,15 +214,24 @@ class Agent:
         verdict = self._skills.verify(step.option, scene, self._affordance.geometry)
         return verdict if verdict.checked else None
 
-    def _recover(self, fault: str) -> str:
-        """Clear the arm's fault, open the gripper (a held block drops) and go home."""
+    def _recover(self, fault: str | None) -> str:
+        """After a step that failed part way: with a fault, clear it (if `clear_faults`);
+        then (if `home_after_failure`) open the gripper (a held block drops) and go home, out
+        of the camera's view. Says what was done ("" for nothing)."""
+        done = []
         try:
-            self._driver.clear_fault()
-            self._driver.gripper_open()
-            self._driver.move_joints(self._driver.info.home_joints)
+            if fault:
+                if not self._clear_faults:
+                    return ""
+                self._driver.clear_fault()
+                done.append(f"fault {fault!r} cleared")
+            if fault or self._home_after_failure:
+                self._driver.gripper_open()
+                self._driver.move_joints(self._driver.info.home_joints)
+                done.append("gripper opened, arm at home")
         except ArmError as error:
-            return f"fault {fault!r} cleared; recovery failed: {error}"
-        return f"fault {fault!r} cleared; gripper opened, arm at home"
+            done.append(f"recovery failed: {type(error).__name__}: {error}")
+        return "; ".join(done)
 
     def _execute(self, step: Step, scene: Scene) -> StepResult:
         try:

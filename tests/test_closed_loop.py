@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 from hydra import compose, initialize_config_module
 
-from perception.types import Frame, Scene
+from perception.types import Detection, Frame, Scene
 from planner.prompt import PromptBuilder
 from sim.scene_gen import SceneSpec
 from sim.tasks.checks import unmet_as_perceived
@@ -18,7 +18,7 @@ from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
 from stackbot.agent import Agent
-from stackbot.session import SimSession, build, clears_faults
+from stackbot.session import SimSession, build, recovery_policy
 
 pytestmark = pytest.mark.sim
 
@@ -167,15 +167,46 @@ def test_an_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone(
     assert session.driver.get_state().fault is None
 
 
-def test_clear_faults_policy_depends_on_the_arm() -> None:
+@pytest.mark.parametrize("key", ["clear_faults", "home_after_failure"])
+def test_recovery_policies_depend_on_the_arm(key: str) -> None:
     with initialize_config_module("conf", version_base="1.3"):
         sim = compose("config", overrides=["instruction=unused"])
         real = compose("config", overrides=["instruction=unused", "robot=xarm"])
-        never = compose("config", overrides=["instruction=unused", "recovery.clear_faults=never"])
-        bad = compose("config", overrides=["instruction=unused", "recovery.clear_faults=always"])
-    assert clears_faults(sim) and not clears_faults(real) and not clears_faults(never)
-    with pytest.raises(ValueError, match="recovery.clear_faults must be one of never, sim_only"):
-        clears_faults(bad)
+        never = compose("config", overrides=["instruction=unused", f"recovery.{key}=never"])
+        bad = compose("config", overrides=["instruction=unused", f"recovery.{key}=always"])
+    assert recovery_policy(sim, key) and not recovery_policy(real, key)
+    assert not recovery_policy(never, key)
+    with pytest.raises(ValueError, match=f"recovery.{key} must be one of never, sim_only"):
+        recovery_policy(bad, key)
+
+
+@pytest.mark.parametrize("home_after_failure", [True, False])
+def test_after_a_step_that_failed_part_way_the_arm_goes_home_to_look_again(
+        session: SimSession, home_after_failure: bool) -> None:
+    first = {"done": False}
+
+    def stale_first() -> tuple[Frame, Scene]:  # the first scene has the red block 6 cm off
+        frame, scene = session.perceive()
+        if first["done"]:
+            return frame, scene
+        first["done"] = True
+        moved = tuple(Detection(d.color, d.kind, (d.position[0] + 0.06, *d.position[1:]))
+                      if d.name == "red block" else d for d in scene.objects)
+        return frame, Scene(moved, scene.locations)
+
+    session.reset(SCENE)
+    with session.driver:
+        episode = agent(session, planner=FixedPlan([RED_TO_BLUE]), perceive=stale_first,
+                        looks=1, home_after_failure=home_after_failure
+                        ).run("put the red block in the blue bowl")
+        joints = session.driver.get_state().joints
+    failed = episode.records[0]
+    assert not failed.result.success and "nothing was held" in failed.result.message
+    at_home = joints == pytest.approx(session.driver.info.home_joints, abs=0.02)
+    if home_after_failure:
+        assert failed.recovery == "gripper opened, arm at home" and at_home
+    else:
+        assert failed.recovery == "" and not at_home
 
 
 def test_the_goal_is_judged_on_the_perceived_scene_too(session: SimSession) -> None:
