@@ -77,3 +77,4 @@ timing: setup
 	$(BIN)/python -m stackbot.timing.throughput planner=scripted
 	$(BIN)/python -m stackbot.timing.remote
 	$(BIN)/python -m stackbot.timing.task_file
+	$(BIN)/python -m stackbot.timing.telemetry_overhead
