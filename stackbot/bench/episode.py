@@ -43,6 +43,8 @@ def run_task(session: SimSession, task: Task,
     if hasattr(planner, "on_record"):
         planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
+    if recorder is not None:
+        recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
     start = start_positions(session.world)
     agent = session.agent(on_step=recorder)
     with session.driver:
