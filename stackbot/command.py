@@ -89,6 +89,8 @@ def record_episode(recorder: RunRecorder, episode: EpisodeResult, final_frame: F
     if picture is not None:
         print(f"  picture: {picture}")
     recorder.finish(episode, summary_extra)
+    if recorder.report_path is not None:
+        print(f"  report: {recorder.report_path}")
 
 
 def interrupted_episode(instruction: str, records: Sequence[StepRecord],

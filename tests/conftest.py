@@ -10,6 +10,7 @@ from hydra import compose, initialize_config_module
 from sim.arm import SimArmDriver
 from sim.world import World
 from stackbot.session import SimSession, open_session
+from tests.browser import Chromium, Page, find_chromium
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +54,17 @@ def scripted_opencv_session() -> Iterator[SimSession]:
     session = open_session(cfg, load_model=False)
     yield session
     session.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Page]:
+    """A tab of a real headless Chromium (skipped, saying why, when none is installed)."""
+    if find_chromium() is None:
+        pytest.skip("no Chromium installed (apt-get install chromium): the reports are checked "
+                    "in a real browser")
+    with Chromium() as browser:
+        page = browser.page()
+        try:
+            yield page
+        finally:
+            page.close()

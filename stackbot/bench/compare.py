@@ -1,5 +1,5 @@
-"""One table and one chart from several results files (one configuration each): a row per
-configuration, a column per family; cells are execution success / plan success.
+"""One table, one chart and one HTML report from several results files (one configuration each):
+a row per configuration, a column per family; cells are execution success / plan success.
 
     python -m stackbot.bench.compare outputs/bench/*.jsonl --out outputs/bench/baseline
 """
@@ -57,10 +57,12 @@ def comparison_table(series: dict[str, list[FamilyStats]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from stackbot.report.bench import load_configuration, write_bench_report
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+", help="results .jsonl files, one per configuration")
     parser.add_argument("--out", default="outputs/bench/baseline",
-                        help="writes OUT.md and OUT.png")
+                        help="writes OUT.md, OUT.png and OUT.html")
     args = parser.parse_args(argv)
     series = load_series(args.results)
     if not series:
@@ -70,8 +72,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".md").write_text(table, encoding="utf-8")
     chart = bar_chart(series, out.with_suffix(".png"))
+    page = write_bench_report([c for path in args.results
+                               if (c := load_configuration(path)) is not None],
+                              out.with_suffix(".html"), chart)
     print(table, end="")
-    print(f"table: {out.with_suffix('.md')}; chart: {chart}")
+    print(f"table: {out.with_suffix('.md')}; chart: {chart}; report: {page}")
 
 
 if __name__ == "__main__":

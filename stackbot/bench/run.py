@@ -18,6 +18,7 @@ from stackbot.bench.suite import build_suite
 from stackbot.bench.traces import EpisodeTraces
 from stackbot.bench.worker import needs_model
 from stackbot.fault_config import register_fault_label
+from stackbot.report.bench import Configuration, write_bench_report
 from stackbot.session import build, open_session
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,9 @@ def report(records: list[dict[str, Any]], results_path: Path, label: str) -> Non
     table_path = results_path.with_suffix(".md")
     table_path.write_text(f"# {label}\n\n{table}", encoding="utf-8")
     chart = bar_chart({label: rows}, results_path.with_suffix(".png"))
+    page = write_bench_report([Configuration(label, results_path, tuple(records))],
+                              results_path.with_suffix(".html"), chart)
     print(table, end="")
     for line in summary_lines(records):
         print(line)
-    print(f"results: {results_path}; table: {table_path}; chart: {chart}")
+    print(f"results: {results_path}; table: {table_path}; chart: {chart}; report: {page}")
