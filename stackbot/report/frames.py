@@ -51,14 +51,16 @@ def _detection_svg(detection: dict[str, Any], project: Projector) -> str:
     name = str(detection.get("name", "?"))
     confidence = float(detection.get("confidence", 1.0))
     low = " low" if confidence < LOW_CONFIDENCE else ""
+    label_x, label_y = u + 14, v - 12  # a bowl's label goes below, so a block in it keeps its own
     if name.endswith("bowl"):
         shape = f'<circle class="marker{low}" cx="{u:.1f}" cy="{v:.1f}" r="16"/>'
+        label_y = v + 30
     else:
         shape = (f'<rect class="marker{low}" x="{u - 11:.1f}" y="{v - 11:.1f}" width="22" '
                  'height="22"/>')
     position = ", ".join(f"{c:.3f}" for c in detection.get("position", ()))
     return (f"<g><title>{esc(name)}: confidence {confidence:.2f}, at ({position}) m</title>"
-            f"{shape}<text x=\"{u + 14:.1f}\" y=\"{v - 12:.1f}\">{esc(name)} "
+            f"{shape}<text x=\"{label_x:.1f}\" y=\"{label_y:.1f}\">{esc(name)} "
             f"{confidence:.2f}</text></g>")
 
 
