@@ -63,8 +63,13 @@ def load_run(directory: str | Path) -> RunData:
     if not directory.is_dir():
         raise ReportInputError(f"{directory} is not a directory")
     if not is_run_directory(directory):
+        inside = sorted(p.name for p in directory.iterdir() if p.is_dir() and is_run_directory(p))
+        hint = ""
+        if inside:
+            shown = ", ".join(inside[:3]) + (", ..." if len(inside) > 3 else "")
+            hint = f"; its subdirectories {shown} are (an interactive session's commands)"
         raise ReportInputError(f"{directory} is not a run directory "
-                               f"(it has neither {TRACE_FILE} nor {SUMMARY_FILE})")
+                               f"(it has neither {TRACE_FILE} nor {SUMMARY_FILE}){hint}")
     steps = read_json_lines(directory / TRACE_FILE, trace_line_problem)
     calls = read_json_lines(directory / LLM_CALLS_FILE, call_problem)
     summary = read_summary(directory / SUMMARY_FILE)
