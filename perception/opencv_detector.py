@@ -1,4 +1,5 @@
-"""Blocks and bowls from one RGB-D frame: height above the table, colour, shape, depth.
+"""Blocks and bowls from one RGB-D frame: height above the table, colour, shape, depth (an
+RGB-only frame, without depth, goes to `perception.planar`).
 
 Only the frame is used (pixels, depth, intrinsics, camera pose), never simulator state:
 
@@ -36,6 +37,7 @@ from perception.geometry import (
     flat_pixels,
     rect_sides,
 )
+from perception.planar import PlanarPlacer
 from perception.types import Detection, Frame
 
 
@@ -56,6 +58,8 @@ class OpenCVDetectorConfig:
     max_bowl_area: float = 0.04
     bowl_radius_range: tuple[float, float] = (0.03, 0.12)  # of the fitted rim circle
     rim_tolerance: float = 0.005  # height band of the rim below the bowl's highest pixels
+    bowl_height: float = 0.032  # RGB only: the rim's height above the table
+    bowl_floor_height: float = 0.006  # RGB only: where a block in a bowl stands
     min_hidden_area: float = 0.0001  # a side strip this large may be a block under another
     max_color_distance: float = 0.04  # chromaticity (perception.color)
     shade_range: tuple[float, float] = (0.35, 1.1)  # brightness relative to the reference
@@ -103,8 +107,11 @@ class OpenCVDetector:
         self.config = config
         c = self.config
         self.colors = ColorClassifier(c.reference_colors, c.max_color_distance, c.shade_range)
+        self.planar = PlanarPlacer(c, self.colors)
 
     def detect(self, frame: Frame) -> tuple[Detection, ...]:
+        if frame.depth is None:  # an RGB-only camera: rays meet the table plane
+            return self.planar.detect(frame)
         maps = WorldMaps.from_frame(frame)
         masks = self._color_masks(frame, maps)
         flat = flat_pixels(maps.z, maps.pixel_size, self.config.flat_slope)

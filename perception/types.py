@@ -16,28 +16,58 @@ COLOR_NAMES: tuple[str, ...] = (
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One RGB-D image with the matrices needed to back-project pixels to the world.
+    """One RGB(-D) image with the matrices needed to place pixels in the world.
 
-    rgb: HxWx3 uint8. depth: HxW float32, metric distance along the optical axis (metres).
+    rgb: HxWx3 uint8. depth: HxW float32, metric distance along the optical axis (metres), or
+    None for an RGB-only camera (detectors then place objects on the table plane).
     intrinsics: 3x3 pinhole matrix K (pixels). camera_to_world: 4x4 pose of the camera in the
-    world frame, OpenCV convention (x right, y down, z forward).
+    world frame, OpenCV convention (x right, y down, z forward). timestamp: seconds (the
+    source's clock; 0 when it has none).
     """
 
     rgb: np.ndarray
-    depth: np.ndarray
+    depth: np.ndarray | None
     intrinsics: np.ndarray
     camera_to_world: np.ndarray
     camera_name: str = "top"
+    timestamp: float = 0.0
 
     def __post_init__(self) -> None:
-        h, w = self.depth.shape
-        if self.rgb.shape != (h, w, 3):
-            raise ValueError(f"rgb shape {self.rgb.shape} does not match depth shape {(h, w)}")
+        if self.rgb.ndim != 3 or self.rgb.shape[2] != 3:
+            raise ValueError(f"rgb must be HxWx3, got shape {self.rgb.shape}")
+        if self.depth is not None and self.depth.shape != self.size:
+            raise ValueError(f"rgb shape {self.rgb.shape} does not match depth shape "
+                             f"{self.depth.shape}")
         if self.intrinsics.shape != (3, 3) or self.camera_to_world.shape != (4, 4):
             raise ValueError("intrinsics must be 3x3 and camera_to_world 4x4")
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width) in pixels."""
+        return (int(self.rgb.shape[0]), int(self.rgb.shape[1]))
+
+    def rays(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The camera centre (3,) and the world directions (N x 3) through the given pixels
+        (pixel (row, col) at (col + 0.5, row + 0.5)), scaled to unit optical-axis depth."""
+        k_inv = np.linalg.inv(self.intrinsics)
+        pixels = np.stack([cols + 0.5, rows + 0.5, np.ones(np.shape(rows))], axis=1)
+        directions = pixels.astype(np.float64) @ k_inv.T @ self.camera_to_world[:3, :3].T
+        return self.camera_to_world[:3, 3].copy(), directions
+
+    def on_plane(self, rows: np.ndarray, cols: np.ndarray, z: float) -> np.ndarray:
+        """World points (N x 3) where the rays through the given pixels meet the plane at
+        height `z` (NaN for a ray parallel to it or meeting it behind the camera)."""
+        centre, directions = self.rays(rows, cols)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (z - centre[2]) / directions[:, 2]
+        t = np.where(np.isfinite(t) & (t > 0), t, np.nan)
+        return centre + t[:, None] * directions
+
     def back_project(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """World coordinates (N x 3) of the given pixels using their depth."""
+        if self.depth is None:
+            raise ValueError(f"camera {self.camera_name!r} gives no depth: place pixels on a "
+                             "plane (Frame.on_plane)")
         z = self.depth[rows, cols].astype(np.float64)
         fx, fy = self.intrinsics[0, 0], self.intrinsics[1, 1]
         cx, cy = self.intrinsics[0, 2], self.intrinsics[1, 2]

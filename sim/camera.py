@@ -9,7 +9,8 @@ robot (at the origin) at the bottom edge of the image; image up is +x, image lef
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pybullet as p
@@ -113,3 +114,21 @@ class Camera:
         cam = pts @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
         uvw = cam @ self.intrinsics.T
         return uvw[:, :2] / uvw[:, 2:3] - 0.5
+
+
+class RenderedCamera:
+    """`camera=sim`: a `Camera` rendered in the world perception looks at (completed with it);
+    the settings are `Camera`'s fields. `use_depth: false` withholds the depth (an RGB-only
+    camera)."""
+
+    def __init__(self, world: Any, use_depth: bool = True, **settings: Any) -> None:
+        self.world = world
+        self.camera = Camera(**settings)
+        self.use_depth = use_depth
+
+    def read(self) -> Frame:
+        frame = self.world.render(self.camera)
+        return frame if self.use_depth else replace(frame, depth=None)
+
+    def close(self) -> None:
+        pass

@@ -7,9 +7,10 @@ plus two keys that are not the driver's arguments: `safety` (the robot's limits,
 
 What perception looks at: the robot's `world` if its config has one; for a simulated arm (a
 `_partial_` driver, completed with the world it moves in) the local simulator; a real arm has
-neither, and no camera of its own yet, so a session with one stops with NoCameraError instead of
-perceiving a simulated table (`+robot.world='${sim}'` perceives the simulator on purpose, for
-tests against the SDK fakes).
+neither: with a real camera (`camera=opencv|realsense|files`) it looks at the real table
+(`stackbot.cell.RealTable`), with the simulated camera a session stops with NoCameraError instead
+of perceiving a simulated table (`+robot.world='${sim}'` perceives the simulator on purpose, for
+tests against the SDK fakes). A simulated arm with a real camera is refused (SimulatedArmError).
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ RUN_MODES = ("dry_run", "confirm", "clamp_speed")
 
 class NoCameraError(ValueError):
     """A real arm with nothing to perceive its table with."""
+
+
+class SimulatedArmError(ValueError):
+    """A simulated arm configured with a real camera: it would act on a table it is not at."""
+
+
+REAL_TABLE = "stackbot.cell.RealTable"
 
 
 def build_node(node: DictConfig, **bindings: Any) -> Any:
@@ -57,17 +65,27 @@ def safety_limits(robot: DictConfig, modes: DictConfig | None = None) -> SafetyL
 
 def world_config(cfg: DictConfig) -> DictConfig:
     """The config of the world perception looks at (see the module docstring), or
-    NoCameraError; builds nothing."""
+    NoCameraError; builds nothing. A real camera (a `camera` that needs no world) looks at a
+    real table (`stackbot.cell.RealTable`), so only a real arm may act on it."""
     robot = cfg.robot
     has_key = "world" in robot
     if has_key:
         node = robot.world
     else:
         node = cfg.sim if robot.get("_partial_") else None
+    camera = cfg.get("camera")
+    if camera is not None and not camera.get("_partial_"):
+        if node is not None:
+            raise SimulatedArmError(
+                f"the camera {camera.get('_target_', '?')} sees a real table but the arm "
+                f"{robot.get('_target_', '?')} moves in a simulated world: use a real arm "
+                "(robot=xarm, ur, or remote with robot.world=null) or camera=sim")
+        return OmegaConf.create({"_target_": REAL_TABLE})
     if node is None:
         raise NoCameraError(
             f"no camera for the real arm {robot.get('_target_', '?')}: perception would see a "
-            "simulated table, not the arm's; give the robot a world that sees its table "
+            "simulated table, not the arm's; configure its camera (camera=opencv|realsense|files "
+            "camera.calibration=FILE), give the robot a world that sees its table "
             f"(robot.world), or {'' if has_key else '+'}robot.world='${{sim}}' to perceive the "
             "simulator on purpose")
     return node

@@ -59,7 +59,7 @@ class SimSession:
         return self._perceive()
 
     def _perceive(self) -> tuple[Frame, Scene]:
-        frame = self.world.render(self.camera)
+        frame = self.camera.read()
         scene = perceive_scene(self.detector, frame, self.world.workspace.named_locations())
         return frame, scene
 
@@ -90,7 +90,10 @@ class SimSession:
         )
 
     def close(self) -> None:
-        self.world.close()
+        try:
+            self.camera.close()
+        finally:
+            self.world.close()
 
 
 def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
@@ -107,12 +110,15 @@ def open_session(cfg: DictConfig, load_model: bool = True) -> SimSession:
     if model is not None and hasattr(planner, "warm_up"):
         log.debug("few-shot header: %s", planner.warm_up())
     world = build_world(cfg)  # the local simulator, or the one behind an arm server
+    camera = None
     try:
         wrap = None if faults is None else functools.partial(faults.wrap, world=world)
+        camera = build(cfg.camera, world=world)  # a camera that cannot open stops here
         driver = build_arm(cfg, world, wrap)  # always behind the safety guard (faults beneath)
-        camera = build(cfg.camera)
         detector = build(cfg.perception, source=world.oracle_detections)
     except BaseException:
+        if camera is not None:
+            camera.close()
         world.close()
         raise
     return SimSession(world, driver, camera, detector, planner, cfg, skills, faults)

@@ -162,7 +162,7 @@ class RunRecorder:
         self._make_frames_dir()
         path = self.frames_dir / f"{stem}_{frame.camera_name}.png"
         write_image(path, cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
-        if not depth:
+        if not depth or frame.depth is None:  # an RGB-only camera has none to save
             return path
         depth_mm = np.clip(frame.depth * 1000.0, 0, 65535).astype(np.uint16)
         write_image(path.with_name(path.stem + "_depth_mm.png"), depth_mm)

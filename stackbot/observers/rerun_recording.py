@@ -115,7 +115,7 @@ def _log_frame(rec: rr.RecordingStream, frame: Frame, scene: Scene, cameras: set
         cameras.add(camera)
         pose = frame.camera_to_world
         rec.log(camera, rr.Transform3D(translation=pose[:3, 3], mat3x3=pose[:3, :3]), static=True)
-        height, width = frame.depth.shape
+        height, width = frame.size
         rec.log(f"{camera}/image", rr.Pinhole(image_from_camera=frame.intrinsics, width=width,
                                               height=height), static=True)
     rec.log(f"{camera}/image", rr.Image(frame.rgb))

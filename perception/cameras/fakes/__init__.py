@@ -1,0 +1,1 @@
+"""In-package fakes of camera SDKs, written from their documentation (for tests and demos)."""

@@ -1,0 +1,243 @@
+"""Camera sources (`camera=files|opencv|realsense`, the sim camera without depth), the
+calibration file, and RGB-only perception on rendered frames (PyBullet DIRECT, real OpenCV)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+from hydra.errors import InstantiationException
+
+from perception.cameras.base import CameraUnavailable
+from perception.cameras.calibration import CalibrationError, CameraCalibration, load_calibration
+from perception.cameras.fakes.pyrealsense2 import FakeRealSense
+from perception.cameras.files import FilesCamera
+from perception.cameras.opencv import OpenCVCamera
+from perception.cameras.realsense import RealSenseCamera
+from perception.opencv_detector import OpenCVDetector
+from perception.types import Frame
+from sim.camera import Camera
+from sim.scene_gen import random_scene_spec
+from sim.world import World
+
+SMALL = Camera(width=320, height=240)
+
+
+def truth_calibration(camera: Camera) -> CameraCalibration:
+    """What a perfect calibration of the rendered camera would write (OpenCV pixel centres)."""
+    k = camera.intrinsics.copy()
+    k[0, 2] -= 0.5
+    k[1, 2] -= 0.5
+    return CameraCalibration((camera.width, camera.height), k, np.zeros(5),
+                             camera.camera_to_world)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with World() as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
+def rendered(world: World) -> list[Frame]:
+    frames = []
+    for seed in range(3):
+        world.reset(random_scene_spec(seed))
+        frames.append(SMALL.render(world.client))
+    return frames
+
+
+@pytest.fixture
+def calibration_file(tmp_path: Path) -> Path:
+    return truth_calibration(SMALL).save(tmp_path / "calibration.yaml")
+
+
+def write_frames(directory: Path, frames: list[Frame], depth: bool = True) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for i, frame in enumerate(frames):
+        cv2.imwrite(str(directory / f"frame{i:03d}.png"), frame.rgb[:, :, ::-1])
+        if depth:
+            cv2.imwrite(str(directory / f"frame{i:03d}_depth_mm.png"),
+                        np.round(frame.depth * 1000).astype(np.uint16))
+    return directory
+
+
+def names(detections) -> list[str]:
+    return [d.name for d in detections]
+
+
+def test_calibration_round_trip(calibration_file: Path) -> None:
+    loaded = load_calibration(calibration_file)
+    np.testing.assert_allclose(loaded.frame_intrinsics, SMALL.intrinsics)
+    np.testing.assert_allclose(loaded.camera_to_base, SMALL.camera_to_world)
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (lambda d: d.pop("intrinsics"), "missing key(s) intrinsics"),
+    (lambda d: d.pop("camera_to_base"), "missing key(s) camera_to_base"),
+    (lambda d: d["camera_to_base"][0].__setitem__(0, 1.5), "not orthonormal"),
+    (lambda d: d["camera_to_base"][0].__setitem__(0, -1.0), "not orthonormal"),
+    (lambda d: d.__setitem__("intrinsics", [[1, 0], [0, 1]]), "3x3"),
+    (lambda d: d.__setitem__("distortion", [0.1, 0.2]), "distortion"),
+])
+def test_bad_calibration_files_are_rejected_naming_file_and_problem(
+        calibration_file: Path, edit, problem: str) -> None:
+    data = yaml.safe_load(calibration_file.read_text())
+    edit(data)
+    calibration_file.write_text(yaml.safe_dump(data))
+    with pytest.raises(CalibrationError) as caught:
+        load_calibration(calibration_file)
+    assert str(calibration_file) in str(caught.value) and problem in str(caught.value)
+
+
+def test_a_calibration_file_that_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(CalibrationError, match="no such file"):
+        load_calibration(tmp_path / "nope.yaml")
+
+
+@pytest.mark.sim
+def test_files_replay_rgbd_and_rgb_only(tmp_path: Path, rendered: list[Frame],
+                                        calibration_file: Path) -> None:
+    directory = write_frames(tmp_path / "frames", rendered)
+    detector = OpenCVDetector()
+    with_depth = FilesCamera(directory, calibration_file)
+    rgb_only = FilesCamera(directory, calibration_file, use_depth=False)
+    for frame in rendered:
+        expected = names(detector.detect(frame))
+        replayed, withheld = with_depth.read(), rgb_only.read()
+        assert replayed.depth is not None and withheld.depth is None
+        assert names(detector.detect(replayed)) == expected
+        assert names(detector.detect(withheld)) == expected
+    assert rgb_only.read().rgb.tobytes() == rendered[-1].rgb.tobytes()  # holds the last
+
+
+@pytest.mark.sim
+def test_opencv_source_reads_a_video_as_the_sim_source_sees_it(
+        tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
+    """A lossless video of rendered frames: the same detections as the frames themselves with
+    their depth withheld (RGB only), and the same objects as with depth."""
+    video = tmp_path / "frames.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"FFV1"), 5,
+                             (SMALL.width, SMALL.height))
+    for frame in rendered:
+        writer.write(frame.rgb[:, :, ::-1])
+    writer.release()
+    source = OpenCVCamera(str(video), str(calibration_file))
+    detector = OpenCVDetector()
+    for frame in rendered:
+        seen = detector.detect(source.read())
+        sim_rgb_only = detector.detect(replace(frame, depth=None))
+        assert names(seen) == names(sim_rgb_only) == names(detector.detect(frame))
+        np.testing.assert_allclose([d.position for d in seen],
+                                   [d.position for d in sim_rgb_only], atol=1e-6)
+    with pytest.raises(CameraUnavailable, match="no frame"):
+        source.read()
+    source.close()
+
+
+def test_sources_that_cannot_open(tmp_path: Path, calibration_file: Path) -> None:
+    with pytest.raises(CameraUnavailable, match="cannot open"):
+        OpenCVCamera(str(tmp_path / "missing.avi"), str(calibration_file))
+    with pytest.raises(CameraUnavailable, match="no directory"):
+        FilesCamera(tmp_path / "none", calibration_file)
+    with pytest.raises(CameraUnavailable, match="camera.calibration"):
+        FilesCamera(tmp_path, None)
+    with pytest.raises(CameraUnavailable, match="No device connected"):
+        RealSenseCamera(str(calibration_file), sdk=FakeRealSense(frames=None))
+    with pytest.raises(CameraUnavailable, match="pyrealsense2 is not installed"):
+        RealSenseCamera(str(calibration_file))
+
+
+@pytest.mark.sim
+def test_realsense_source_against_the_fake_sdk(rendered: list[Frame],
+                                               calibration_file: Path) -> None:
+    frames = iter(rendered)
+
+    def next_frame() -> tuple[np.ndarray, np.ndarray]:
+        frame = next(frames)
+        return frame.rgb[:, :, ::-1], np.round(frame.depth * 1000).astype(np.uint16)
+
+    sdk = FakeRealSense(next_frame, frames_before_timeout=len(rendered))
+    source = RealSenseCamera(str(calibration_file), sdk=sdk)
+    detector = OpenCVDetector()
+    for frame in rendered:
+        seen = source.read()
+        assert seen.depth is not None and seen.timestamp > 0
+        np.testing.assert_allclose(seen.depth, frame.depth, atol=0.0006)
+        assert names(detector.detect(seen)) == names(detector.detect(frame))
+    with pytest.raises(CameraUnavailable, match="didn't arrive"):
+        source.read()
+    source.close()
+    assert sdk.stopped == 1
+
+
+def compose_run(*overrides: str):
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module("conf", version_base="1.3"):
+        return compose("config", overrides=["instruction=unused", "planner=scripted",
+                                            "llm.model_path=/no/such.gguf", *overrides])
+
+
+FAKE_XARM = ("robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,_partial_:true,"
+             "object_width_mm:40}")
+
+
+@pytest.mark.sim
+def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
+        tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
+    from stackbot.cell import RealTable
+    from stackbot.session import open_session
+
+    directory = write_frames(tmp_path / "frames", rendered, depth=False)
+    cfg = compose_run("robot=xarm", FAKE_XARM, "camera=files", f"camera.directory={directory}",
+                      f"camera.calibration={calibration_file}")
+    session = open_session(cfg, load_model=False)
+    try:
+        assert isinstance(session.world, RealTable)
+        frame, scene = session.perceive()
+        assert frame.depth is None
+        assert [o.name for o in scene.objects] == names(OpenCVDetector().detect(rendered[0]))
+        assert "middle" in scene.locations
+    finally:
+        session.close()
+
+
+def test_a_simulated_arm_with_a_real_camera_is_refused(calibration_file: Path) -> None:
+    from stackbot.arms import SimulatedArmError
+    from stackbot.session import open_session
+
+    for robot in ("panda_sim", "xarm6_sim"):
+        cfg = compose_run(f"robot={robot}", "camera=opencv", "camera.source=0",
+                          f"camera.calibration={calibration_file}")
+        with pytest.raises(SimulatedArmError, match="sees a real table .* simulated world"):
+            open_session(cfg, load_model=False)
+
+
+def test_a_camera_that_cannot_open_stops_before_the_arm_is_built(
+        tmp_path: Path, calibration_file: Path) -> None:
+    from stackbot.session import open_session
+
+    cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", "camera=opencv",
+                      f"camera.source={tmp_path / 'missing.avi'}",
+                      f"camera.calibration={calibration_file}")
+    with pytest.raises(InstantiationException) as caught:  # Hydra's wrapper, unwrapped by the CLI
+        open_session(cfg, load_model=False)  # the xArm SDK is not installed: it would say so
+    assert isinstance(caught.value.__cause__, CameraUnavailable)
+    assert "cannot open" in str(caught.value.__cause__)
+
+
+def test_the_command_line_says_a_camera_cannot_open_in_one_line(
+        tmp_path: Path, calibration_file: Path) -> None:
+    from tests.test_cli_errors import assert_nothing_ran, assert_one_line_error, run_cli
+
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",
+                     "planner=scripted", "camera=opencv", "camera.source=/dev/no-such-camera",
+                     f"camera.calibration={calibration_file}")
+    assert_one_line_error(result, "camera opencv: cannot open", "/dev/no-such-camera")
+    assert_nothing_ran(tmp_path)
