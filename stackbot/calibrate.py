@@ -1,0 +1,229 @@
+"""`stackbot-calibrate`: a camera's calibration file from views of a ChArUco board.
+
+    stackbot-calibrate board board.png                      # print this board (the defaults)
+    stackbot-calibrate intrinsics views/*.png --out cell.yaml
+    stackbot-calibrate pose table.png --calibration cell.yaml --board-origin 0.68 0.22 0
+    stackbot-calibrate verify table.png --calibration cell.yaml --board-origin 0.68 0.22 0 \
+        [--arm robot=xarm robot.ip=... [--move]]
+    stackbot-calibrate colors frame.png --clicks clicks.yaml --out colors.yaml
+
+`intrinsics` writes K and the lens distortion; `pose` adds where the camera is in the arm's base
+frame from the board lying face up on the table at a known place (its top-left corner at
+`--board-origin`, its columns along `--board-x-axis`); `verify` places the board's corners with
+the calibration, reports how far they are from where the board is, and moves the tool above
+four of them (a dry run unless `--move`). Any problem: one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+
+from perception.cameras.calibration import CameraCalibration, load_calibration
+from perception.cameras.charuco import (
+    BoardSpec,
+    BoardView,
+    board_on_table,
+    calibrate_intrinsics,
+    camera_to_base_from_board,
+    corners_on_board_plane,
+    find_board,
+)
+
+PROGRAM = "stackbot-calibrate"
+
+
+def read_rgb(path: str | Path) -> np.ndarray:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise ValueError(f"cannot read the image {path}")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def board_view(spec: BoardSpec, path: str | Path) -> tuple[BoardView, tuple[int, int]]:
+    image = read_rgb(path)
+    view = find_board(spec, image)
+    if view is None:
+        raise ValueError(f"no ChArUco board ({spec.squares[0]}x{spec.squares[1]} squares, "
+                         f"{spec.dictionary}) found in {path}")
+    return view, (image.shape[1], image.shape[0])
+
+
+def run_intrinsics(spec: BoardSpec, images: Sequence[str], out: Path, pinhole: bool) -> str:
+    views, sizes = [], set()
+    for path in images:
+        image = read_rgb(path)
+        sizes.add((image.shape[1], image.shape[0]))
+        if (view := find_board(spec, image)) is not None:
+            views.append(view)
+    if len(sizes) > 1:
+        raise ValueError(f"the views have different sizes {sorted(sizes)}")
+    size = sizes.pop()
+    found = calibrate_intrinsics(views, size, fix_distortion=pinhole)
+    text = CameraCalibration(size, found.matrix, found.distortion, np.eye(4), notes={
+        "intrinsics_views": found.views, "intrinsics_rms_px": round(found.rms_px, 4)}).to_yaml()
+    data = yaml.safe_load(text)
+    del data["camera_to_base"]  # not known yet: `pose` adds it
+    out.write_text("# stackbot camera intrinsics (stackbot-calibrate intrinsics); "
+                   "stackbot-calibrate pose adds camera_to_base\n" + yaml.safe_dump(
+                       data, sort_keys=False))
+    return (f"intrinsics from {found.views} of {len(images)} views: fx {found.matrix[0, 0]:.2f} "
+            f"fy {found.matrix[1, 1]:.2f} cx {found.matrix[0, 2]:.2f} cy {found.matrix[1, 2]:.2f}"
+            f" px, reprojection RMS {found.rms_px:.3f} px -> {out}")
+
+
+def load_intrinsics(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text()) if path.exists() else None
+    if not isinstance(data, dict) or "intrinsics" not in data:
+        raise ValueError(f"calibration file {path}: no intrinsics (stackbot-calibrate "
+                         "intrinsics writes them)")
+    return data
+
+
+def run_pose(spec: BoardSpec, image: str, calibration: Path, board_to_base: np.ndarray,
+             out: Path) -> str:
+    data = load_intrinsics(calibration)
+    matrix = np.asarray(data["intrinsics"], np.float64)
+    distortion = np.asarray(data["distortion"], np.float64)
+    view, size = board_view(spec, image)
+    if list(size) != list(data["image_size"]):
+        raise ValueError(f"{image} is {size[0]}x{size[1]}, the intrinsics are for "
+                         f"{data['image_size'][0]}x{data['image_size'][1]}")
+    camera_to_base, rms = camera_to_base_from_board(view, matrix, distortion, board_to_base)
+    notes = dict(data.get("notes") or {})
+    notes.update({"pose_method": "board on the table", "pose_rms_px": round(rms, 4),
+                  "board_to_base": [[round(float(v), 6) for v in row] for row in board_to_base]})
+    CameraCalibration(size, matrix, distortion, camera_to_base, notes=notes).save(out)
+    x, y, z = camera_to_base[:3, 3]
+    return (f"camera at ({x:.4f}, {y:.4f}, {z:.4f}) m in the base frame, board reprojection "
+            f"RMS {rms:.3f} px -> {out}")
+
+
+def verification_targets(seen: np.ndarray, hover: float) -> list[tuple[float, ...]]:
+    """Tool poses (top down) `hover` metres above four spread-out corners as the camera sees
+    them."""
+    from skills.motion import top_down
+
+    centre = seen.mean(axis=0)
+    angles = np.arctan2(seen[:, 1] - centre[1], seen[:, 0] - centre[0])
+    picks = {int(np.argmin(np.abs(np.angle(np.exp(1j * (angles - a))))))
+             for a in (-3 * np.pi / 4, -np.pi / 4, np.pi / 4, 3 * np.pi / 4)}
+    return [top_down(float(seen[i, 0]), float(seen[i, 1]), float(seen[i, 2]) + hover, 0.0)
+            for i in sorted(picks)]
+
+
+def run_verify(spec: BoardSpec, image: str, calibration: Path, board_to_base: np.ndarray,
+               robot_overrides: Sequence[str], move: bool, hover: float) -> str:
+    loaded = load_calibration(calibration)
+    view, _ = board_view(spec, image)
+    seen, known = corners_on_board_plane(view, loaded.intrinsics, loaded.distortion,
+                                         loaded.camera_to_base, board_to_base)
+    errors = np.linalg.norm(seen - known, axis=1) * 1000
+    report = (f"{len(errors)} board corners placed by the calibration: error mean "
+              f"{errors.mean():.2f} mm, max {errors.max():.2f} mm (good: under 3 mm mean)")
+    if robot_overrides:
+        moved = move_above(verification_targets(seen, hover), robot_overrides, dry_run=not move)
+        report += f"; tool {'moved' if move else 'dry run'} above {moved} corners"
+    return report
+
+
+def move_above(targets: list[tuple[float, ...]], overrides: Sequence[str], dry_run: bool) -> int:
+    from hydra import compose, initialize_config_module
+
+    from stackbot.arms import build_arm
+
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=[*overrides, f"safety.dry_run={str(dry_run).lower()}"])
+    world = None
+    if cfg.robot.get("_partial_"):  # a simulated arm needs its world
+        from hydra.utils import instantiate
+
+        world = instantiate(cfg.sim)
+    try:
+        with build_arm(cfg, world) as arm:
+            for pose in targets:
+                arm.move_linear(pose)
+                print(f"tool above ({pose[0]:.3f}, {pose[1]:.3f}, {pose[2]:.3f}) m")
+    finally:
+        if world is not None:
+            world.close()
+    return len(targets)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog=PROGRAM, description=__doc__.split("\n\n")[0])
+    board = argparse.ArgumentParser(add_help=False)
+    board.add_argument("--squares", type=int, nargs=2, default=list(BoardSpec.squares),
+                       metavar=("COLUMNS", "ROWS"))
+    board.add_argument("--square", type=float, default=BoardSpec.square, help="metres")
+    board.add_argument("--marker", type=float, default=BoardSpec.marker, help="metres")
+    board.add_argument("--dictionary", default=BoardSpec.dictionary)
+    placed = argparse.ArgumentParser(add_help=False)
+    placed.add_argument("image")
+    placed.add_argument("--calibration", type=Path, required=True)
+    placed.add_argument("--board-origin", type=float, nargs=3, required=True,
+                        metavar=("X", "Y", "Z"), help="the board's top-left corner (base frame)")
+    placed.add_argument("--board-x-axis", type=float, nargs=2, default=[1.0, 0.0],
+                        metavar=("X", "Y"), help="direction of the board's columns")
+    commands = top.add_subparsers(dest="command", required=True)
+    printable = commands.add_parser("board", parents=[board], help="write the board to print")
+    printable.add_argument("out", type=Path)
+    printable.add_argument("--dpi", type=float, default=300.0)
+    intrinsics = commands.add_parser("intrinsics", parents=[board], help="K and distortion")
+    intrinsics.add_argument("images", nargs="+")
+    intrinsics.add_argument("--out", type=Path, required=True)
+    intrinsics.add_argument("--pinhole", action="store_true", help="assume no lens distortion")
+    pose = commands.add_parser("pose", parents=[board, placed], help="camera-to-base")
+    pose.add_argument("--out", type=Path, help="default: the --calibration file")
+    verify = commands.add_parser("verify", parents=[board, placed],
+                                 help="check a calibration (and move the tool, dry run)")
+    verify.add_argument("--arm", nargs="+", default=[], metavar="OVERRIDE",
+                        help="move this arm's tool above corners: robot=xarm robot.ip=...")
+    verify.add_argument("--move", action="store_true", help="really move (default: dry run)")
+    verify.add_argument("--hover", type=float, default=0.05, help="metres above the corners")
+    colors = commands.add_parser("colors", help="HSV ranges from labelled clicks on a frame")
+    colors.add_argument("image")
+    colors.add_argument("--clicks", type=Path, required=True,
+                        help="YAML: colour name -> list of [column, row] pixels")
+    colors.add_argument("--out", type=Path, required=True)
+    return top
+
+
+def run(args: argparse.Namespace) -> str:
+    if args.command == "colors":
+        from perception.hsv import colors_from_clicks
+
+        return colors_from_clicks(read_rgb(args.image), args.clicks, args.out)
+    spec = BoardSpec(tuple(args.squares), args.square, args.marker, args.dictionary)
+    if args.command == "board":
+        image = spec.image(args.dpi / 0.0254, margin=0.01)
+        cv2.imwrite(str(args.out), image)
+        return (f"board {spec.size[0] * 1000:.0f} x {spec.size[1] * 1000:.0f} mm (+10 mm margin) "
+                f"at {args.dpi:.0f} dpi -> {args.out}; print at 100 %, measure a square")
+    if args.command == "intrinsics":
+        return run_intrinsics(spec, args.images, args.out, args.pinhole)
+    board_to_base = board_on_table(args.board_origin, args.board_x_axis)
+    if args.command == "pose":
+        return run_pose(spec, args.image, args.calibration, board_to_base,
+                        args.out or args.calibration)
+    return run_verify(spec, args.image, args.calibration, board_to_base, args.arm,
+                      args.move, args.hover)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        print(run(args))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Calibration in the simulator, where the truth is known: rendered views of a ChArUco board
+(a textured quad in PyBullet DIRECT) through `stackbot-calibrate` and OpenCV's real calibration
+functions; then RGB-only perception (`camera=files`, depth withheld) with what it recovered.
+
+Run with `-s` to see the measured errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_module
+
+from perception.cameras.calibration import load_calibration
+from perception.cameras.charuco import BoardSpec, board_on_table
+from perception.opencv_detector import OpenCVDetector
+from sim.camera import Camera
+from sim.charuco import add_board, render_smooth
+from sim.scene_gen import SceneSpec, random_scene_spec
+from sim.world import World
+from stackbot.calibrate import main as calibrate
+from stackbot.session import build
+
+pytestmark = pytest.mark.sim
+
+SPEC = BoardSpec()
+BOARD_ORIGIN = (0.68, 0.225, 0.001)  # the board's top-left corner, known to the calibration
+BOARD_X_AXIS = (0.0, -1.0)
+# The camera under calibration: its pose is what the calibration must find (never told).
+UNKNOWN = Camera(position=(0.46, 0.05, 0.92), target=(0.53, 0.0, 0.0))
+SMOOTHING = 3  # rendered at 3x and averaged down: anti-aliased edges, as a real sensor has
+N_VIEWS, N_SCENES = 8, 20
+
+
+def intrinsics_views(world: World, centre: np.ndarray) -> list[np.ndarray]:
+    """The board seen from around it, tilted 15-35 degrees, 0.6-0.8 m away."""
+    rng = np.random.default_rng(0)
+    images = []
+    for i in range(N_VIEWS):
+        azimuth = 2 * np.pi * i / N_VIEWS
+        tilt, distance = np.radians(rng.uniform(15, 35)), rng.uniform(0.6, 0.8)
+        position = centre + distance * np.array([np.sin(tilt) * np.cos(azimuth),
+                                                 np.sin(tilt) * np.sin(azimuth), np.cos(tilt)])
+        target = centre + np.r_[rng.uniform(-0.03, 0.03, 2), 0.0]
+        camera = Camera(position=tuple(position), target=tuple(target),
+                        up=(1.0, 0.3 * np.cos(3 * azimuth), 0.0))
+        images.append(render_smooth(camera, world.client, SMOOTHING)[0])
+    return images
+
+
+def save(directory: Path, images: list[np.ndarray], stem: str = "view") -> list[str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, image in enumerate(images):
+        paths.append(str(directory / f"{stem}{i:03d}.png"))
+        cv2.imwrite(paths[-1], image[:, :, ::-1])
+    return paths
+
+
+def rotation_error_deg(a: np.ndarray, b: np.ndarray) -> float:
+    cos = (np.trace(a[:3, :3].T @ b[:3, :3]) - 1) / 2
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The calibration file `stackbot-calibrate` made, and the board image it was posed from."""
+    directory = tmp_path_factory.mktemp("calibration")
+    board_to_base = board_on_table(BOARD_ORIGIN, BOARD_X_AXIS)
+    centre = board_to_base[:3, :3] @ np.array([*np.divide(SPEC.size, 2), 0]) + BOARD_ORIGIN
+    with World() as world:
+        world.reset(SceneSpec(blocks=()))
+        add_board(world.client, SPEC, board_to_base, texture_dir=directory)
+        views = save(directory / "views", intrinsics_views(world, centre))
+        table = save(directory, [render_smooth(UNKNOWN, world.client, SMOOTHING)[0]], "table")[0]
+    out = directory / "cell.yaml"
+    calibrate(["intrinsics", *views, "--out", str(out)])
+    placed = ["--calibration", str(out), "--board-origin", *map(str, BOARD_ORIGIN),
+              "--board-x-axis", *map(str, BOARD_X_AXIS)]
+    calibrate(["pose", table, *placed])
+    yield out, Path(table)
+
+
+def test_calibration_recovers_the_rendered_camera(calibrated: tuple[Path, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    calibration = load_calibration(calibrated[0])
+    fine = Camera(width=UNKNOWN.width * SMOOTHING, height=UNKNOWN.height * SMOOTHING,
+                  fov_deg=UNKNOWN.fov_deg)
+    k_true = fine.intrinsics.copy()
+    k_true[:2] /= SMOOTHING
+    k_true[0, 2] -= 0.5
+    k_true[1, 2] -= 0.5
+    found = calibration.intrinsics[[0, 1, 0, 1], [0, 1, 2, 2]]
+    expected = k_true[[0, 1, 0, 1], [0, 1, 2, 2]]
+    relative = np.abs(found - expected) / expected
+    position_mm = 1000 * np.linalg.norm(calibration.camera_to_base[:3, 3] - UNKNOWN.position)
+    rotation = rotation_error_deg(calibration.camera_to_base, UNKNOWN.camera_to_world)
+    with capsys.disabled():
+        print(f"\ncalibration: fx fy cx cy off by {np.round(100 * relative, 3)} %, camera "
+              f"position off by {position_mm:.2f} mm, rotation by {rotation:.3f} degrees")
+    assert relative.max() < 0.01
+    assert position_mm < 5.0
+    assert rotation < 0.5
+
+
+def test_verify_places_the_board_corners(calibrated: tuple[Path, Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out, table = calibrated
+    calibrate(["verify", str(table), "--calibration", str(out), "--board-origin",
+               *map(str, BOARD_ORIGIN), "--board-x-axis", *map(str, BOARD_X_AXIS),
+               "--arm", "robot=panda_sim"])
+    printed = capsys.readouterr().out
+    mean_mm = float(printed.split("error mean ")[1].split(" mm")[0])
+    assert mean_mm < 3.0
+    assert "dry run above 4 corners" in printed and printed.count("dry run: move_linear") == 4
+
+
+def test_rgb_only_perception_with_the_recovered_calibration(
+        calibrated: tuple[Path, Path], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`camera=files` replaying rendered scenes without their depth: rays meet the table."""
+    truths = []
+    with World() as world:
+        images = []
+        for seed in range(N_SCENES):
+            world.reset(random_scene_spec(seed))
+            images.append(UNKNOWN.render(world.client).rgb)  # as camera=sim renders
+            truths.append({n: p.position for n, p in world.object_poses().items()})
+    save(tmp_path / "frames", images, "scene")
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=[
+            "camera=files", f"camera.directory={tmp_path / 'frames'}",
+            f"camera.calibration={calibrated[0]}", "camera.use_depth=false"])
+    camera, detector = build(cfg.camera), build(cfg.perception)
+    errors = []
+    for truth in truths:
+        frame = camera.read()
+        assert frame.depth is None
+        seen = detector.detect(frame)
+        assert sorted(d.name for d in seen) == sorted(truth)
+        errors += [np.linalg.norm(np.subtract(d.position, truth[d.name])) for d in seen]
+    mean_mm, worst_mm = 1000 * float(np.mean(errors)), 1000 * float(np.max(errors))
+    with capsys.disabled():
+        print(f"\nRGB-only perception, recovered calibration, {N_SCENES} scenes, {len(errors)} "
+              f"objects: 3-D error mean {mean_mm:.2f} mm, max {worst_mm:.2f} mm")
+    assert mean_mm < 5.0
+    assert isinstance(detector, OpenCVDetector)
