@@ -37,6 +37,7 @@ from perception.geometry import (
     flat_pixels,
     rect_sides,
 )
+from perception.hsv import HSVColorClassifier
 from perception.planar import PlanarPlacer
 from perception.types import Detection, Frame
 
@@ -95,9 +96,11 @@ class OpenCVDetector:
     """Colour + shape + depth detector for the tabletop (see the module docstring);
     `OpenCVDetector(OpenCVDetectorConfig(min_height=0.005))` to change a threshold. Thresholds
     given as keyword arguments (`+perception.min_height=...`) still work, with a deprecation
-    warning, until the next release."""
+    warning, until the next release. `colors`: a file of HSV ranges (perception.hsv) in place of
+    the palette, for a real camera."""
 
-    def __init__(self, config: OpenCVDetectorConfig | None = None, **thresholds: Any) -> None:
+    def __init__(self, config: OpenCVDetectorConfig | None = None, colors: str | None = None,
+                 **thresholds: Any) -> None:
         config = config or OpenCVDetectorConfig()
         if thresholds:
             warnings.warn(f"OpenCVDetector({', '.join(thresholds)}=...) is deprecated: the "
@@ -106,7 +109,8 @@ class OpenCVDetector:
             config = replace(config, **thresholds)
         self.config = config
         c = self.config
-        self.colors = ColorClassifier(c.reference_colors, c.max_color_distance, c.shade_range)
+        self.colors = (HSVColorClassifier.load(colors) if colors else
+                       ColorClassifier(c.reference_colors, c.max_color_distance, c.shade_range))
         self.planar = PlanarPlacer(c, self.colors)
 
     def detect(self, frame: Frame) -> tuple[Detection, ...]:
