@@ -14,6 +14,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import InstantiationException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
 from sim.display import gui_unavailable
 from skills.driver import ArmError
@@ -52,6 +53,8 @@ def user_error(error: BaseException) -> str | None:
         return f"arm: {error}"
     if isinstance(error, RunDirectoryError):
         return str(error)
+    if isinstance(error, MissingMandatoryValue):  # a `???` in the config, e.g. a camera's file
+        return f"{error.full_key} must be given ({error.full_key}=...)"
     if isinstance(error, (FileNotFoundError, ValueError, ConnectionError)):
         return str(error)  # UsageError is a ValueError; ConnectionError: an LLM endpoint
     return None

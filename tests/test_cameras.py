@@ -241,3 +241,20 @@ def test_the_command_line_says_a_camera_cannot_open_in_one_line(
                      f"camera.calibration={calibration_file}")
     assert_one_line_error(result, "camera opencv: cannot open", "/dev/no-such-camera")
     assert_nothing_ran(tmp_path)
+
+
+def test_the_real_cell_config(tmp_path: Path, calibration_file: Path) -> None:
+    cfg = compose_run("cell=xarm_realsense", f"camera.calibration={calibration_file}")
+    assert cfg.robot._target_ == "drivers.xarm.XArmDriver"
+    assert cfg.camera._target_ == "perception.cameras.realsense.RealSenseCamera"
+    assert cfg.safety.confirm is True and cfg.perception.colors is None
+    from tests.test_cli_errors import assert_nothing_ran, assert_one_line_error, run_cli
+
+    command = ["instruction=put the red block in the blue bowl", "cell=xarm_realsense",
+               "planner=scripted"]
+    assert_one_line_error(run_cli(tmp_path, *command), "camera.calibration must be given")
+    no_device = "camera.sdk={_target_:perception.cameras.fakes.pyrealsense2.FakeRealSense}"
+    assert_one_line_error(run_cli(tmp_path, *command, f"camera.calibration={calibration_file}",
+                                  no_device),
+                          "camera realsense: cannot start (No device connected)")
+    assert_nothing_ran(tmp_path)
