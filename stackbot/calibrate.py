@@ -3,15 +3,17 @@
     stackbot-calibrate board board.png                      # print this board (the defaults)
     stackbot-calibrate intrinsics views/*.png --out cell.yaml
     stackbot-calibrate pose table.png --calibration cell.yaml --board-origin 0.68 0.22 0
+    stackbot-calibrate hand-eye held.yaml --calibration cell.yaml   # or: the board on the tool
     stackbot-calibrate verify table.png --calibration cell.yaml --board-origin 0.68 0.22 0 \
         [--arm robot=xarm robot.ip=... [--move]]
     stackbot-calibrate colors frame.png --clicks clicks.yaml --out colors.yaml
 
 `intrinsics` writes K and the lens distortion; `pose` adds where the camera is in the arm's base
 frame from the board lying face up on the table at a known place (its top-left corner at
-`--board-origin`, its columns along `--board-x-axis`); `verify` places the board's corners with
-the calibration, reports how far they are from where the board is, and moves the tool above
-four of them (a dry run unless `--move`). Any problem: one line on stderr, exit status 2.
+`--board-origin`, its columns along `--board-x-axis`), `hand-eye` the same from the board held by
+the arm at several tool poses (a YAML list of {image, tool_pose}); `verify` places the board's
+corners with the calibration, reports how far they are from where the board is, and moves the
+tool above four of them (a dry run unless `--move`). Any problem: one line on stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from perception.cameras.calibration import CameraCalibration, load_calibration
 from perception.cameras.charuco import (
     BoardSpec,
     BoardView,
+    board_in_camera,
     board_on_table,
     calibrate_intrinsics,
     camera_to_base_from_board,
@@ -103,6 +106,37 @@ def run_pose(spec: BoardSpec, image: str, calibration: Path, board_to_base: np.n
     x, y, z = camera_to_base[:3, 3]
     return (f"camera at ({x:.4f}, {y:.4f}, {z:.4f}) m in the base frame, board reprojection "
             f"RMS {rms:.3f} px -> {out}")
+
+
+def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path) -> str:
+    """camera-to-base from the board held by the arm: `views_file` lists {image, tool_pose:
+    [x, y, z, roll, pitch, yaw]} (images relative to the file)."""
+    from perception.cameras.hand_eye import pose_to_matrix, solve_eye_to_hand
+
+    data = load_intrinsics(calibration)
+    matrix = np.asarray(data["intrinsics"], np.float64)
+    distortion = np.asarray(data["distortion"], np.float64)
+    listed = yaml.safe_load(views_file.read_text()) if views_file.exists() else None
+    if not isinstance(listed, list) or not all(isinstance(v, dict) and {"image", "tool_pose"}
+                                               <= set(v) for v in listed):
+        raise ValueError(f"views file {views_file}: expected a list of {{image, tool_pose}}")
+    tools, boards, worst_rms = [], [], 0.0
+    for entry in listed:
+        view, _ = board_view(spec, views_file.parent / entry["image"])
+        board_to_camera, rms = board_in_camera(view, matrix, distortion)
+        tools.append(pose_to_matrix(entry["tool_pose"]))
+        boards.append(board_to_camera)
+        worst_rms = max(worst_rms, rms)
+    result = solve_eye_to_hand(tools, boards)
+    notes = dict(data.get("notes") or {})
+    notes.update({"pose_method": "hand-eye (board held by the arm)", "hand_eye_views": len(tools),
+                  "hand_eye_residual_mm": round(result.residual_mm, 3),
+                  "pose_rms_px": round(worst_rms, 4)})
+    size = tuple(data["image_size"])
+    CameraCalibration(size, matrix, distortion, result.camera_to_base, notes=notes).save(out)
+    x, y, z = result.camera_to_base[:3, 3]
+    return (f"camera at ({x:.4f}, {y:.4f}, {z:.4f}) m in the base frame from {len(tools)} tool "
+            f"poses, board seen vs held: {result.residual_mm:.2f} mm mean -> {out}")
 
 
 def verification_targets(seen: np.ndarray, hover: float) -> list[tuple[float, ...]]:
@@ -181,6 +215,11 @@ def parser() -> argparse.ArgumentParser:
     intrinsics.add_argument("--pinhole", action="store_true", help="assume no lens distortion")
     pose = commands.add_parser("pose", parents=[board, placed], help="camera-to-base")
     pose.add_argument("--out", type=Path, help="default: the --calibration file")
+    hand_eye = commands.add_parser("hand-eye", parents=[board],
+                                   help="camera-to-base from the board held by the arm")
+    hand_eye.add_argument("views", type=Path, help="YAML: a list of {image, tool_pose}")
+    hand_eye.add_argument("--calibration", type=Path, required=True)
+    hand_eye.add_argument("--out", type=Path, help="default: the --calibration file")
     verify = commands.add_parser("verify", parents=[board, placed],
                                  help="check a calibration (and move the tool, dry run)")
     verify.add_argument("--arm", nargs="+", default=[], metavar="OVERRIDE",
@@ -208,6 +247,8 @@ def run(args: argparse.Namespace) -> str:
                 f"at {args.dpi:.0f} dpi -> {args.out}; print at 100 %, measure a square")
     if args.command == "intrinsics":
         return run_intrinsics(spec, args.images, args.out, args.pinhole)
+    if args.command == "hand-eye":
+        return run_hand_eye(spec, args.views, args.calibration, args.out or args.calibration)
     board_to_base = board_on_table(args.board_origin, args.board_x_axis)
     if args.command == "pose":
         return run_pose(spec, args.image, args.calibration, board_to_base,

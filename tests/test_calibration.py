@@ -12,13 +12,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import yaml
 from hydra import compose, initialize_config_module
 
 from perception.cameras.calibration import load_calibration
 from perception.cameras.charuco import BoardSpec, board_on_table
+from perception.cameras.hand_eye import pose_to_matrix
 from perception.opencv_detector import OpenCVDetector
 from sim.camera import Camera
-from sim.charuco import add_board, render_smooth
+from sim.charuco import add_board, move_board, render_smooth
 from sim.scene_gen import SceneSpec, random_scene_spec
 from sim.world import World
 from stackbot.calibrate import main as calibrate
@@ -32,7 +34,7 @@ BOARD_X_AXIS = (0.0, -1.0)
 # The camera under calibration: its pose is what the calibration must find (never told).
 UNKNOWN = Camera(position=(0.46, 0.05, 0.92), target=(0.53, 0.0, 0.0))
 SMOOTHING = 3  # rendered at 3x and averaged down: anti-aliased edges, as a real sensor has
-N_VIEWS, N_SCENES = 8, 20
+N_VIEWS, N_SCENES, N_HAND_EYE_VIEWS = 8, 20, 6
 
 
 def intrinsics_views(world: World, centre: np.ndarray) -> list[np.ndarray]:
@@ -148,3 +150,37 @@ def test_rgb_only_perception_with_the_recovered_calibration(
               f"objects: 3-D error mean {mean_mm:.2f} mm, max {worst_mm:.2f} mm")
     assert mean_mm < 5.0
     assert isinstance(detector, OpenCVDetector)
+
+
+def test_hand_eye_from_the_board_held_by_the_arm(calibrated: tuple[Path, Path], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The board fixed under the tool at poses the arm reports; the camera's pose from the views
+    and those poses alone (the board's place on the tool is unknown to the calibration too)."""
+    out = tmp_path / "hand_eye.yaml"
+    out.write_text(calibrated[0].read_text())
+    board_to_tool = np.eye(4)
+    board_to_tool[:3, 3] = (-SPEC.size[0] / 2 + 0.01, -SPEC.size[1] / 2 - 0.02, 0.015)
+    rng = np.random.default_rng(3)
+    listed = []
+    with World() as world:
+        world.reset(SceneSpec(blocks=()))
+        board = add_board(world.client, SPEC, board_to_tool, texture_dir=tmp_path)
+        for i in range(N_HAND_EYE_VIEWS):
+            tool_pose = (rng.uniform(0.4, 0.6), rng.uniform(-0.1, 0.1), rng.uniform(0.15, 0.3),
+                         np.pi + rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3),
+                         rng.uniform(-0.6, 0.6))
+            move_board(world.client, board, pose_to_matrix(tool_pose) @ board_to_tool)
+            image = save(tmp_path, [render_smooth(UNKNOWN, world.client, SMOOTHING)[0]],
+                         f"held{i}_")[0]
+            listed.append({"image": Path(image).name, "tool_pose": [float(v) for v in tool_pose]})
+    views = tmp_path / "held.yaml"
+    views.write_text(yaml.safe_dump(listed))
+    calibrate(["hand-eye", str(views), "--calibration", str(out)])
+    found = load_calibration(out).camera_to_base
+    position_mm = 1000 * np.linalg.norm(found[:3, 3] - UNKNOWN.position)
+    rotation = rotation_error_deg(found, UNKNOWN.camera_to_world)
+    with capsys.disabled():
+        print(f"\nhand-eye from {N_HAND_EYE_VIEWS} tool poses: camera position off by "
+              f"{position_mm:.2f} mm, rotation by {rotation:.3f} degrees")
+    assert position_mm < 5.0
+    assert rotation < 0.5
