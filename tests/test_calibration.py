@@ -184,3 +184,60 @@ def test_hand_eye_from_the_board_held_by_the_arm(calibrated: tuple[Path, Path], 
               f"{position_mm:.2f} mm, rotation by {rotation:.3f} degrees")
     assert position_mm < 5.0
     assert rotation < 0.5
+
+
+class RecordingCamera:
+    """The session's camera, every frame it hands out also saved (for replay)."""
+
+    def __init__(self, camera, directory: Path) -> None:
+        self.camera, self.directory, self.count = camera, directory, 0
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def read(self):
+        frame = self.camera.read()
+        cv2.imwrite(str(self.directory / f"frame{self.count:03d}.png"), frame.rgb[:, :, ::-1])
+        self.count += 1
+        return frame
+
+    def close(self) -> None:
+        self.camera.close()
+
+
+def run_demo(overrides: list[str], camera_wrapper=None) -> tuple[object, object]:
+    from skills.goals import In
+    from stackbot.session import open_session
+
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused", "planner=scripted",
+                                           "llm.model_path=/no/such.gguf", *overrides])
+    session = open_session(cfg, load_model=False)
+    try:
+        if camera_wrapper is not None:
+            session.camera = camera_wrapper(session.camera)
+        session.reset(build(cfg.scene))
+        session.planner.set_goal((In("red block", "blue bowl"),))
+        with session.driver:
+            episode = session.agent().run("put the red block in the blue bowl")
+        return episode, session
+    finally:
+        session.close()
+
+
+def test_the_demo_instruction_end_to_end_from_replayed_frames(
+        calibrated: tuple[Path, Path], tmp_path: Path) -> None:
+    """Recorded: the demo in the simulator, seen by the camera under calibration. Replayed:
+    the xArm (its SDK fake) acting on those frames through `camera=files`, RGB only, placed by
+    the recovered calibration; the step's effect is checked on the replayed frame after it."""
+    unknown = [f"camera.position=[{','.join(map(str, UNKNOWN.position))}]",
+               f"camera.target=[{','.join(map(str, UNKNOWN.target))}]"]
+    frames = tmp_path / "frames"
+    recorded, _ = run_demo(unknown, lambda camera: RecordingCamera(camera, frames))
+    assert recorded.finished and not recorded.failed
+    replayed, session = run_demo([
+        "robot=xarm", "robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,"
+        "_partial_:true,object_width_mm:40}", "camera=files", f"camera.directory={frames}",
+        f"camera.calibration={calibrated[0]}", "camera.use_depth=false"])
+    assert replayed.finished and not replayed.failed, replayed.message
+    assert [r.step.option.text for r in replayed.records] == [
+        r.step.option.text for r in recorded.records]
+    assert replayed.moved and replayed.records[0].frame_before.depth is None
