@@ -38,6 +38,7 @@ from perception.cameras.charuco import (
     corners_on_board_plane,
     find_board,
 )
+from skills.driver import ArmError
 
 PROGRAM = "stackbot-calibrate"
 
@@ -231,38 +232,58 @@ def parser() -> argparse.ArgumentParser:
     colors.add_argument("--clicks", type=Path, required=True,
                         help="YAML: colour name -> list of [column, row] pixels")
     colors.add_argument("--out", type=Path, required=True)
+    for command, handler in ((printable, command_board), (intrinsics, command_intrinsics),
+                             (pose, command_pose), (hand_eye, command_hand_eye),
+                             (verify, command_verify), (colors, command_colors)):
+        command.set_defaults(handler=handler)
     return top
 
 
-def run(args: argparse.Namespace) -> str:
-    if args.command == "colors":
-        from perception.hsv import colors_from_clicks
+def spec_of(args: argparse.Namespace) -> BoardSpec:
+    return BoardSpec(tuple(args.squares), args.square, args.marker, args.dictionary)
 
-        return colors_from_clicks(read_rgb(args.image), args.clicks, args.out)
-    spec = BoardSpec(tuple(args.squares), args.square, args.marker, args.dictionary)
-    if args.command == "board":
-        image = spec.image(args.dpi / 0.0254, margin=0.01)
-        cv2.imwrite(str(args.out), image)
-        return (f"board {spec.size[0] * 1000:.0f} x {spec.size[1] * 1000:.0f} mm (+10 mm margin) "
-                f"at {args.dpi:.0f} dpi -> {args.out}; print at 100 %, measure a square")
-    if args.command == "intrinsics":
-        return run_intrinsics(spec, args.images, args.out, args.pinhole)
-    if args.command == "hand-eye":
-        return run_hand_eye(spec, args.views, args.calibration, args.out or args.calibration)
-    board_to_base = board_on_table(args.board_origin, args.board_x_axis)
-    if args.command == "pose":
-        return run_pose(spec, args.image, args.calibration, board_to_base,
+
+def command_board(args: argparse.Namespace) -> str:
+    spec = spec_of(args)
+    cv2.imwrite(str(args.out), spec.image(args.dpi / 0.0254, margin=0.01))
+    return (f"board {spec.size[0] * 1000:.0f} x {spec.size[1] * 1000:.0f} mm (+10 mm margin) "
+            f"at {args.dpi:.0f} dpi -> {args.out}; print at 100 %, measure a square")
+
+
+def command_intrinsics(args: argparse.Namespace) -> str:
+    return run_intrinsics(spec_of(args), args.images, args.out, args.pinhole)
+
+
+def command_pose(args: argparse.Namespace) -> str:
+    return run_pose(spec_of(args), args.image, args.calibration,
+                    board_on_table(args.board_origin, args.board_x_axis),
+                    args.out or args.calibration)
+
+
+def command_hand_eye(args: argparse.Namespace) -> str:
+    return run_hand_eye(spec_of(args), args.views, args.calibration,
                         args.out or args.calibration)
-    return run_verify(spec, args.image, args.calibration, board_to_base, args.arm,
+
+
+def command_verify(args: argparse.Namespace) -> str:
+    return run_verify(spec_of(args), args.image, args.calibration,
+                      board_on_table(args.board_origin, args.board_x_axis), args.arm,
                       args.move, args.hover)
+
+
+def command_colors(args: argparse.Namespace) -> str:
+    from perception.hsv import colors_from_clicks
+
+    return colors_from_clicks(read_rgb(args.image), args.clicks, args.out)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
-        print(run(args))
-    except (ValueError, FileNotFoundError) as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        print(args.handler(args))
+    except (ValueError, FileNotFoundError, ArmError) as error:
+        prefix = "arm: " if isinstance(error, ArmError) else ""
+        print(f"{PROGRAM}: error: {prefix}{error}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -241,3 +241,28 @@ def test_the_demo_instruction_end_to_end_from_replayed_frames(
     assert [r.step.option.text for r in replayed.records] == [
         r.step.option.text for r in recorded.records]
     assert replayed.moved and replayed.records[0].frame_before.depth is None
+
+
+def test_calibrate_errors_are_one_line(tmp_path: Path, calibrated: tuple[Path, Path],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((480, 640, 3), 40, np.uint8))
+    intrinsics_only = tmp_path / "intrinsics.yaml"
+    placed = ["--board-origin", "0.6", "0.2", "0"]
+    for argv, problem in (
+            (["pose", str(blank), "--calibration", str(calibrated[0]), *placed],
+             f"no ChArUco board (9x7 squares, DICT_4X4_50) found in {blank}"),
+            (["intrinsics", str(blank), str(blank), str(blank), "--out", str(intrinsics_only)],
+             "need at least 3 views of the board, got 0"),
+            (["pose", str(calibrated[1]), "--calibration", str(tmp_path / "none.yaml"), *placed],
+             "no intrinsics")):
+        with pytest.raises(SystemExit) as exit_status:
+            calibrate(argv)
+        assert exit_status.value.code == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and problem in lines[0], lines
+    data = yaml.safe_load(calibrated[0].read_text())
+    del data["camera_to_base"]
+    intrinsics_only.write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match="intrinsics only: stackbot-calibrate pose"):
+        load_calibration(intrinsics_only)

@@ -79,7 +79,10 @@ def load_calibration(path: str | Path) -> CameraCalibration:
         raise CalibrationError(f"calibration file {path}: expected a mapping of keys")
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
-        raise CalibrationError(f"calibration file {path}: missing key(s) {', '.join(missing)}")
+        hint = (" (intrinsics only: stackbot-calibrate pose or hand-eye adds it)"
+                if missing == ["camera_to_base"] else "")
+        raise CalibrationError(
+            f"calibration file {path}: missing key(s) {', '.join(missing)}{hint}")
     try:
         calibration = CameraCalibration(
             image_size=tuple(int(v) for v in data["image_size"]),
