@@ -1,6 +1,7 @@
 """`stackbot-calibrate`: a camera's calibration file from views of a ChArUco board.
 
     stackbot-calibrate board board.png                      # print this board (the defaults)
+    stackbot-calibrate capture views/ --source 0 --count 15  # a frame every 2 s: move the board
     stackbot-calibrate intrinsics views/*.png --out cell.yaml
     stackbot-calibrate pose table.png --calibration cell.yaml --board-origin 0.68 0.22 0
     stackbot-calibrate hand-eye held.yaml --calibration cell.yaml   # or: the board on the tool
@@ -210,6 +211,11 @@ def parser() -> argparse.ArgumentParser:
     printable = commands.add_parser("board", parents=[board], help="write the board to print")
     printable.add_argument("out", type=Path)
     printable.add_argument("--dpi", type=float, default=300.0)
+    capture = commands.add_parser("capture", help="save frames from an OpenCV camera")
+    capture.add_argument("out", type=Path)
+    capture.add_argument("--source", default="0", help="a device index, a video file or a URL")
+    capture.add_argument("--count", type=int, default=15)
+    capture.add_argument("--every", type=float, default=2.0, help="seconds between frames")
     intrinsics = commands.add_parser("intrinsics", parents=[board], help="K and distortion")
     intrinsics.add_argument("images", nargs="+")
     intrinsics.add_argument("--out", type=Path, required=True)
@@ -232,7 +238,8 @@ def parser() -> argparse.ArgumentParser:
     colors.add_argument("--clicks", type=Path, required=True,
                         help="YAML: colour name -> list of [column, row] pixels")
     colors.add_argument("--out", type=Path, required=True)
-    for command, handler in ((printable, command_board), (intrinsics, command_intrinsics),
+    for command, handler in ((printable, command_board), (capture, command_capture),
+                             (intrinsics, command_intrinsics),
                              (pose, command_pose), (hand_eye, command_hand_eye),
                              (verify, command_verify), (colors, command_colors)):
         command.set_defaults(handler=handler)
@@ -241,6 +248,29 @@ def parser() -> argparse.ArgumentParser:
 
 def spec_of(args: argparse.Namespace) -> BoardSpec:
     return BoardSpec(tuple(args.squares), args.square, args.marker, args.dictionary)
+
+
+def command_capture(args: argparse.Namespace) -> str:
+    """Frames from any cv2.VideoCapture source into a directory, `--every` seconds apart (move
+    the board between them), for `intrinsics` and `pose` (no calibration needed yet)."""
+    import time
+
+    source = int(args.source) if str(args.source).isdigit() else str(args.source)
+    capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        raise ValueError(f"cannot open the camera {source!r}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        for index in range(args.count):
+            ok, bgr = capture.read()
+            if not ok:
+                raise ValueError(f"no frame from {source!r} after {index} of {args.count}")
+            cv2.imwrite(str(args.out / f"view{index:03d}.png"), bgr)
+            if index + 1 < args.count and args.every > 0:
+                time.sleep(args.every)
+    finally:
+        capture.release()
+    return f"{args.count} frames from {source!r} -> {args.out}"
 
 
 def command_board(args: argparse.Namespace) -> str:

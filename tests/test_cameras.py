@@ -258,3 +258,24 @@ def test_the_real_cell_config(tmp_path: Path, calibration_file: Path) -> None:
                                   no_device),
                           "camera realsense: cannot start (No device connected)")
     assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.sim
+def test_calibrate_capture_saves_frames_from_an_opencv_source(tmp_path: Path,
+                                                              rendered: list[Frame]) -> None:
+    from stackbot.calibrate import main as calibrate
+
+    video = tmp_path / "frames.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"FFV1"), 5,
+                             (SMALL.width, SMALL.height))
+    for frame in rendered:
+        writer.write(frame.rgb[:, :, ::-1])
+    writer.release()
+    calibrate(["capture", str(tmp_path / "views"), "--source", str(video), "--count",
+               str(len(rendered)), "--every", "0"])
+    saved = sorted((tmp_path / "views").glob("view*.png"))
+    assert [cv2.imread(str(p))[:, :, ::-1].tobytes() for p in saved] == [
+        f.rgb.tobytes() for f in rendered]
+    with pytest.raises(SystemExit):
+        calibrate(["capture", str(tmp_path / "more"), "--source", str(video), "--count",
+                   str(len(rendered) + 1), "--every", "0"])
