@@ -16,13 +16,19 @@ Objects are assumed to stand on the table (or a bowl's floor): a stack is not to
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
 from perception.color import ColorClassifier
 from perception.detector import sort_detections
 from perception.geometry import components, fill_holes, fit_circle
+from perception.hsv import HSVColorClassifier
 from perception.types import Detection, Frame
+
+if TYPE_CHECKING:
+    from perception.opencv_detector import OpenCVDetectorConfig
 
 TOP_FACE_BRIGHTNESS = 0.85  # of the region's brightest pixels: still the top face
 
@@ -30,7 +36,8 @@ TOP_FACE_BRIGHTNESS = 0.85  # of the region's brightest pixels: still the top fa
 class PlanarPlacer:
     """The RGB-only path of the OpenCV detector (`config`: its OpenCVDetectorConfig)."""
 
-    def __init__(self, config, colors: ColorClassifier) -> None:  # config: OpenCVDetectorConfig
+    def __init__(self, config: OpenCVDetectorConfig,
+                 colors: ColorClassifier | HSVColorClassifier) -> None:
         self.config, self.colors = config, colors
 
     def detect(self, frame: Frame) -> tuple[Detection, ...]:

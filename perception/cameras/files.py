@@ -42,7 +42,7 @@ class FilesCamera:
         if bgr is None:
             raise CameraUnavailable(f"camera files: cannot read {path}")
         return calibrated_frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self._depth(path),
-                                self.calibration, self.name, timestamp=float(self.index))
+                                self.calibration, self.name, timestamp=path.stat().st_mtime)
 
     def _depth(self, image: Path) -> np.ndarray | None:
         path = image.with_name(image.stem + DEPTH_SUFFIX + ".png")
