@@ -170,14 +170,17 @@ def state_from_json(data: dict[str, Any]) -> ArmState:
 
 
 def frame_to_json(frame: Frame) -> dict[str, Any]:
-    """RGB as PNG, depth (float32 metres) as compressed npz, both base64."""
+    """RGB as PNG, depth (float32 metres) as compressed npz (null for an RGB-only frame), both
+    base64."""
     ok, png = cv2.imencode(".png", np.ascontiguousarray(frame.rgb[:, :, ::-1]))
     if not ok:
         raise ValueError("could not encode the frame as PNG")
-    depth = io.BytesIO()
-    np.savez_compressed(depth, depth=frame.depth.astype(np.float32))
-    return {"rgb_png": base64.b64encode(png.tobytes()).decode(),
-            "depth_npz": base64.b64encode(depth.getvalue()).decode(),
+    depth = None
+    if frame.depth is not None:
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, depth=frame.depth.astype(np.float32))
+        depth = base64.b64encode(buffer.getvalue()).decode()
+    return {"rgb_png": base64.b64encode(png.tobytes()).decode(), "depth_npz": depth,
             "intrinsics": frame.intrinsics.tolist(),
             "camera_to_world": frame.camera_to_world.tolist(), "camera_name": frame.camera_name}
 
@@ -185,8 +188,10 @@ def frame_to_json(frame: Frame) -> dict[str, Any]:
 def frame_from_json(data: dict[str, Any]) -> Frame:
     png = np.frombuffer(base64.b64decode(data["rgb_png"]), dtype=np.uint8)
     bgr = cv2.imdecode(png, cv2.IMREAD_COLOR)
-    with np.load(io.BytesIO(base64.b64decode(data["depth_npz"]))) as npz:
-        depth = npz["depth"]
+    depth = None
+    if data.get("depth_npz") is not None:
+        with np.load(io.BytesIO(base64.b64decode(data["depth_npz"]))) as npz:
+            depth = npz["depth"]
     return Frame(rgb=np.ascontiguousarray(bgr[:, :, ::-1]), depth=depth,
                  intrinsics=np.array(data["intrinsics"], dtype=np.float64),
                  camera_to_world=np.array(data["camera_to_world"], dtype=np.float64),

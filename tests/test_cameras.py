@@ -279,3 +279,14 @@ def test_calibrate_capture_saves_frames_from_an_opencv_source(tmp_path: Path,
     with pytest.raises(SystemExit):
         calibrate(["capture", str(tmp_path / "more"), "--source", str(video), "--count",
                    str(len(rendered) + 1), "--every", "0"])
+
+
+def test_an_rgb_only_frame_crosses_the_arm_server_protocol() -> None:
+    from drivers.protocol import frame_from_json, frame_to_json
+
+    frame = Frame(np.full((4, 6, 3), 7, np.uint8), None, np.eye(3), np.eye(4), "opencv")
+    back = frame_from_json(frame_to_json(frame))
+    assert back.depth is None and back.rgb.tobytes() == frame.rgb.tobytes()
+    with_depth = replace(frame, depth=np.ones((4, 6), np.float32))
+    np.testing.assert_array_equal(frame_from_json(frame_to_json(with_depth)).depth,
+                                  with_depth.depth)
