@@ -69,12 +69,19 @@ class HSVColorClassifier:
         return np.where(np.isfinite(best), labels, -1), best
 
 
-def colors_from_clicks(rgb: np.ndarray, clicks_path: Path, out: Path) -> str:
-    """HSV ranges around the pixels clicked on each colour (`clicks_path`: YAML colour name ->
-    [[column, row], ...]) written to `out`; returns what was written."""
-    clicks = yaml.safe_load(Path(clicks_path).read_text())
+def load_clicks(path: Path) -> dict[str, list[list[int]]]:
+    """A clicks file: YAML colour name -> [[column, row], ...]."""
+    clicks = yaml.safe_load(Path(path).read_text()) if Path(path).exists() else None
     if not isinstance(clicks, dict) or not clicks:
-        raise ValueError(f"clicks file {clicks_path}: expected colour name -> [[column, row]]")
+        raise ValueError(f"clicks file {path}: expected colour name -> [[column, row]]")
+    return clicks
+
+
+def colors_from_clicks(rgb: np.ndarray, clicks: Mapping[str, list[list[int]]], out: Path,
+                       clicks_path: str = "clicks") -> str:
+    """HSV ranges around the pixels clicked on each colour (colour name -> [[column, row],
+    ...]; `clicks_path` names where they came from in errors) written to `out`; returns what
+    was written."""
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     height, width = hsv.shape[:2]
     ranges = {}

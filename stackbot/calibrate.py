@@ -7,7 +7,7 @@
     stackbot-calibrate hand-eye held.yaml --calibration cell.yaml   # or: the board on the tool
     stackbot-calibrate verify table.png --calibration cell.yaml --board-origin 0.68 0.22 0 \
         [--arm robot=xarm robot.ip=... [--move]]
-    stackbot-calibrate colors frame.png --clicks clicks.yaml --out colors.yaml
+    stackbot-calibrate colors frame.png --out colors.yaml [--clicks clicks.yaml]
 
 `intrinsics` writes K and the lens distortion; `pose` adds where the camera is in the arm's base
 frame from the board lying face up on the table at a known place (its top-left corner at
@@ -235,8 +235,10 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--hover", type=float, default=0.05, help="metres above the corners")
     colors = commands.add_parser("colors", help="HSV ranges from labelled clicks on a frame")
     colors.add_argument("image")
-    colors.add_argument("--clicks", type=Path, required=True,
-                        help="YAML: colour name -> list of [column, row] pixels")
+    colors.add_argument("--clicks", type=Path,
+                        help="YAML: colour name -> list of [column, row] pixels (default: click "
+                             "on the frame in a window)")
+    colors.add_argument("--save-clicks", type=Path, help="where to keep the window's clicks")
     colors.add_argument("--out", type=Path, required=True)
     for command, handler in ((printable, command_board), (capture, command_capture),
                              (intrinsics, command_intrinsics),
@@ -302,9 +304,18 @@ def command_verify(args: argparse.Namespace) -> str:
 
 
 def command_colors(args: argparse.Namespace) -> str:
-    from perception.hsv import colors_from_clicks
+    from perception.hsv import colors_from_clicks, load_clicks
+    from stackbot.color_picker import pick_clicks
 
-    return colors_from_clicks(read_rgb(args.image), args.clicks, args.out)
+    rgb = read_rgb(args.image)
+    if args.clicks is not None:
+        return colors_from_clicks(rgb, load_clicks(args.clicks), args.out, str(args.clicks))
+    clicks = pick_clicks(rgb)
+    if not clicks:
+        raise ValueError("no colour was clicked")
+    if args.save_clicks is not None:
+        args.save_clicks.write_text(yaml.safe_dump(clicks, default_flow_style=None))
+    return colors_from_clicks(rgb, clicks, args.out, "the clicks")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

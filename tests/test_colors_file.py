@@ -81,3 +81,17 @@ def test_bad_colour_files_are_rejected(tmp_path: Path, content: str, problem: st
     with pytest.raises(ValueError, match=problem) as caught:
         HSVColorClassifier.load(path)
     assert str(path) in str(caught.value)
+
+
+def test_picking_colours_without_a_display_is_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    image = tmp_path / "frame.png"
+    cv2.imwrite(str(image), np.zeros((24, 32, 3), np.uint8))
+    with pytest.raises(SystemExit) as exit_status:
+        calibrate(["colors", str(image), "--out", str(tmp_path / "colors.yaml")])
+    assert exit_status.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "needs a display" in lines[0] and "--clicks" in lines[0]
