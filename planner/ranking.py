@@ -41,6 +41,17 @@ def language_score(score: ContinuationScore, text: str, normalisation: Normalisa
     return score.logprob
 
 
+def softmax(log_scores: Sequence[float]) -> list[float]:
+    """p_LLM: the language scores as probabilities over the option set (what `combined`
+    multiplies by the affordance)."""
+    if not log_scores:
+        return []
+    peak = max(log_scores)
+    weights = [math.exp(v - peak) for v in log_scores]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
 def rank_options(options: Sequence[AffordedOption], scores: Sequence[ContinuationScore],
                  texts: Sequence[str], normalisation: Normalisation = "sum") -> Ranking:
     """Rank `options` by their scores (one per option, in order; `texts` are the scored option
@@ -49,12 +60,10 @@ def rank_options(options: Sequence[AffordedOption], scores: Sequence[Continuatio
         raise ValueError(f"need one score and one text per option, got {len(options)} options, "
                          f"{len(scores)} scores and {len(texts)} texts")
     llm = [language_score(s, t, normalisation) for s, t in zip(scores, texts, strict=True)]
-    peak = max(llm)
-    log_z = peak + math.log(sum(math.exp(v - peak) for v in llm))
     scored = tuple(
-        ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance,
-                     math.exp(v - log_z) * a.affordance, llm_score=v)
-        for a, s, v in zip(options, scores, llm, strict=True)
+        ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance, p * a.affordance,
+                     llm_score=v)
+        for a, s, v, p in zip(options, scores, llm, softmax(llm), strict=True)
     )
     order = sorted(range(len(scored)),
                    key=lambda i: (-scored[i].combined, -scored[i].llm_score, i))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from planner.grounding import ungrounded_mentions
+from planner.ranking import softmax
 from skills.relations import describe_state
 from stackbot.agent import EpisodeResult, StepRecord
 
@@ -13,7 +12,7 @@ def format_step(record: StepRecord, top_k: int = 5) -> str:
     lines = [f"step {record.index + 1}: {record.scene.describe()}",
              f"  {describe_state(record.scene)}"]
     lines.append(f"  {'option':<52} {'llm':>7} {'afford':>7} {'combined':>9}")
-    probs = option_probabilities([s.llm_score for s in record.step.scored])
+    probs = softmax([s.llm_score for s in record.step.scored])
     for rank, scored in enumerate(record.step.scored[:top_k]):
         marker = ">" if rank == 0 else " "
         lines.append(
@@ -50,16 +49,6 @@ def failure_message(record: StepRecord) -> str:
     if record.verdict is not None and not record.verdict.holds:
         return f"{record.step.option.text}: {record.verdict.evidence}"
     return record.result.message if record.result is not None else ""
-
-
-def option_probabilities(log_scores: list[float]) -> list[float]:
-    """Softmax of the language scores over the option set (what `combined` multiplies)."""
-    if not log_scores:
-        return []
-    peak = max(log_scores)
-    weights = [math.exp(v - peak) for v in log_scores]
-    total = sum(weights)
-    return [w / total for w in weights]
 
 
 def format_outcome(episode: EpisodeResult) -> str:

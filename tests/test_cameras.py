@@ -121,12 +121,7 @@ def test_opencv_source_reads_a_video_as_the_sim_source_sees_it(
         tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
     """A lossless video of rendered frames: the same detections as the frames themselves with
     their depth withheld (RGB only), and the same objects as with depth."""
-    video = tmp_path / "frames.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"FFV1"), 5,
-                             (SMALL.width, SMALL.height))
-    for frame in rendered:
-        writer.write(frame.rgb[:, :, ::-1])
-    writer.release()
+    video = write_video(tmp_path / "frames.avi", rendered)
     source = OpenCVCamera(str(video), str(calibration_file))
     detector = OpenCVDetector()
     for frame in rendered:
@@ -265,12 +260,7 @@ def test_calibrate_capture_saves_frames_from_an_opencv_source(tmp_path: Path,
                                                               rendered: list[Frame]) -> None:
     from stackbot.calibrate import main as calibrate
 
-    video = tmp_path / "frames.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"FFV1"), 5,
-                             (SMALL.width, SMALL.height))
-    for frame in rendered:
-        writer.write(frame.rgb[:, :, ::-1])
-    writer.release()
+    video = write_video(tmp_path / "frames.avi", rendered)
     calibrate(["capture", str(tmp_path / "views"), "--source", str(video), "--count",
                str(len(rendered)), "--every", "0"])
     saved = sorted((tmp_path / "views").glob("view*.png"))
@@ -290,3 +280,13 @@ def test_an_rgb_only_frame_crosses_the_arm_server_protocol() -> None:
     with_depth = replace(frame, depth=np.ones((4, 6), np.float32))
     np.testing.assert_array_equal(frame_from_json(frame_to_json(with_depth)).depth,
                                   with_depth.depth)
+
+
+def write_video(path: Path, frames: list[Frame]) -> Path:
+    """A lossless video (FFV1) of the frames' RGB images."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), 5,
+                             (SMALL.width, SMALL.height))
+    for frame in frames:
+        writer.write(frame.rgb[:, :, ::-1])
+    writer.release()
+    return path

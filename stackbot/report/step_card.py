@@ -5,10 +5,10 @@ the result, the success check, injected faults, recovery, timings and the model 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
+from planner.ranking import softmax
 from stackbot.report.frames import frame_figure
 from stackbot.report.html import badge, bar, details, esc, key_values, pre, seconds
 
@@ -48,13 +48,7 @@ def step_badge(line: dict[str, Any]) -> str:
 
 def language_probabilities(options: list[dict[str, Any]]) -> list[float]:
     """p_LLM: the softmax of the language scores over the option set (planner.ranking)."""
-    scores = [float(o.get("llm_score", o.get("llm_logprob", 0.0))) for o in options]
-    if not scores:
-        return []
-    peak = max(scores)
-    weights = [math.exp(s - peak) for s in scores]
-    total = sum(weights)
-    return [w / total for w in weights]
+    return softmax([float(o.get("llm_score", o.get("llm_logprob", 0.0))) for o in options])
 
 
 def _option_rows(ranked: list[tuple[dict[str, Any], float]], chosen: str, start: int) -> str:
