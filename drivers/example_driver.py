@@ -13,6 +13,7 @@ import math
 import time
 
 from skills.driver import (
+    EMERGENCY_STOP,
     ArmConnectionError,
     ArmDriver,
     ArmFault,
@@ -113,7 +114,7 @@ class GantryDriver(ArmDriver):
 
     def emergency_stop(self) -> None:
         self.commands.append("emergency_stop")
-        self._fault = "emergency stop"
+        self._fault = EMERGENCY_STOP
 
     def clear_fault(self) -> None:
         self.commands.append("clear_fault")

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from skills.driver import ArmDriver, ArmFault, ArmInfo, ArmState, LimitError
+from skills.driver import EMERGENCY_STOP, ArmDriver, ArmFault, ArmInfo, ArmState, LimitError
 from skills.types import Pose
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class SafetyGuard(ArmDriver):
         self.driver.stop()
 
     def emergency_stop(self) -> None:
-        self._latched = "emergency stop"
+        self._latched = EMERGENCY_STOP
         self.driver.emergency_stop()
 
     def clear_fault(self) -> None:

@@ -20,6 +20,7 @@ from sim.ik import ArmIK, IKResult
 from sim.motion import joint_path, linear_path
 from sim.world import World
 from skills.driver import (
+    EMERGENCY_STOP,
     ArmConnectionError,
     ArmDriver,
     ArmFault,
@@ -148,7 +149,7 @@ class SimArmDriver(ArmDriver):
 
     def emergency_stop(self) -> None:
         self.stop()
-        self._fault = "emergency stop"
+        self._fault = EMERGENCY_STOP
 
     def clear_fault(self) -> None:
         self._fault = None

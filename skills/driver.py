@@ -9,6 +9,9 @@ from types import TracebackType
 
 from skills.types import Pose
 
+EMERGENCY_STOP = "emergency stop"
+"""The fault `emergency_stop()` latches: a person's decision, which no automatic recovery clears."""
+
 
 class ArmError(Exception):
     """Base of every error an arm driver raises."""

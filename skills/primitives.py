@@ -31,9 +31,9 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
     timings: list[tuple[float, float]] = []
     dry_run = driver.dry_run
 
-    def result(success: bool, message: str) -> StepResult:
+    def result(success: bool, message: str, error: str = "") -> StepResult:
         return StepResult(step, success, message, tuple(done), time.perf_counter() - started,
-                          dry_run=dry_run, timings=tuple(timings))
+                          dry_run=dry_run, timings=tuple(timings), error=error)
 
     for prim in primitives:
         began = time.time()
@@ -43,7 +43,8 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
             done.append(prim)
             timings.append((began, time.time()))
             log.warning("step %s failed in %s: %s", step.option.text, prim.phase, error)
-            return result(False, f"{prim.phase} failed: {type(error).__name__}: {error}")
+            return result(False, f"{prim.phase} failed: {type(error).__name__}: {error}",
+                          type(error).__name__)
         done.append(prim)
         timings.append((began, time.time()))
         if prim.kind == "gripper_close" and prim.expect_held is not None \

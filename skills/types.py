@@ -83,6 +83,7 @@ class StepResult:
     seconds: float = 0.0
     dry_run: bool = False
     timings: tuple[tuple[float, float], ...] = ()  # each primitive's (start, end), time.time()
+    error: str = ""  # the ArmError class that ended the step, e.g. "MotionInterrupted"
 
     @property
     def moved(self) -> bool:

@@ -6,10 +6,11 @@ ground truth): a step succeeds when its effect is seen, and a failed step reache
 `# failed: <evidence>`. A step whose effect already holds when it is chosen is not executed. A
 step that failed `1 + max_retries` times is vetoed (affordance 0) for the rest of the episode. A
 frame that lacks an object the previous one showed is looked at again (a detection that flickers
-out for one frame). An arm in fault ends the episode unless `clear_faults`, when the fault is
-cleared and the arm opens its gripper and goes home before the planner is asked again; with
-`home_after_failure` it does the same after any step that failed part way (a collision, a
-timeout), so the camera sees the table rather than the arm.
+out for one frame). A motion cut short by `stop()` ends the episode with nothing more moved, and
+so does an emergency stop (a person's decision: never cleared here). Any other arm fault ends the
+episode unless `clear_faults`, when the fault is cleared and the arm opens its gripper and goes
+home before the planner is asked again; with `home_after_failure` it does the same after any step
+that failed part way (a collision, a timeout), so the camera sees the table rather than the arm.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 from perception.types import Frame, Scene
 from skills.compiler import CompilerConfig, compile_step
-from skills.driver import ArmDriver, ArmError
+from skills.driver import EMERGENCY_STOP, ArmDriver, ArmError
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
 from skills.skill_set import DEFAULT_SKILLS, SkillSet
@@ -175,7 +176,7 @@ class Agent:
             else:
                 result = self._execute(step, scene)
                 fault = None if result.success else self._driver.get_state().fault
-                if not result.success and result.moved:
+                if not result.success and result.moved and not _stopped(result):
                     recovery = self._recover(fault)
                 frame_after, scene_after, seconds_after = self._timed_perceive(scene)
                 verdict = None if result.dry_run else self._check(step, scene_after)
@@ -188,7 +189,10 @@ class Agent:
             note = verdict.evidence if verdict is not None and not record.succeeded else ""
             history.append(Outcome(step.option, record.succeeded, scene, scene_after, note))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
-            if fault and not self._clear_faults:
+            if _stopped(result):
+                message = "stopped: the motion was interrupted (stop)"
+                break
+            if fault and (fault == EMERGENCY_STOP or not self._clear_faults):
                 message = f"stopped: the arm is in fault ({fault})"
                 break
         return EpisodeResult(
@@ -221,7 +225,7 @@ class Agent:
         done = []
         try:
             if fault:
-                if not self._clear_faults:
+                if not self._clear_faults or fault == EMERGENCY_STOP:
                     return ""
                 self._driver.clear_fault()
                 done.append(f"fault {fault!r} cleared")
@@ -269,6 +273,11 @@ class Agent:
         records.append(record)
         if self._on_step is not None:
             self._on_step(record)
+
+
+def _stopped(result: StepResult) -> bool:
+    """The step was cut short by `stop()`: stop means stop, nothing more moves."""
+    return result.error == "MotionInterrupted"
 
 
 def _missing(previous: Scene, now: Scene) -> list[str]:

@@ -71,7 +71,7 @@ class SimSession:
             self.faults.reset(scene_spec.seed)
 
     def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
-        loop = self.cfg.get("agent") or {}
+        loop = self.cfg.agent
         return Agent(
             perceive=self.perceive,
             planner=self.planner,
@@ -81,9 +81,9 @@ class SimSession:
             max_steps=int(self.cfg.max_steps),
             on_step=on_step,
             skills=self.skills,
-            feedback=bool(loop.get("feedback", True)),
-            max_retries=int(loop.get("max_retries", 2)),
-            looks=int(loop.get("looks", 3)),
+            feedback=bool(loop.feedback),
+            max_retries=int(loop.max_retries),
+            looks=int(loop.looks),
             clear_faults=recovery_policy(self.cfg, "clear_faults"),
             home_after_failure=recovery_policy(self.cfg, "home_after_failure"),
             fault_events=None if self.faults is None else self.faults.drain,
@@ -132,7 +132,7 @@ def recovery_policy(cfg: DictConfig, key: str) -> bool:
     a step that failed part way, open the gripper and go home to look again): `sim_only` (the
     default) does for a simulated arm (a driver completed with its world), never for a real
     one."""
-    policy = str((cfg.get("recovery") or {}).get(key, "sim_only"))
+    policy = str(cfg.recovery[key])
     if policy not in RECOVERY_POLICIES:
         raise ValueError(f"recovery.{key} must be one of {', '.join(RECOVERY_POLICIES)}, "
                          f"got {policy!r}")

@@ -14,11 +14,12 @@ from perception.types import Detection, Frame, Scene
 from planner.prompt import PromptBuilder
 from sim.scene_gen import SceneSpec
 from sim.tasks.checks import unmet_as_perceived
+from skills.driver import MotionInterrupted
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
 from stackbot.agent import Agent
-from stackbot.session import SimSession, build, recovery_policy
+from stackbot.session import SimSession, build, open_session, recovery_policy
 
 pytestmark = pytest.mark.sim
 
@@ -154,17 +155,80 @@ def test_an_object_missing_from_one_frame_is_looked_for_again(session: SimSessio
     assert episode.finished and calls["n"] >= 4
 
 
-def test_an_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone(
-        session: SimSession) -> None:
+def test_an_injected_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone() -> None:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused", "planner=scripted",
+                                           "perception=opencv", "faults=[arm_fault]",
+                                           "faults.arm_fault.p=1", "faults.arm_fault.commands=1"])
+    faulty = open_session(cfg, load_model=False)
+    try:
+        faulty.planner.set_goal((In("red block", "blue bowl"),))
+        faulty.reset(SCENE)
+        with faulty.driver:
+            episode = faulty.agent().run("put the red block in the blue bowl")
+        first = episode.records[0]
+        assert not first.succeeded and "injected fault" in first.recovery
+        assert "cleared" in first.recovery and "arm at home" in first.recovery
+        assert len(episode.records) > 1  # the planner was asked again
+        assert faulty.driver.get_state().fault is None
+    finally:
+        faulty.close()
+
+
+def test_an_emergency_stop_is_never_cleared(session: SimSession) -> None:
     session.planner.set_goal((In("red block", "blue bowl"),))
     session.reset(SCENE)
+    joints = session.driver.get_state().joints
     with session.driver:
         session.driver.emergency_stop()
-        episode = agent(session, clear_faults=True).run("put the red block in the blue bowl")
-    first = episode.records[0]
-    assert not first.succeeded and "cleared" in first.recovery
-    assert episode.finished and session.world.is_in("red block", "blue bowl")
-    assert session.driver.get_state().fault is None
+        try:
+            episode = agent(session, clear_faults=True, home_after_failure=True).run(
+                "put the red block in the blue bowl")
+            state = session.driver.get_state()
+        finally:
+            session.driver.clear_fault()
+    assert episode.message == "stopped: the arm is in fault (emergency stop)"
+    assert len(episode.records) == 1 and episode.records[0].recovery == ""
+    assert state.fault == "emergency stop"
+    assert state.joints == pytest.approx(joints, abs=1e-3)
+
+
+class StoppedOnSecondMove:
+    """The session's arm, with `stop()` arriving during the second linear move (as from another
+    thread): the arm stops and the move raises MotionInterrupted. Counts the moves after it."""
+
+    def __init__(self, driver) -> None:
+        self._driver, self.moves, self.after_stop = driver, 0, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._driver, name)
+
+    def move_linear(self, *args, **kwargs) -> None:
+        self.moves += 1
+        if self.moves == 2:
+            self._driver.stop()
+            raise MotionInterrupted("stop() during the move")
+        self.after_stop += self.moves > 2
+        self._driver.move_linear(*args, **kwargs)
+
+    def move_joints(self, *args, **kwargs) -> None:
+        self.after_stop += self.moves >= 2
+        self._driver.move_joints(*args, **kwargs)
+
+
+def test_a_stop_ends_the_episode_and_nothing_moves_after_it(session: SimSession) -> None:
+    session.planner.set_goal((In("red block", "blue bowl"),))
+    session.reset(SCENE)
+    stopped = StoppedOnSecondMove(session.driver)
+    with session.driver:
+        episode = Agent(perceive=session.perceive, planner=session.planner, driver=stopped,
+                        affordance=build(session.cfg.affordance),
+                        compiler=build(session.cfg.compiler), max_steps=6, clear_faults=True,
+                        home_after_failure=True).run("put the red block in the blue bowl")
+    assert episode.message == "stopped: the motion was interrupted (stop)"
+    assert len(episode.records) == 1 and episode.records[0].recovery == ""
+    assert episode.records[0].result.error == "MotionInterrupted"
+    assert stopped.after_stop == 0
 
 
 @pytest.mark.parametrize("key", ["clear_faults", "home_after_failure"])
