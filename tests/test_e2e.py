@@ -89,7 +89,8 @@ def test_a_failed_grasp_is_retried_from_the_new_scene(session: SimSession) -> No
         return frame, replace(scene, objects=moved)
 
     agent = Agent(perceive=stale_first, planner=session.planner, driver=session.driver,
-                  affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler))
+                  affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
+                  looks=1)  # one frame per perception: a second look would correct the stale one
     with session.driver:
         episode = agent.run("put the red block in the blue bowl")
     results = [r.result for r in episode.records if r.result is not None]
