@@ -148,6 +148,10 @@ class LlamaCppModel:
     def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
         return self.runtime.tokenize(text, add_bos)
 
+    def prompt_token_count(self, prompt: str) -> int:
+        """The prompt's tokens as scoring evaluates it (with the beginning-of-sequence token)."""
+        return len(self.tokenize(prompt, add_bos=True))
+
     def _tokenize_all(self, prompt: str, continuations: Sequence[str]
                       ) -> tuple[list[int], list[list[int]]]:
         prompt_toks = self.tokenize(prompt, add_bos=True)

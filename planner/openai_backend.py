@@ -132,6 +132,10 @@ class OpenAIModel:
         scores = self._map(lambda text: self._echo_one(prompt, text, n_prompt), continuations)
         return OptionScores(tuple(scores), "logprob", {"endpoint_mode": "echo"})
 
+    def prompt_token_count(self, prompt: str) -> int | None:
+        """The prompt's tokens as the server counted them, when a call so far asked it."""
+        return self._prompt_tokens.get(prompt)
+
     def _count_prompt(self, prompt: str) -> int:
         if prompt not in self._prompt_tokens:
             reply = self._call(lambda: self._client.completions.create(

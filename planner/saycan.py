@@ -45,6 +45,7 @@ class PlanRecord:
     mode: str = "logprob"  # how the model scored the options (see planner.llm.OptionScores)
     normalisation: str = "sum"
     detail: dict[str, Any] = field(default_factory=dict)  # mode-specific, e.g. generated text
+    prompt_tokens: int | None = None  # the prompt's length in the model's tokens, when it says
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,7 +150,8 @@ class SayCanPlanner:
             affordances=tuple(s.affordance for s in scored),
             combined=tuple(s.combined for s in scored), chosen=step.option.text,
             seconds=time.perf_counter() - t0, started_at=started, note=note, mode=result.mode,
-            normalisation=self.normalisation, detail=dict(result.detail)))
+            normalisation=self.normalisation, detail=dict(result.detail),
+            prompt_tokens=prompt_token_count(self.model, prompt)))
         for s in ranked[:self.print_top_k]:
             log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
@@ -189,7 +191,8 @@ class SayCanPlanner:
             history=tuple(history_texts(history)), options=(done.text,), llm_logprobs=(),
             n_tokens=(), affordances=(), combined=(), chosen=done.text, seconds=0.0,
             started_at=started, note=note, mode=result.mode if result else "",
-            normalisation=self.normalisation, detail=dict(result.detail) if result else {}))
+            normalisation=self.normalisation, detail=dict(result.detail) if result else {},
+            prompt_tokens=prompt_token_count(self.model, prompt)))
         return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),), note=note)
 
     def _record(self, record: PlanRecord) -> None:
@@ -214,3 +217,9 @@ def prompt_for(model: object) -> PromptBuilder:
 
 def _n_examples(builder: PromptBuilder) -> int:
     return builder.retriever.k if builder.retriever is not None else len(builder.examples)
+
+
+def prompt_token_count(model: object, prompt: str) -> int | None:
+    """The prompt's length in the model's own tokens, None when the model cannot say."""
+    count = getattr(model, "prompt_token_count", None)
+    return None if count is None else count(prompt)

@@ -106,6 +106,7 @@ def test_every_call_is_recorded(planner: SayCanPlanner) -> None:
     assert abs(sum(s.combined / max(s.affordance, 1e-12) for s in step.scored
                    if s.affordance > 0) - 1) < 0.05  # p_llm is a softmax over the options
     assert set(record.to_json()) >= {"prompt", "options", "llm_logprobs", "seconds"}
+    assert record.prompt_tokens == len(planner.model.tokenize(record.prompt, add_bos=True)) > 20
 
 
 @pytest.mark.model

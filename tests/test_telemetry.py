@@ -54,7 +54,7 @@ def call(chosen: Option, started_at: float, seconds: float) -> PlanRecord:
                       history=(MOVE.text,), options=(MOVE.text, DONE.text),
                       llm_logprobs=(-1.5, -3.0), n_tokens=(7, 2), affordances=(0.9, 0.5),
                       combined=(0.8, 0.1) if chosen == MOVE else (0.05, 0.6), chosen=chosen.text,
-                      seconds=seconds, started_at=started_at)
+                      seconds=seconds, started_at=started_at, prompt_tokens=41)
 
 
 def two_step_episode() -> tuple[EpisodeResult, list[float], list[PlanRecord]]:
@@ -154,6 +154,7 @@ def test_spans_carry_genai_and_stackbot_attributes() -> None:
     assert model_call["stackbot.option.chosen"] == MOVE.text
     assert model_call["stackbot.option.score"] == 0.8
     assert model_call["stackbot.option_tokens"] == 9
+    assert model_call["gen_ai.usage.input_tokens"] == 41
     plan = spans["step 0/plan"].attributes
     assert plan["stackbot.option.count"] == 2
     assert plan["stackbot.option.chosen"] == MOVE.text

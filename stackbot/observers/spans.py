@@ -152,6 +152,7 @@ def model_call_attributes(call: Any, record_prompts: bool) -> dict[str, Any]:
         "stackbot.option.chosen": chosen,
         "stackbot.option.score": score,
         "stackbot.option_tokens": sum(getattr(call, "n_tokens", ())),
+        "gen_ai.usage.input_tokens": getattr(call, "prompt_tokens", None),
         "stackbot.plan.note": getattr(call, "note", "") or None,
     }
     if record_prompts:

@@ -143,8 +143,9 @@ def model_call_block(call: dict[str, Any] | None) -> str:
     if call is None:
         return ""
     note = f"<p><b>Planner's note:</b> {esc(call['note'])}</p>" if call.get("note") else ""
+    tokens = f", {call['prompt_tokens']} tokens" if call.get("prompt_tokens") else ""
     return note + details(
-        f"the full prompt ({esc(call.get('model', 'model'))}, "
+        f"the full prompt ({esc(call.get('model', 'model'))}{tokens}, "
         f"{seconds(call.get('seconds'))})", pre(str(call.get("prompt", ""))))
 
 
