@@ -175,6 +175,47 @@ def test_an_injected_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone
         faulty.close()
 
 
+class MotionLog:
+    """The arm, with every motion command logged beside the fault the arm had when it came."""
+
+    MOTIONS = ("move_joints", "move_linear", "gripper_open", "gripper_close")
+
+    def __init__(self, driver) -> None:
+        self.driver, self.sent = driver, []
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self.driver, name)
+        if name not in self.MOTIONS:
+            return attribute
+
+        def logged(*args, **kwargs):
+            self.sent.append((name, self.driver.get_state().fault))
+            return attribute(*args, **kwargs)
+        return logged
+
+
+def test_with_recovery_never_an_arm_fault_ends_the_episode_and_nothing_moves_after_it() -> None:
+    with initialize_config_module("conf", version_base="1.3"):
+        cfg = compose("config", overrides=["instruction=unused", "planner=scripted",
+                                           "perception=opencv", "faults=[arm_fault]",
+                                           "faults.arm_fault.p=1", "faults.arm_fault.commands=1",
+                                           "recovery.clear_faults=never"])
+    faulty = open_session(cfg, load_model=False)
+    try:
+        faulty.planner.set_goal((In("red block", "blue bowl"),))
+        faulty.reset(SCENE)
+        log = faulty.driver = MotionLog(faulty.driver)
+        with log.driver:
+            episode = faulty.agent().run("put the red block in the blue bowl")
+        fault = log.driver.get_state().fault
+    finally:
+        faulty.close()
+    assert fault is not None and episode.message == f"stopped: the arm is in fault ({fault})"
+    assert len(episode.records) == 1 and episode.records[0].recovery == ""
+    assert log.sent and log.sent[0][1] is None  # it moved before the fault ...
+    assert all(before is None for _, before in log.sent)  # ... and never once in fault
+
+
 def test_an_emergency_stop_is_never_cleared(session: SimSession) -> None:
     session.planner.set_goal((In("red block", "blue bowl"),))
     session.reset(SCENE)

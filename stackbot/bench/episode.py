@@ -49,6 +49,7 @@ def run_task(session: SimSession, task: Task,
     agent = session.agent(on_step=recorder)
     with session.driver:
         episode = agent.run(task.instruction)
+    arm_fault = session.driver.get_state().fault  # None: the episode left the arm usable
     calls = getattr(planner, "records", [])[records_before:]
     plan = [r.step.option for r in episode.records if not r.step.option.is_done]
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
@@ -65,6 +66,8 @@ def run_task(session: SimSession, task: Task,
         "execution_success": not world_unmet,
         "perceived_success": None if perceived_unmet is None else not perceived_unmet,
         "finished": episode.finished,
+        "message": episode.message,
+        "arm_fault_at_end": arm_fault,
         "steps": [r.step.option.text for r in episode.records],
         "n_steps": len(episode.records),
         "llm_calls": sum(1 for c in calls if c.llm_logprobs),
@@ -106,6 +109,7 @@ def error_json(task: Task, error: BaseException) -> dict[str, Any]:
     return {
         **task_json(task), "plan_success": False, "execution_success": False,
         "perceived_success": None, "perceived_unmet": [], "finished": False,
+        "message": f"{type(error).__name__}: {error}", "arm_fault_at_end": None,
         "steps": [], "n_steps": 0, "llm_calls": 0, "option_tokens": 0, "seconds": {},
         "plan_unmet": [], "execution_unmet": [],
         "failure": f"error: {type(error).__name__}: {error}",
