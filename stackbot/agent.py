@@ -20,10 +20,11 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from perception.types import Frame, Scene
+from planner.grounding import mentioned_objects
 from skills.compiler import CompilerConfig, compile_step
 from skills.driver import EMERGENCY_STOP, ArmDriver, ArmError
 from skills.options import AffordanceModel, enumerate_options
@@ -34,6 +35,8 @@ from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
 log = logging.getLogger(__name__)
 
 TOP_DOWN = (math.pi, 0.0, 0.0)
+# The grasp yaw's turn on each attempt of a step (a cube looks the same every 90 degrees).
+GRASP_YAW_TURNS = (0.0, math.pi / 4, math.pi / 8, 3 * math.pi / 8)
 
 
 class Perceiver(Protocol):
@@ -120,7 +123,7 @@ class Agent:
         clear_faults: bool = False,
         home_after_failure: bool = False,
         fault_events: Callable[[], Sequence[Any]] | None = None,
-        looks: int = 3,
+        looks: int = 5,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
@@ -153,7 +156,7 @@ class Agent:
         history: list[Outcome] = []
         failures: dict[str, int] = {}
         started = time.perf_counter()
-        frame, scene, seconds_perceive = self._timed_perceive(None)
+        frame, scene, seconds_perceive = self._timed_perceive(None, mentioned_objects(instruction))
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
@@ -174,7 +177,7 @@ class Agent:
                 frame_after, scene_after, seconds_after = frame, scene, 0.0
                 verdict: Verdict | None = already
             else:
-                result = self._execute(step, scene)
+                result = self._execute(step, scene, failures.get(step.option.text, 0))
                 fault = None if result.success else self._driver.get_state().fault
                 if not result.success and result.moved and not _stopped(result):
                     recovery = self._recover(fault)
@@ -237,19 +240,27 @@ class Agent:
             done.append(f"recovery failed: {type(error).__name__}: {error}")
         return "; ".join(done)
 
-    def _execute(self, step: Step, scene: Scene) -> StepResult:
+    def _execute(self, step: Step, scene: Scene, attempt: int = 0) -> StepResult:
+        """Compile and run the step; a step tried again after failing grasps turned by
+        `GRASP_YAW_TURNS` (a block that fell tilted against a neighbour blocks the fingers at one
+        yaw and not at another)."""
+        turn = GRASP_YAW_TURNS[attempt % len(GRASP_YAW_TURNS)]
+        compiler = replace(self._compiler, grasp_yaw=self._compiler.grasp_yaw + turn) \
+            if turn else self._compiler
         try:
-            primitives = compile_step(step, scene, self._compiler, self._skills)
+            primitives = compile_step(step, scene, compiler, self._skills)
         except ValueError as error:
             return StepResult(step, False, f"cannot compile: {error}")
         return execute(step, primitives, self._driver)
 
-    def _timed_perceive(self, previous: Scene | None) -> tuple[Frame, Scene, float]:
+    def _timed_perceive(self, previous: Scene | None, wanted: Sequence[str] = ()
+                        ) -> tuple[Frame, Scene, float]:
         """A frame and its scene, looked at up to `looks` times while objects come and go (a
         detection that flickers out for one frame), keeping every object any look showed: after
         a step (`previous` given) while an object `previous` showed is missing, at the start
-        while a second look finds objects the first did not. Blocks hidden under a block that
-        is seen are kept where they were."""
+        while a look finds objects the ones before did not or an object the command names
+        (`wanted`) is not seen. Blocks hidden under a block that is seen are kept where they
+        were."""
         t0 = time.perf_counter()
         frame, scene = self._perceive()
         if previous is not None:
@@ -262,7 +273,7 @@ class Agent:
             grew = len(merged.objects) > len(scene.objects)
             scene = merged if previous is None else self._affordance.geometry.with_hidden(
                 previous, merged)
-            if previous is None and not grew:
+            if previous is None and not grew and not _lacking(scene, wanted):
                 break
         return frame, scene, time.perf_counter() - t0
 
@@ -283,6 +294,11 @@ def _stopped(result: StepResult) -> bool:
 def _missing(previous: Scene, now: Scene) -> list[str]:
     seen = {o.name for o in now.objects}
     return [o.name for o in previous.objects if o.name not in seen]
+
+
+def _lacking(scene: Scene, names: Sequence[str]) -> bool:
+    seen = {o.name for o in scene.objects}
+    return any(name not in seen for name in names)
 
 
 def _union(latest: Scene, earlier: Scene) -> Scene:

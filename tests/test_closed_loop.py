@@ -5,6 +5,7 @@ The table is disturbed by hand here (the `faults` group does it at random in ben
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pytest
@@ -18,7 +19,7 @@ from skills.driver import MotionInterrupted
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
-from stackbot.agent import Agent
+from stackbot.agent import GRASP_YAW_TURNS, Agent
 from stackbot.session import SimSession, build, open_session, recovery_policy
 
 pytestmark = pytest.mark.sim
@@ -87,6 +88,10 @@ def test_a_step_whose_effect_is_not_seen_fails_with_evidence_and_is_redone(
     assert second.step.option == RED_TO_BLUE and second.succeeded
     assert second.verdict.evidence == "red block seen in blue bowl"
     assert episode.finished and session.world.is_in("red block", "blue bowl")
+    grasp_yaws = [next(p.pose[5] for p in r.result.primitives if p.phase == "descend")
+                  for r in (first, second)]
+    turned = (grasp_yaws[1] - grasp_yaws[0]) % (math.pi / 2)
+    assert turned == pytest.approx(GRASP_YAW_TURNS[1])  # tried again, turned 45 degrees
 
 
 def test_without_feedback_the_arm_report_is_trusted(session: SimSession) -> None:
@@ -153,6 +158,28 @@ def test_an_object_missing_from_one_frame_is_looked_for_again(session: SimSessio
                   perceive=flickering)
     assert all(scene.get("green block") is not None for scene, _ in planner.seen)
     assert episode.finished and calls["n"] >= 4
+
+
+def test_an_object_the_command_names_is_looked_for_before_it_is_called_absent(
+        session: SimSession) -> None:
+    calls = {"n": 0}
+
+    def late_red() -> tuple[Frame, Scene]:  # the red block only in the third frame
+        calls["n"] += 1
+        frame, scene = session.perceive()
+        if calls["n"] <= 2:
+            scene = Scene(tuple(o for o in scene.objects if o.name != "red block"),
+                          scene.locations)
+        return frame, scene
+
+    planner = FixedPlan([])
+    run(session, "put the red block in the blue bowl", planner=planner, perceive=late_red,
+        looks=3)
+    assert planner.seen[0][0].get("red block") is not None and calls["n"] == 3
+    calls["n"] = 0
+    run(session, "put the pink block in the blue bowl", planner=planner, perceive=late_red,
+        looks=3)
+    assert calls["n"] == 3  # absent indeed: three looks, then the planner decides
 
 
 def test_an_injected_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone() -> None:
