@@ -164,12 +164,19 @@ class Agent:
             step = self._planner.next_step(instruction, scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
+                again = self._look_before_stopping(scene)
+                seen = _new_names(scene, again[1]) if again is not None else []
                 record = StepRecord(index, scene, step, afforded, None, frame, None,
                                     seconds_perceive, seconds_plan, 0.0,
-                                    faults=self._drain_faults())
+                                    faults=self._drain_faults(),
+                                    recovery=f"looked again before stopping and saw the "
+                                             f"{', '.join(seen)}: planning on" if seen else "")
                 self._emit(records, record)
-                finished, message = True, "the planner chose done()"
-                break
+                if not seen or again is None:
+                    finished, message = True, "the planner chose done()"
+                    break
+                frame, scene, seconds_perceive = again
+                continue
             already = self._check(step, scene)
             recovery, fault = "", None
             if already is not None and already.holds:
@@ -277,6 +284,17 @@ class Agent:
                 break
         return frame, scene, time.perf_counter() - t0
 
+    def _look_before_stopping(self, scene: Scene) -> tuple[Frame, Scene, float] | None:
+        """One more look when the planner chose done() (with feedback and more than one look
+        allowed): the frame and the scene with what it adds, so an object that flickered out of
+        every look so far is not taken for absent or done."""
+        if not self._feedback or self._looks < 2:
+            return None
+        t0 = time.perf_counter()
+        frame, fresh = self._perceive()
+        merged = self._affordance.geometry.with_hidden(scene, _union(fresh, scene))
+        return frame, merged, time.perf_counter() - t0
+
     def _drain_faults(self) -> tuple[Any, ...]:
         return tuple(self._fault_events()) if self._fault_events is not None else ()
 
@@ -294,6 +312,11 @@ def _stopped(result: StepResult) -> bool:
 def _missing(previous: Scene, now: Scene) -> list[str]:
     seen = {o.name for o in now.objects}
     return [o.name for o in previous.objects if o.name not in seen]
+
+
+def _new_names(before: Scene, after: Scene) -> list[str]:
+    seen = {o.name for o in before.objects}
+    return [o.name for o in after.objects if o.name not in seen]
 
 
 def _lacking(scene: Scene, names: Sequence[str]) -> bool:

@@ -175,11 +175,36 @@ def test_an_object_the_command_names_is_looked_for_before_it_is_called_absent(
     planner = FixedPlan([])
     run(session, "put the red block in the blue bowl", planner=planner, perceive=late_red,
         looks=3)
-    assert planner.seen[0][0].get("red block") is not None and calls["n"] == 3
+    assert planner.seen[0][0].get("red block") is not None
+    assert calls["n"] == 4  # three looks at the start, one before stopping
     calls["n"] = 0
     run(session, "put the pink block in the blue bowl", planner=planner, perceive=late_red,
         looks=3)
-    assert calls["n"] == 3  # absent indeed: three looks, then the planner decides
+    assert calls["n"] == 4  # absent indeed: three looks, done(), one more look
+
+
+def test_before_stopping_the_camera_looks_once_more(session: SimSession) -> None:
+    calls = {"n": 0}
+
+    def late_green() -> tuple[Frame, Scene]:  # the green block missing from the first two frames
+        calls["n"] += 1
+        frame, scene = session.perceive()
+        if calls["n"] <= 2:
+            scene = Scene(tuple(o for o in scene.objects if o.name != "green block"),
+                          scene.locations)
+        return frame, scene
+
+    planner = FixedPlan([])
+    episode = run(session, "put the red block in the blue bowl", planner=planner,
+                  perceive=late_green)
+    first, second = episode.records
+    assert first.step.option.is_done and first.scene.get("green block") is None
+    assert first.recovery == "looked again before stopping and saw the green block: planning on"
+    assert second.step.option.is_done and second.scene.get("green block") is not None
+    assert second.recovery == "" and episode.finished and calls["n"] == 4
+    without = run(session, "put the red block in the blue bowl", planner=FixedPlan([]),
+                  feedback=False)
+    assert len(without.records) == 1 and without.finished
 
 
 def test_an_injected_arm_fault_is_cleared_on_a_simulated_arm_and_the_step_redone() -> None:

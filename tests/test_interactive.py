@@ -19,7 +19,7 @@ from tests.test_run_dir import TWO_MOVES
 pytestmark = pytest.mark.sim
 
 NO_GOAL = ("planner=scripted", "perception=oracle")  # the scripted planner says done() at once
-SLOW_ARM = ("robot.safety.max_linear_speed=0.05", "robot.safety.max_joint_speed=0.3")
+SLOW_ARM = ("robot.safety.max_linear_speed=0.02", "robot.safety.max_joint_speed=0.12")
 PROMPT = "stackbot> "
 STOPPED = "stopped: interrupted; the arm is stopped"
 
