@@ -155,12 +155,13 @@ class Agent:
         records: list[StepRecord] = []
         history: list[Outcome] = []
         failures: dict[str, int] = {}
+        pending: dict[str, None] = {}  # steps whose last attempt failed, in order
         started = time.perf_counter()
         frame, scene, seconds_perceive = self._timed_perceive(None, mentioned_objects(instruction))
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
         for index in range(self._max_steps):
             t0 = time.perf_counter()
-            afforded = self._afford(scene, failures)
+            afforded = self._afford(scene, failures, pending)
             step = self._planner.next_step(instruction, scene, afforded, history)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
@@ -196,6 +197,9 @@ class Agent:
             self._emit(records, record)
             if not record.succeeded:
                 failures[step.option.text] = failures.get(step.option.text, 0) + 1
+                pending[step.option.text] = None
+            else:
+                pending.pop(step.option.text, None)
             note = verdict.evidence if verdict is not None and not record.succeeded else ""
             history.append(Outcome(step.option, record.succeeded, scene, scene_after, note))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
@@ -210,16 +214,27 @@ class Agent:
             seconds=_totals(records, time.perf_counter() - started), final_scene=scene,
         )
 
-    def _afford(self, scene: Scene, failures: dict[str, int]) -> tuple[AffordedOption, ...]:
+    def _afford(self, scene: Scene, failures: dict[str, int], pending: dict[str, None]
+                ) -> tuple[AffordedOption, ...]:
+        """The affordance model's scores, with every step that failed `1 + max_retries` times
+        vetoed and, with feedback, done() vetoed while a step that failed can still be tried
+        again (the robot does not stop with a failure it can still undo)."""
         reach = functools.cache(self._reach)  # many options share each point
         afforded = self._affordance.afford(enumerate_options(scene, self._skills), scene,
                                            reach=reach, skills=self._skills)
         limit = 1 + self._max_retries
-        return tuple(
+        afforded = [
             AffordedOption(a.option, 0.0, f"failed {failures[a.option.text]} times "
                                           f"(agent.max_retries={self._max_retries})")
             if failures.get(a.option.text, 0) >= limit else a
-            for a in afforded)
+            for a in afforded]
+        open_failure = next((a.option.text for a in afforded
+                             if a.option.text in pending and a.affordance > 0.0), None)
+        if self._feedback and open_failure is not None:
+            afforded = [AffordedOption(a.option, 0.0, f"{open_failure} failed and can be tried "
+                                                      "again") if a.option.is_done else a
+                        for a in afforded]
+        return tuple(afforded)
 
     def _check(self, step: Step, scene: Scene) -> Verdict | None:
         """The step's effect on the scene, when feedback is on and the skill can see it."""

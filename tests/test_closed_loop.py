@@ -142,6 +142,19 @@ def test_retries_are_bounded_by_max_retries(session: SimSession) -> None:
         "offered or not afforded"
 
 
+def test_done_is_vetoed_while_a_failed_step_can_be_tried_again(session: SimSession) -> None:
+    for feedback in (True, False):
+        planner = FixedPlan([RED_TO_BLUE])  # then done(), whatever it is afforded
+        run(session, "put the red block in the blue bowl", planner=planner,
+            perceive=displacing(session, "red block", 1), feedback=feedback)
+        done = next(a for a in planner.seen[1][1] if a.option.is_done)
+        if feedback:
+            assert done.affordance == 0.0
+            assert done.reason == f"{RED_TO_BLUE.text} failed and can be tried again"
+        else:  # the arm's report is trusted: nothing failed
+            assert done.affordance > 0.0
+
+
 def test_an_object_missing_from_one_frame_is_looked_for_again(session: SimSession) -> None:
     calls = {"n": 0}
 
