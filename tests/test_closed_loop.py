@@ -6,7 +6,7 @@ The table is disturbed by hand here (the `faults` group does it at random in ben
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from hydra import compose, initialize_config_module
@@ -66,6 +66,18 @@ def displacing(session: SimSession, block: str, times: int) -> object:
             session.world.step(10)
             moved["n"] += 1
         return session.perceive()
+    return perceive
+
+
+def missing(session: SimSession, name: str, calls: dict[str, int],
+            when: Callable[[int], bool]) -> Callable[[], tuple[Frame, Scene]]:
+    """A perceiver whose n-th frame (counted in `calls`) lacks the object when `when(n)`."""
+    def perceive() -> tuple[Frame, Scene]:
+        calls["n"] += 1
+        frame, scene = session.perceive()
+        if when(calls["n"]):
+            scene = Scene(tuple(o for o in scene.objects if o.name != name), scene.locations)
+        return frame, scene
     return perceive
 
 
@@ -157,15 +169,7 @@ def test_done_is_vetoed_while_a_failed_step_can_be_tried_again(session: SimSessi
 
 def test_an_object_missing_from_one_frame_is_looked_for_again(session: SimSession) -> None:
     calls = {"n": 0}
-
-    def flickering() -> tuple[Frame, Scene]:
-        calls["n"] += 1
-        frame, scene = session.perceive()
-        if calls["n"] % 2 == 1:  # every other frame misses the green block
-            scene = Scene(tuple(o for o in scene.objects if o.name != "green block"),
-                          scene.locations)
-        return frame, scene
-
+    flickering = missing(session, "green block", calls, lambda n: n % 2 == 1)  # every other
     planner = FixedPlan([RED_TO_BLUE])
     episode = run(session, "put the red block in the blue bowl", planner=planner,
                   perceive=flickering)
@@ -176,15 +180,7 @@ def test_an_object_missing_from_one_frame_is_looked_for_again(session: SimSessio
 def test_an_object_the_command_names_is_looked_for_before_it_is_called_absent(
         session: SimSession) -> None:
     calls = {"n": 0}
-
-    def late_red() -> tuple[Frame, Scene]:  # the red block only in the third frame
-        calls["n"] += 1
-        frame, scene = session.perceive()
-        if calls["n"] <= 2:
-            scene = Scene(tuple(o for o in scene.objects if o.name != "red block"),
-                          scene.locations)
-        return frame, scene
-
+    late_red = missing(session, "red block", calls, lambda n: n <= 2)  # seen from frame 3
     planner = FixedPlan([])
     run(session, "put the red block in the blue bowl", planner=planner, perceive=late_red,
         looks=3)
@@ -198,15 +194,7 @@ def test_an_object_the_command_names_is_looked_for_before_it_is_called_absent(
 
 def test_before_stopping_the_camera_looks_once_more(session: SimSession) -> None:
     calls = {"n": 0}
-
-    def late_green() -> tuple[Frame, Scene]:  # the green block missing from the first two frames
-        calls["n"] += 1
-        frame, scene = session.perceive()
-        if calls["n"] <= 2:
-            scene = Scene(tuple(o for o in scene.objects if o.name != "green block"),
-                          scene.locations)
-        return frame, scene
-
+    late_green = missing(session, "green block", calls, lambda n: n <= 2)  # seen from frame 3
     planner = FixedPlan([])
     episode = run(session, "put the red block in the blue bowl", planner=planner,
                   perceive=late_green)
