@@ -69,7 +69,8 @@ class PickAndPlace(Skill):
 
 
     def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
-        """The block is seen in the bowl, on the block, or on the table at the location."""
+        """The block is seen in the bowl (or on blocks in it, as the goal model's `in` has it),
+        on the block, or on the table at the location."""
         block_name, target_name = option.args
         block = scene.get(block_name)
         if block is None:
@@ -77,8 +78,8 @@ class PickAndPlace(Skill):
         relation, support = geometry.support(block, scene)
         target = scene.get(target_name)
         if target is not None and target.kind == "bowl":
-            bowl = geometry.bowl_around(block, scene)
-            done = bowl is not None and bowl.name == target_name
+            bowls = {geometry.bowl_around(b, scene) for b in _resting_chain(block, scene, geometry)}
+            done = any(bowl is not None and bowl.name == target_name for bowl in bowls)
         elif target is not None:
             done = relation == "on" and support == target_name
         else:
@@ -209,6 +210,14 @@ def _roomy_yaw(
 
     default, turned = config.grasp_yaw, config.grasp_yaw + math.pi / 2
     return turned if room(turned) > room(default) + 0.01 else default
+
+
+def _resting_chain(block: Detection, scene: Scene, geometry: SceneGeometry) -> list[Detection]:
+    """The block and the blocks under it, top first."""
+    chain = [block]
+    while (below := geometry.block_below(chain[-1], scene)) is not None and below not in chain:
+        chain.append(below)
+    return chain
 
 
 def _find(scene: Scene, name: str, role: str) -> Detection:
