@@ -68,7 +68,9 @@ class SceneGeometry:
 
     def with_hidden(self, previous: Scene, now: Scene) -> Scene:
         """`now` plus the blocks of `previous` it does not show that lie under a block it does
-        show (a top-down camera cannot see a block under another): kept where they were."""
+        show (a top-down camera cannot see a block under another), and the bowls it does not
+        show with a block it shows in them (blocks cover a bowl, and a colour detector sees a
+        block of the bowl's colour in it as one object): kept where they were."""
         objects = list(now.objects)
         names = {o.name for o in objects}
         missing = [o for o in previous.blocks if o.name not in names]
@@ -80,6 +82,9 @@ class SceneGeometry:
                 break
             objects += covered
             missing = [o for o in missing if o not in covered]
+        objects += [bowl for bowl in previous.bowls if bowl.name not in names and any(
+            b.kind == "block" and horizontal(b, bowl.position) < self.bowl_radius
+            for b in now.objects)]
         return Scene(tuple(objects), now.locations)
 
     def relations(self, scene: Scene) -> tuple[str, ...]:

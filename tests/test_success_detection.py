@@ -69,3 +69,17 @@ def test_at_a_named_location(location: str) -> None:
 
 def test_a_block_that_is_not_seen() -> None:
     assert verdict("red block", "blue bowl") == Verdict(False, "red block not seen")
+
+
+def test_a_bowl_hidden_by_the_blocks_in_it_is_kept_where_it_was() -> None:
+    """A pink block in the pink bowl is one pink blob to a colour detector: the bowl is not
+    seen, and the step that put the block there must still be seen to hold."""
+    bowl = Detection("pink", "bowl", (*BOWL, 0.0))
+    before = Scene((bowl, block("pink", 0.40, -0.10)), LOCATIONS)
+    now = Scene((block("pink", BOWL[0] + 0.01, BOWL[1]),), LOCATIONS)
+    kept = GEOMETRY.with_hidden(before, now)
+    assert kept.get("pink bowl") == bowl
+    assert DEFAULT_SKILLS.verify(pick_and_place_option("pink block", "pink bowl"), kept,
+                                 GEOMETRY).holds
+    elsewhere = Scene((block("pink", 0.40, -0.10),), LOCATIONS)  # nothing in the bowl's place
+    assert GEOMETRY.with_hidden(before, elsewhere).get("pink bowl") is None
