@@ -110,12 +110,19 @@ def test_a_run_directory_that_cannot_be_written_ends_the_session(tmp_path: Path)
     assert f"{PROMPT}scene" not in result.stdout
 
 
+def at_a_terminal() -> None:
+    """Ctrl-C as at a terminal: a shell that starts the tests in the background ignores SIGINT,
+    and the child would inherit that (Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_the_arm_and_returns_to_the_prompt(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [STACKBOT, "planner=scripted", "perception=oracle", TWO_MOVES, *SLOW_ARM,
          "hydra.run.dir=run"], cwd=tmp_path, env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=at_a_terminal)
     assert proc.stdin is not None
     transcript = Transcript(proc)
     try:
