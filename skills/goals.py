@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from skills.skill_set import DEFAULT_SKILLS, SkillSet
-from skills.symbolic import SymbolicState
+from skills.symbolic import TABLE, SymbolicState
 from skills.types import Option
 
 
@@ -173,6 +173,28 @@ def evaluate_plan(
     state = skills.apply(SymbolicState.initial(blocks), list(steps))
     left = unmet(goal, state)
     return not left, left
+
+
+def resting_predicate(block: str, support: str, locations: Iterable[str]
+                      ) -> Predicate | None:
+    """"`block` rests on `support`" as a goal predicate: at a named location, in a bowl, on a
+    block; None on the table."""
+    if support in set(locations):
+        return At(block, support)
+    if support.endswith(" bowl"):
+        return In(block, support)
+    return None if support == TABLE else On(block, support)
+
+
+def step_effects(step: Option, blocks: Iterable[str], locations: Iterable[str],
+                 skills: SkillSet = DEFAULT_SKILLS) -> list[Predicate]:
+    """What one step sets out to make true, from its skill's symbolic effect on the blocks (all
+    on the table): `pick_and_place(red block, blue bowl)` -> `in(red block, blue bowl)`; a skill
+    that moves nothing, none."""
+    names = list(locations)
+    state = skills.apply(SymbolicState.initial(blocks), [step])
+    found = (resting_predicate(block, state.support[block], names) for block in state.moved)
+    return [predicate for predicate in found if predicate is not None]
 
 
 def goal_moves(goal: Goal) -> list[tuple[str, str]]:

@@ -38,6 +38,13 @@ class SceneGeometry:
                 return other
         return None
 
+    def stack_under(self, block: Detection, scene: Scene) -> list[Detection]:
+        """The block and the blocks it rests on, top first."""
+        stack = [block]
+        while (below := self.block_below(stack[-1], scene)) is not None and below not in stack:
+            stack.append(below)
+        return stack
+
     def block_on_top(self, block: Detection, scene: Scene) -> Detection | None:
         """A block resting on this one, if any."""
         return next((other for other in scene.blocks if other.name != block.name

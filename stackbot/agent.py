@@ -166,14 +166,14 @@ class Agent:
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
                 again = self._look_before_stopping(scene)
-                seen = _new_names(scene, again[1]) if again is not None else []
+                seen = _missing(again[1], scene) if again is not None else []
                 record = StepRecord(index, scene, step, afforded, None, frame, None,
                                     seconds_perceive, seconds_plan, 0.0,
                                     faults=self._drain_faults(),
                                     recovery=f"looked again before stopping and saw the "
                                              f"{', '.join(seen)}: planning on" if seen else "")
                 self._emit(records, record)
-                if not seen or again is None:
+                if again is None or not seen:
                     finished, message = True, "the planner chose done()"
                     break
                 frame, scene, seconds_perceive = again
@@ -295,7 +295,7 @@ class Agent:
             grew = len(merged.objects) > len(scene.objects)
             scene = merged if previous is None else self._affordance.geometry.with_hidden(
                 previous, merged)
-            if previous is None and not grew and not _lacking(scene, wanted):
+            if previous is None and not grew and not _unseen(wanted, scene):
                 break
         return frame, scene, time.perf_counter() - t0
 
@@ -325,18 +325,13 @@ def _stopped(result: StepResult) -> bool:
 
 
 def _missing(previous: Scene, now: Scene) -> list[str]:
-    seen = {o.name for o in now.objects}
-    return [o.name for o in previous.objects if o.name not in seen]
+    """The objects `previous` showed that `now` does not."""
+    return _unseen([o.name for o in previous.objects], now)
 
 
-def _new_names(before: Scene, after: Scene) -> list[str]:
-    seen = {o.name for o in before.objects}
-    return [o.name for o in after.objects if o.name not in seen]
-
-
-def _lacking(scene: Scene, names: Sequence[str]) -> bool:
+def _unseen(names: Sequence[str], scene: Scene) -> list[str]:
     seen = {o.name for o in scene.objects}
-    return any(name not in seen for name in names)
+    return [name for name in names if name not in seen]
 
 
 def _union(latest: Scene, earlier: Scene) -> Scene:

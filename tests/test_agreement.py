@@ -9,9 +9,10 @@ from hydra import compose, initialize_config_module
 
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
-from skills.goals import At, In, On
+from skills.goals import At, In, On, step_effects
 from skills.library.pick_and_place import pick_and_place_option
-from stackbot.bench.agreement import checked_steps, format_table, intended_effect
+from skills.skill_set import DONE_OPTION
+from stackbot.bench.agreement import checked_steps, format_table
 from stackbot.session import open_session
 
 TASK = Task(family="pick_place_v1", seed=1,
@@ -21,12 +22,15 @@ TASK = Task(family="pick_place_v1", seed=1,
 
 
 def test_the_intended_effect_of_each_kind_of_target() -> None:
-    assert intended_effect(pick_and_place_option("red block", "blue bowl")) == In(
-        "red block", "blue bowl")
-    assert intended_effect(pick_and_place_option("red block", "green block")) == On(
-        "red block", "green block")
-    assert intended_effect(pick_and_place_option("red block", "top left corner")) == At(
-        "red block", "top left corner")
+    blocks, locations = ["red block", "green block"], ["top left corner"]
+
+    def effects(target: str) -> list:
+        return step_effects(pick_and_place_option("red block", target), blocks, locations)
+
+    assert effects("blue bowl") == [In("red block", "blue bowl")]
+    assert effects("green block") == [On("red block", "green block")]
+    assert effects("top left corner") == [At("red block", "top left corner")]
+    assert step_effects(DONE_OPTION, blocks, locations) == []
 
 
 @pytest.mark.sim

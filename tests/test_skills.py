@@ -16,11 +16,11 @@ from sim.arm import SimArmDriver
 from sim.scene_gen import SceneSpec
 from sim.world import World
 from skills.compiler import CompilerConfig, compile_step
-from skills.goals import At, Goal, In, On, Predicate, Unmoved, unmet
+from skills.goals import Goal, Predicate, Unmoved, resting_predicate, unmet
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
 from skills.skill_set import SkillSet
-from skills.symbolic import TABLE, SymbolicState
+from skills.symbolic import SymbolicState
 from skills.types import Option, Step
 from stackbot.session import build_skills
 
@@ -47,12 +47,8 @@ def effect_as_goal(state: SymbolicState, scene: Scene) -> Goal:
     for block, support in state.support.items():
         if block not in state.moved:
             goal.append(Unmoved(block))
-        elif support in scene.locations:
-            goal.append(At(block, support))
-        elif support.endswith(" bowl"):
-            goal.append(In(block, support))
-        elif support != TABLE:
-            goal.append(On(block, support))
+        elif (resting := resting_predicate(block, support, scene.locations)) is not None:
+            goal.append(resting)
     return tuple(goal)
 
 

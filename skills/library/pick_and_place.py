@@ -78,7 +78,7 @@ class PickAndPlace(Skill):
         relation, support = geometry.support(block, scene)
         target = scene.get(target_name)
         if target is not None and target.kind == "bowl":
-            bowls = {geometry.bowl_around(b, scene) for b in _resting_chain(block, scene, geometry)}
+            bowls = {geometry.bowl_around(b, scene) for b in geometry.stack_under(block, scene)}
             done = any(bowl is not None and bowl.name == target_name for bowl in bowls)
         elif target is not None:
             done = relation == "on" and support == target_name
@@ -210,14 +210,6 @@ def _roomy_yaw(
 
     default, turned = config.grasp_yaw, config.grasp_yaw + math.pi / 2
     return turned if room(turned) > room(default) + 0.01 else default
-
-
-def _resting_chain(block: Detection, scene: Scene, geometry: SceneGeometry) -> list[Detection]:
-    """The block and the blocks under it, top first."""
-    chain = [block]
-    while (below := geometry.block_below(chain[-1], scene)) is not None and below not in chain:
-        chain.append(below)
-    return chain
 
 
 def _find(scene: Scene, name: str, role: str) -> Detection:

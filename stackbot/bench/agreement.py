@@ -1,6 +1,7 @@
 """Does success detection agree with the simulator? Every executed step's check on the
 *perceived* scene (the skill's `verify`, what the agent acts on) against the same effect on the
-simulator's ground truth (the benchmark's goal model: `In`, `On`, `At` on the world's snapshot),
+simulator's ground truth (the step's symbolic effect as the benchmark's goal predicates, `In`,
+`On`, `At`, on the world's snapshot: `skills.goals.step_effects`),
 over families and seeds with faults on, printed as a confusion table.
 
     python -m stackbot.bench.agreement                       # >= 500 executed steps, 3 faults
@@ -28,9 +29,9 @@ from tqdm import tqdm
 from planner.scripted import ScriptedPlanner
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
-from skills.goals import At, In, On, Predicate, describe, holds
-from skills.types import Option
+from skills.goals import describe, holds, step_effects
 from stackbot.agent import StepRecord
+from stackbot.bench.worker import needs_model
 from stackbot.fault_config import fault_nodes
 from stackbot.session import SimSession, open_session
 
@@ -54,32 +55,22 @@ class CheckedStep:
     faults: tuple[str, ...]
 
 
-def intended_effect(option: Option) -> Predicate | None:
-    """The goal-model predicate a `pick_and_place(x, y)` step sets out to make true."""
-    if option.skill != "pick_and_place" or len(option.args) != 2:
-        return None
-    block, target = option.args
-    if target.endswith(" bowl"):
-        return In(block, target)
-    if target.endswith(" block"):
-        return On(block, target)
-    return At(block, target)
-
-
 def checked_steps(session: SimSession, task: Task) -> list[CheckedStep]:
     """Run the task's episode and return its executed, checked steps with the ground truth."""
     found: list[CheckedStep] = []
 
     def on_step(record: StepRecord) -> None:
-        effect = intended_effect(record.step.option)
-        executed = record.result is not None and not record.result.message.startswith(
-            "not executed")
-        if effect is None or record.verdict is None or not executed:
+        if record.result is None or not record.result.moved or record.verdict is None:
+            return  # done(), not executed (it already held), or not checked
+        effects = step_effects(record.step.option, [o.name for o in record.scene.blocks],
+                               record.scene.locations, session.skills)
+        if not effects:
             return
-        truth = holds(session.world.snapshot(), effect)
+        snapshot = session.world.snapshot()
         found.append(CheckedStep(task.key, record.index, record.step.option.text,
-                                 record.verdict.holds, truth, record.verdict.evidence,
-                                 describe(effect), tuple(f.fault for f in record.faults)))
+                                 record.verdict.holds, all(holds(snapshot, e) for e in effects),
+                                 record.verdict.evidence, ", ".join(map(describe, effects)),
+                                 tuple(f.fault for f in record.faults)))
 
     if isinstance(session.planner, ScriptedPlanner):
         session.planner.set_goal(task.goal)
@@ -129,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--steps must be at least 1 and --first-seed at least 0")
     with initialize_config_module("conf", version_base="1.3"):
         cfg = compose("config", overrides=DEFAULTS + overrides)
-    session = open_session(cfg, load_model=not cfg.planner._target_.endswith(".ScriptedPlanner"))
+    session = open_session(cfg, load_model=needs_model(cfg))
     steps: list[CheckedStep] = []
     episodes = 0
     try:
