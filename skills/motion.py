@@ -13,14 +13,15 @@ from skills.types import Pose
 class CompilerConfig:
     """Heights are tool-point (TCP, between the fingertips) heights in metres, base frame.
 
-    travel_height: TCP height for approach, lift, carry and retreat (raised further above tall
-    targets by travel_clearance). grasp_offset: TCP height above a block's centre when grasping.
-    place_clearance: gap left under the block when releasing it onto a block or the table;
-    bowl_drop: the same inside an empty bowl, whose floor is bowl_floor_height above its base;
-    blocks seen within bowl_radius of a bowl's centre are in it, and a new one goes on top.
-    finger_reach: distance from the tool axis to the middle of an open finger (for the yaw
-    choice). return_home: finish with the arm at home (out of the camera's view) so the next frame
-    sees the result.
+    travel_height: TCP height for approach, lift, carry and retreat (raised further above
+    tall targets by travel_clearance). grasp_offset: TCP height above a block's centre when
+    grasping. place_clearance: gap left under the block when releasing it onto a block or
+    the table; bowl_drop: the same inside an empty bowl, whose floor is bowl_floor_height
+    above its base; blocks seen within bowl_radius of a bowl's centre are in it, and a new
+    one goes on top. finger_reach: distance from the tool axis to the middle of an open
+    finger (for the yaw choice). grasp_yaw_turn: added to grasp_yaw where the fingers have
+    room (a retry's turn). return_home: finish with the arm at home (out of the camera's
+    view) so the next frame sees the result.
     """
 
     block_size: float = BLOCK_SIZE
@@ -35,6 +36,7 @@ class CompilerConfig:
     bowl_outer_radius: float = 0.07
     finger_reach: float = 0.055
     grasp_yaw: float = 0.0
+    grasp_yaw_turn: float = 0.0
     return_home: bool = True
 
     def __post_init__(self) -> None:

@@ -2,7 +2,8 @@
 
 As in ravens' primitives, the executor only takes the motion functions it needs from the driver
 (`move_linear`, `move_joints`, the gripper) and reports honestly what happened: a grasp that
-holds nothing stops the step (the gripper opens and the arm backs off upward), and any
+holds nothing stops the step (the gripper opens and the arm backs off upward), so does a release
+that finds nothing left to let go of (the block was lost on the way), and any
 `ArmError` becomes a failed `StepResult` instead of an exception. With a driver in dry-run mode
 (`ArmDriver.dry_run`) the result says so: the primitives were checked, not executed.
 """
@@ -30,14 +31,23 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
     done: list[Primitive] = []
     timings: list[tuple[float, float]] = []
     dry_run = driver.dry_run
+    released_at: tuple[float, float, float] | None = None
 
     def result(success: bool, message: str, error: str = "") -> StepResult:
         return StepResult(step, success, message, tuple(done), time.perf_counter() - started,
-                          dry_run=dry_run, timings=tuple(timings), error=error)
+                          dry_run=dry_run, timings=tuple(timings), error=error,
+                          released_at=released_at)
 
     for prim in primitives:
         began = time.time()
         try:
+            if _checks_release(prim, dry_run):
+                state = driver.get_state()
+                if not state.holding:
+                    return result(False, f"{prim.phase} failed: nothing was held when the "
+                                         f"gripper was to open (lost on the way)"
+                                         f"{_recover(driver)}")
+                released_at = state.tool_pose[:3]
             held = run_primitive(prim, driver)
         except ArmError as error:
             done.append(prim)
@@ -54,6 +64,10 @@ def execute(step: Step, primitives: Sequence[Primitive], driver: ArmDriver) -> S
             return result(False, f"{prim.phase} failed: {what} after closing the gripper"
                                  f"{recovery}")
     return result(True, f"{step.option.text} done" if primitives else "nothing to do")
+
+
+def _checks_release(prim: Primitive, dry_run: bool) -> bool:
+    return prim.kind == "gripper_open" and bool(prim.expect_held) and not dry_run
 
 
 def run_primitive(prim: Primitive, driver: ArmDriver) -> bool | None:

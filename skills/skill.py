@@ -74,6 +74,13 @@ class Skill(ABC):
         nothing perception can see keeps this default."""
         return Verdict(True, f"{self.name} moves nothing the camera checks", checked=False)
 
+    def moved_after_release(self, option: Option, scene: Scene,
+                            released_at: tuple[float, float, float]) -> str:
+        """Evidence that what the call let go of at `released_at` was moved afterwards by
+        something else (it is seen far from there), or "" (a skill that carries nothing keeps
+        this default)."""
+        return ""
+
 
 def blocks_first(scene: Scene) -> list[Detection]:
     """The scene's objects in the options' order: blocks, then bowls, each by name."""

@@ -75,6 +75,11 @@ class SkillSet:
             return Verdict(False, f"unknown skill call {option.text}")
         return skill.verify(option, scene, geometry)
 
+    def moved_after_release(self, option: Option, scene: Scene,
+                            released_at: tuple[float, float, float]) -> str:
+        skill = self.skill_for(option)
+        return "" if skill is None else skill.moved_after_release(option, scene, released_at)
+
     def apply(self, state: SymbolicState, options: Sequence[Option]) -> SymbolicState:
         """The symbolic state after the options' effects, in order; done() and calls of
         skills the set lacks change nothing."""

@@ -33,3 +33,7 @@ UNMOVED_TOLERANCE = 0.02  # an object that ends this close to where it started i
 # Perceived ----------------------------------------------------------------------------------
 STACK_TOLERANCE = 0.03  # a seen block this close horizontally to one below rests on it
 BOWL_RADIUS = 0.06  # a seen block whose centre is this close to a bowl's centre is in it
+# A block seen this far (horizontally) from where the gripper let go of it was moved afterwards
+# by something else (a person): farther than it can fall from there (a bowl's outer rim plus
+# half a block's diagonal is 9.5 cm from the bowl's centre).
+MOVED_AFTER_RELEASE = 0.10

@@ -68,7 +68,9 @@ class Primitive:
     kind: PrimitiveKind
     pose: Pose | None = None
     joints: tuple[float, ...] | None = None
-    expect_held: bool | None = None  # for gripper_close: the step fails if this is not met
+    # gripper_close: the step fails unless this is what is held after closing; gripper_open
+    # with True: the step fails unless something is held before opening (a release)
+    expect_held: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class StepResult:
     dry_run: bool = False
     timings: tuple[tuple[float, float], ...] = ()  # each primitive's (start, end), time.time()
     error: str = ""  # the ArmError class that ended the step, e.g. "MotionInterrupted"
+    # the tool point (m, base frame) where the gripper let go of what it held, if it did
+    released_at: tuple[float, float, float] | None = None
 
     @property
     def moved(self) -> bool:

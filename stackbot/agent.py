@@ -4,13 +4,15 @@ With feedback (the default, Inner Monologue's success detection) every executed 
 effect is checked on the scene perceived after it (the skill's `verify`, never the simulator's
 ground truth): a step succeeds when its effect is seen, and a failed step reaches the planner as
 `# failed: <evidence>`. A step whose effect already holds when it is chosen is not executed. A
-step that failed `1 + max_retries` times is vetoed (affordance 0) for the rest of the episode. A
-frame that lacks an object the previous one showed is looked at again (a detection that flickers
-out for one frame). A motion cut short by `stop()` ends the episode with nothing more moved, and
-so does an emergency stop (a person's decision: never cleared here). Any other arm fault ends the
-episode unless `clear_faults`, when the fault is cleared and the arm opens its gripper and goes
-home before the planner is asked again; with `home_after_failure` it does the same after any step
-that failed part way (a collision, a timeout), so the camera sees the table rather than the arm.
+step that failed `1 + max_retries` times is vetoed (affordance 0) for the rest of the episode;
+an attempt the arm carried out whose block is then seen far from where it was let go (a person
+moved it) is not counted, only the step limit bounds those. A frame that lacks an object the
+previous one showed is looked at again (a detection that flickers out for one frame). A motion
+cut short by `stop()` ends the episode with nothing more moved, and so does an emergency stop (a
+person's decision: never cleared here). Any other arm fault ends the episode unless
+`clear_faults`, when the fault is cleared and the arm opens its gripper and goes home before the
+planner is asked again; with `home_after_failure` it does the same after any step that failed
+part way (a collision, a timeout), so the camera sees the table rather than the arm.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ class Agent:
                 frame, scene, seconds_perceive = again
                 continue
             already = self._check(step, scene)
-            recovery, fault = "", None
+            recovery, fault, moved_after = "", None, ""
             if already is not None and already.holds:
                 result = StepResult(step, True, f"not executed: already holds ({already.evidence})")
                 frame_after, scene_after, seconds_after = frame, scene, 0.0
@@ -191,12 +193,17 @@ class Agent:
                     recovery = self._recover(fault)
                 frame_after, scene_after, seconds_after = self._timed_perceive(scene)
                 verdict = None if result.dry_run else self._check(step, scene_after)
+                moved_after = self._moved_after_release(result, verdict, scene_after)
+                if moved_after:
+                    recovery = f"not counted as a failed attempt: {moved_after} (moved after " \
+                               "the place)"
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds, verdict,
                                 self._drain_faults(), recovery)
             self._emit(records, record)
             if not record.succeeded:
-                failures[step.option.text] = failures.get(step.option.text, 0) + 1
+                if not moved_after:
+                    failures[step.option.text] = failures.get(step.option.text, 0) + 1
                 pending[step.option.text] = None
             else:
                 pending.pop(step.option.text, None)
@@ -236,6 +243,15 @@ class Agent:
                         for a in afforded]
         return tuple(afforded)
 
+    def _moved_after_release(self, result: StepResult, verdict: Verdict | None,
+                             scene: Scene) -> str:
+        """Evidence that a step the arm carried out (it let go of what it held, where it was
+        sent) was undone afterwards by something else, or "": such a step's attempt is not
+        counted against `max_retries` (the step limit still bounds them)."""
+        if verdict is None or verdict.holds or not result.success or result.released_at is None:
+            return ""
+        return self._skills.moved_after_release(result.step.option, scene, result.released_at)
+
     def _check(self, step: Step, scene: Scene) -> Verdict | None:
         """The step's effect on the scene, when feedback is on and the skill can see it."""
         if not self._feedback:
@@ -264,11 +280,10 @@ class Agent:
 
     def _execute(self, step: Step, scene: Scene, attempt: int = 0) -> StepResult:
         """Compile and run the step; a step tried again after failing grasps turned by
-        `GRASP_YAW_TURNS` (a block that fell tilted against a neighbour blocks the fingers at one
-        yaw and not at another)."""
+        `GRASP_YAW_TURNS` where the fingers have room (a block that fell tilted against a
+        neighbour blocks the fingers at one yaw and not at another)."""
         turn = GRASP_YAW_TURNS[attempt % len(GRASP_YAW_TURNS)]
-        compiler = replace(self._compiler, grasp_yaw=self._compiler.grasp_yaw + turn) \
-            if turn else self._compiler
+        compiler = replace(self._compiler, grasp_yaw_turn=turn) if turn else self._compiler
         try:
             primitives = compile_step(step, scene, compiler, self._skills)
         except ValueError as error:

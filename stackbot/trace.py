@@ -58,6 +58,8 @@ def _result_json(result: StepResult | None) -> dict[str, Any] | None:
         "seconds": round(result.seconds, 3),
         "primitives": [_primitive_json(p) for p in result.primitives],
         "primitive_times": [[round(a, 4), round(b, 4)] for a, b in result.timings],
+        "released_at": None if result.released_at is None
+        else [round(v, 4) for v in result.released_at],
     }
 
 

@@ -55,14 +55,22 @@ def agent(session: SimSession, planner=None, perceive=None, **kwargs) -> Agent:
                  compiler=build(session.cfg.compiler), max_steps=6, **kwargs)
 
 
-def displacing(session: SimSession, block: str, times: int) -> object:
+def beside_the_blue_bowl(session: SimSession) -> tuple[float, float, float]:
+    """Just outside the blue bowl's rim, where a block that missed the bowl would land."""
+    x, y, _ = session.world.object_pose("blue bowl").position
+    return (x + 0.09, y, 0.02)
+
+
+def displacing(session: SimSession, block: str, times: int, beside: bool = False) -> object:
     """A perceiver that, the first `times` times it finds `block` in the blue bowl, moves it
-    away before looking (a person taking it out)."""
+    before looking: far away (a person taking it out) or, `beside`, just outside the bowl (as
+    a place that missed would leave it)."""
     moved = {"n": 0}
 
     def perceive() -> tuple[Frame, Scene]:
         if moved["n"] < times and session.world.is_in(block, "blue bowl"):
-            session.world.set_object_pose(block, AWAY)
+            session.world.set_object_pose(block, beside_the_blue_bowl(session) if beside
+                                          else AWAY)
             session.world.step(10)
             moved["n"] += 1
         return session.perceive()
@@ -91,9 +99,9 @@ def test_a_step_whose_effect_is_not_seen_fails_with_evidence_and_is_redone(
         session: SimSession) -> None:
     session.planner.set_goal((In("red block", "blue bowl"),))
     episode = run(session, "put the red block in the blue bowl",
-                  perceive=displacing(session, "red block", 1))
+                  perceive=displacing(session, "red block", 1, beside=True))
     first, second = episode.records[:2]
-    assert first.result.success and not first.succeeded
+    assert first.result.success and not first.succeeded and not first.recovery
     assert not first.verdict.holds
     assert "red block seen on the table" in first.verdict.evidence
     assert "cm from the blue bowl" in first.verdict.evidence
@@ -103,7 +111,28 @@ def test_a_step_whose_effect_is_not_seen_fails_with_evidence_and_is_redone(
     grasp_yaws = [next(p.pose[5] for p in r.result.primitives if p.phase == "descend")
                   for r in (first, second)]
     turned = (grasp_yaws[1] - grasp_yaws[0]) % (math.pi / 2)
-    assert turned == pytest.approx(GRASP_YAW_TURNS[1])  # tried again, turned 45 degrees
+    assert GRASP_YAW_TURNS[1] == pytest.approx(math.pi / 4)
+    assert turned == pytest.approx(0.0)  # turned 45 degrees, a finger would hit the bowl
+
+
+def test_a_block_moved_away_after_the_place_is_put_back_without_counting_a_retry(
+        session: SimSession) -> None:
+    session.planner.set_goal((In("red block", "blue bowl"),))
+    episode = run(session, "put the red block in the blue bowl",
+                  perceive=displacing(session, "red block", 3), max_retries=1)
+    assert [r.step.option.text for r in episode.records] == [RED_TO_BLUE.text] * 4 + ["done()"]
+    moved, last = episode.records[:3], episode.records[3]
+    for record in moved:
+        assert record.result.success and record.result.released_at is not None
+        assert not record.succeeded and "cm from the blue bowl" in record.verdict.evidence
+        assert record.recovery.startswith("not counted as a failed attempt: red block seen ")
+        assert record.recovery.endswith(" cm from where the gripper let go of it (moved after "
+                                        "the place)")
+    assert last.succeeded and episode.finished
+    assert session.world.is_in("red block", "blue bowl")
+    yaws = {next(p.pose[5] for p in r.result.primitives if p.phase == "descend")
+            for r in episode.records[:4]}
+    assert len(yaws) == 1  # the grasp worked: it is not turned
 
 
 def test_without_feedback_the_arm_report_is_trusted(session: SimSession) -> None:
@@ -145,7 +174,7 @@ def test_a_step_that_already_holds_is_not_executed(session: SimSession) -> None:
 def test_retries_are_bounded_by_max_retries(session: SimSession) -> None:
     session.planner.set_goal((In("red block", "blue bowl"),))
     episode = run(session, "put the red block in the blue bowl",
-                  perceive=displacing(session, "red block", 10), max_retries=1)
+                  perceive=displacing(session, "red block", 10, beside=True), max_retries=1)
     chosen = [r.step.option.text for r in episode.records]
     assert chosen == [RED_TO_BLUE.text] * 2 + ["done()"]
     vetoed = next(a for a in episode.records[-1].afforded if a.option == RED_TO_BLUE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -60,6 +61,19 @@ def test_grasp_yaw_turns_the_fingers_away_from_neighbours() -> None:
                     {"middle": (0.5, -0.2)})
     prims = compile_step(_step("red block", "middle"), crowded, CONFIG)
     assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(math.pi / 2)
+
+
+def test_a_retry_turns_the_grasp_where_the_fingers_have_room() -> None:
+    turn = math.pi / 4
+    turned = replace(CONFIG, grasp_yaw_turn=turn)
+    lonely = Scene((Detection("red", "block", (0.5, 0.0, 0.02)),), {"middle": (0.5, 0.2)})
+    prims = compile_step(_step("red block", "middle"), lonely, turned)
+    assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(turn)
+    # 9 cm beside a bowl (where a block that missed it lands) a diagonal finger meets the rim
+    beside = Scene(lonely.objects + (Detection("blue", "bowl", (0.59, 0.0, 0.0)),),
+                   {"middle": (0.5, 0.2)})
+    prims = compile_step(_step("red block", "middle"), beside, turned)
+    assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize(("target", "xy", "z"), [

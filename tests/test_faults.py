@@ -209,6 +209,38 @@ def test_nudge_moves_the_placed_block_away_before_the_next_frame() -> None:
 
 
 @pytest.mark.sim
+def test_a_block_lost_in_the_carry_fails_the_step_at_the_release_and_counts() -> None:
+    with session_with("faults=slip", "faults.slip.p=1", "max_steps=4",
+                      "agent.max_retries=1") as session:
+        with session.driver:
+            episode = session.agent().run(INSTRUCTION)
+    attempts = [r for r in episode.records if r.result is not None and r.result.moved]
+    assert len(attempts) == 2  # then the step is vetoed
+    for record in attempts:
+        assert not record.result.success and record.result.released_at is None
+        assert record.result.message.startswith(
+            "release failed: nothing was held when the gripper was to open (lost on the way)")
+        assert record.recovery == "gripper opened, arm at home"  # not "not counted ..."
+
+    option = attempts[0].step.option
+    vetoed = next(a for a in episode.records[-1].afforded if a.option == option)
+    assert vetoed.affordance == 0 and "failed 2 times" in vetoed.reason
+
+
+@pytest.mark.sim
+def test_a_nudged_block_is_put_back_and_the_attempt_is_not_counted() -> None:
+    with session_with("faults=nudge", "faults.nudge.p=1", "max_steps=3",
+                      "agent.max_retries=0") as session:
+        with session.driver:
+            episode = session.agent().run(INSTRUCTION)
+    assert [r.step.option for r in episode.records] == [episode.records[0].step.option] * 3
+    for record in episode.records:
+        assert record.result.success and record.result.released_at is not None
+        assert not record.succeeded and "moved after the place" in record.recovery
+    assert episode.message == "stopped at the step limit (3)"
+
+
+@pytest.mark.sim
 def test_dropout_at_p_1_sees_nothing() -> None:
     with session_with("faults=perception_dropout", "faults.perception_dropout.p=1") as session:
         _, scene = session.perceive()

@@ -19,8 +19,10 @@ from skills.motion import CompilerConfig, top_down
 from skills.relations import TABLE, SceneGeometry, horizontal
 from skills.skill import AffordanceContext, Skill, blocks_first
 from skills.symbolic import SymbolicState
-from skills.tolerances import BLOCK_SIZE
+from skills.tolerances import BLOCK_SIZE, MOVED_AFTER_RELEASE
 from skills.types import Option, Primitive, Verdict
+
+FINGER_ROOM = 0.01  # metres between an open finger's middle and an object's outline
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,18 @@ class PickAndPlace(Skill):
                      f"the {target_name}")
         return Verdict(False, seen)
 
+    def moved_after_release(self, option: Option, scene: Scene,
+                            released_at: tuple[float, float, float]) -> str:
+        """The block is seen `MOVED_AFTER_RELEASE` or more from where the gripper let go of it
+        (on the target, as the arm reported): something moved it after the place."""
+        block = scene.get(option.args[0])
+        if block is None:
+            return ""
+        away = horizontal(block, released_at)
+        if away < MOVED_AFTER_RELEASE:
+            return ""
+        return f"{block.name} seen {away * 100:.0f} cm from where the gripper let go of it"
+
 
 PICK_AND_PLACE = PickAndPlace()
 
@@ -157,7 +171,7 @@ def pick_and_place(
         Primitive("lift", "move_linear", pose=top_down(ox, oy, travel_z, pick_yaw)),
         Primitive("carry", "move_linear", pose=top_down(tx, ty, travel_z, place_yaw)),
         Primitive("lower", "move_linear", pose=top_down(tx, ty, place_z, place_yaw)),
-        Primitive("release", "gripper_open"),
+        Primitive("release", "gripper_open", expect_held=True),
         Primitive("retreat", "move_linear", pose=top_down(tx, ty, travel_z, place_yaw)),
     ]
     if config.return_home:
@@ -193,8 +207,9 @@ def _place_point(
 def _roomy_yaw(
     scene: Scene, xy: tuple[float, float], ignore: set[str], config: CompilerConfig
 ) -> float:
-    """grasp_yaw, or grasp_yaw + 90 degrees if that keeps the open fingers clearly further from
-    the other objects."""
+    """grasp_yaw (turned by grasp_yaw_turn), or that plus 90 degrees if it keeps the open fingers
+    clearly further from the other objects. A turn that brings a finger within FINGER_ROOM of
+    an object where the unturned yaws would not is not taken (a retry beside a bowl)."""
     def room(yaw: float) -> float:
         axis = (-math.sin(yaw), math.cos(yaw))  # direction the fingers open in, top-down grasp
         gaps = [math.inf]
@@ -208,8 +223,16 @@ def _roomy_yaw(
                 gaps.append(math.dist(finger, obj.position[:2]) - radius)
         return min(gaps)
 
-    default, turned = config.grasp_yaw, config.grasp_yaw + math.pi / 2
-    return turned if room(turned) > room(default) + 0.01 else default
+    def roomier(yaw: float) -> float:
+        turned = yaw + math.pi / 2
+        return turned if room(turned) > room(yaw) + 0.01 else yaw
+
+    chosen = roomier(config.grasp_yaw + config.grasp_yaw_turn)
+    if config.grasp_yaw_turn and room(chosen) < FINGER_ROOM:
+        unturned = roomier(config.grasp_yaw)
+        if room(unturned) > room(chosen):
+            return unturned
+    return chosen
 
 
 def _find(scene: Scene, name: str, role: str) -> Detection:
