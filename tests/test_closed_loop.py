@@ -221,9 +221,20 @@ def test_an_object_the_command_names_is_looked_for_before_it_is_called_absent(
     assert calls["n"] == 4  # absent indeed: three looks, done(), one more look
 
 
-def test_before_stopping_the_camera_looks_once_more(session: SimSession) -> None:
+def test_at_the_start_the_camera_looks_until_two_looks_in_a_row_find_nothing_new(
+        session: SimSession) -> None:
     calls = {"n": 0}
     late_green = missing(session, "green block", calls, lambda n: n <= 2)  # seen from frame 3
+    planner = FixedPlan([])
+    run(session, "put the red block in the blue bowl", planner=planner, perceive=late_green)
+    assert planner.seen[0][0].get("green block") is not None
+    # five looks at the start (the third saw green, two more nothing new), one before stopping
+    assert calls["n"] == 6
+
+
+def test_before_stopping_the_camera_looks_once_more(session: SimSession) -> None:
+    calls = {"n": 0}
+    late_green = missing(session, "green block", calls, lambda n: n <= 3)  # seen from frame 4
     planner = FixedPlan([])
     episode = run(session, "put the red block in the blue bowl", planner=planner,
                   perceive=late_green)
@@ -231,7 +242,7 @@ def test_before_stopping_the_camera_looks_once_more(session: SimSession) -> None
     assert first.step.option.is_done and first.scene.get("green block") is None
     assert first.recovery == "looked again before stopping and saw the green block: planning on"
     assert second.step.option.is_done and second.scene.get("green block") is not None
-    assert second.recovery == "" and episode.finished and calls["n"] == 4
+    assert second.recovery == "" and episode.finished and calls["n"] == 5
     without = run(session, "put the red block in the blue bowl", planner=FixedPlan([]),
                   feedback=False)
     assert len(without.records) == 1 and without.finished
