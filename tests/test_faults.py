@@ -31,6 +31,7 @@ from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.primitives import run_primitive
 from skills.types import Step
+from stackbot.agent import EpisodeResult
 from stackbot.bench.episode import run_task
 from stackbot.fault_config import build_faults, fault_label, register_fault_label
 from stackbot.overrides import UsageError, prepare
@@ -208,12 +209,14 @@ def test_nudge_moves_the_placed_block_away_before_the_next_frame() -> None:
         assert event.fault == "nudge" and event.detail.startswith("red block moved from (")
 
 
+def episode_with(*overrides: str) -> EpisodeResult:
+    with session_with(*overrides) as session, session.driver:
+        return session.agent().run(INSTRUCTION)
+
+
 @pytest.mark.sim
 def test_a_block_lost_in_the_carry_fails_the_step_at_the_release_and_counts() -> None:
-    with session_with("faults=slip", "faults.slip.p=1", "max_steps=4",
-                      "agent.max_retries=1") as session:
-        with session.driver:
-            episode = session.agent().run(INSTRUCTION)
+    episode = episode_with("faults=slip", "faults.slip.p=1", "max_steps=4", "agent.max_retries=1")
     attempts = [r for r in episode.records if r.result is not None and r.result.moved]
     assert len(attempts) == 2  # then the step is vetoed
     for record in attempts:
@@ -221,7 +224,6 @@ def test_a_block_lost_in_the_carry_fails_the_step_at_the_release_and_counts() ->
         assert record.result.message.startswith(
             "release failed: nothing was held when the gripper was to open (lost on the way)")
         assert record.recovery == "gripper opened, arm at home"  # not "not counted ..."
-
     option = attempts[0].step.option
     vetoed = next(a for a in episode.records[-1].afforded if a.option == option)
     assert vetoed.affordance == 0 and "failed 2 times" in vetoed.reason
@@ -229,10 +231,8 @@ def test_a_block_lost_in_the_carry_fails_the_step_at_the_release_and_counts() ->
 
 @pytest.mark.sim
 def test_a_nudged_block_is_put_back_and_the_attempt_is_not_counted() -> None:
-    with session_with("faults=nudge", "faults.nudge.p=1", "max_steps=3",
-                      "agent.max_retries=0") as session:
-        with session.driver:
-            episode = session.agent().run(INSTRUCTION)
+    episode = episode_with("faults=nudge", "faults.nudge.p=1", "max_steps=3",
+                           "agent.max_retries=0")
     assert [r.step.option for r in episode.records] == [episode.records[0].step.option] * 3
     for record in episode.records:
         assert record.result.success and record.result.released_at is not None
