@@ -197,9 +197,7 @@ class Agent:
                 frame_after, scene_after, seconds_after = self._timed_perceive(scene)
                 verdict = None if result.dry_run else self._check(step, scene_after)
                 moved_after = self._moved_after_release(result, verdict, scene_after)
-                if moved_after:
-                    recovery = f"not counted as a failed attempt: {moved_after} (moved after " \
-                               "the place)"
+                recovery = moved_after or recovery
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds, verdict,
                                 self._drain_faults(), recovery)
@@ -248,12 +246,13 @@ class Agent:
 
     def _moved_after_release(self, result: StepResult, verdict: Verdict | None,
                              scene: Scene) -> str:
-        """Evidence that a step the arm carried out (it let go of what it held, where it was
-        sent) was undone afterwards by something else, or "": such a step's attempt is not
-        counted against `max_retries` (the step limit still bounds them)."""
+        """What the record says of a step the arm carried out (it let go of what it held, where
+        it was sent) that something else undid afterwards, or "": such an attempt is not counted
+        against `max_retries` (the step limit still bounds them)."""
         if verdict is None or verdict.holds or not result.success or result.released_at is None:
             return ""
-        return self._skills.moved_after_release(result.step.option, scene, result.released_at)
+        moved = self._skills.moved_after_release(result.step.option, scene, result.released_at)
+        return f"not counted as a failed attempt: {moved} (moved after the place)" if moved else ""
 
     def _check(self, step: Step, scene: Scene) -> Verdict | None:
         """The step's effect on the scene, when feedback is on and the skill can see it."""

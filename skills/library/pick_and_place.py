@@ -229,9 +229,7 @@ def _roomy_yaw(
 
     chosen = roomier(config.grasp_yaw + config.grasp_yaw_turn)
     if config.grasp_yaw_turn and room(chosen) < FINGER_ROOM:
-        unturned = roomier(config.grasp_yaw)
-        if room(unturned) > room(chosen):
-            return unturned
+        return max(chosen, roomier(config.grasp_yaw), key=room)  # a tie keeps the turn
     return chosen
 
 
