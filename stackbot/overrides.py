@@ -183,7 +183,7 @@ def check_value_types(config_name: str, parsed: list[Any]) -> None:
 def check_optional_extras(cfg: Any) -> None:
     """A chosen trace exporter or recording whose optional extra is not installed: the line
     saying what to pip install."""
-    from stackbot.observers.config import missing_extra
+    from records.observers.settings import missing_extra
 
     problem = missing_extra(cfg)
     if problem:
@@ -197,7 +197,7 @@ def check_run_directory(cfg: Any, multirun: bool) -> None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    from stackbot.run_dir import RunDirectoryError, check_writable
+    from records.run_dir import RunDirectoryError, check_writable
 
     setup_globals()  # Hydra's `now` resolver
     HydraConfig.instance().set_config(cfg)
