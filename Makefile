@@ -34,7 +34,7 @@ test: setup setup-tune
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# The planner table of the README (every family, seeds 0 .. EPISODES-1, none of them trained on):
+# The planner table of docs/results.md (every family, seeds 0 .. EPISODES-1, none of them trained on):
 # the default (tuned adapter + OpenCV), it on held-out wordings, with oracle perception, without
 # scene feedback; the base model with retrieved demonstrations and with the few-shot prompt; the
 # scripted upper bound. WORKERS processes (each model gets cores / WORKERS threads).
@@ -67,7 +67,7 @@ bench-leave-out: setup-tune
 	$(BENCH) label=leave-out-opencv llm.adapter=$(CURDIR)/outputs/tune/leave-out/adapter.gguf \
 		"tasks=[$(shell echo $(LEAVE_OUT) | tr ' ' ',')]"
 
-# The timing scripts behind the README's figures (they print seconds, they assert nothing): run
+# The timing scripts behind the figures in docs/results.md (they print seconds, they assert nothing): run
 # them on an otherwise quiet machine, or the figures mean little.
 timing: setup
 	$(BIN)/python -m tools.timing.scoring

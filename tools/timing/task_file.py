@@ -1,8 +1,8 @@
 """Seconds to read and check a large task file: `python -m tools.timing.task_file [N]`.
 
-Writes N tasks (default 10,000; two blocks, two bowls, two goal predicates each, as in the README's
-example) to a temporary file and times `load_task_file` on it, its YAML reading and its checks
-alone, and, for comparison, PyYAML's own safe loaders on the same text.
+Writes N tasks (default 10,000; two blocks, two bowls, two goal predicates each, as in the
+example in docs/benchmark.md) to a temporary file and times `load_task_file` on it, its YAML
+reading and its checks alone, and, for comparison, PyYAML's own safe loaders on the same text.
 """
 
 from __future__ import annotations
