@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.arms import NoCameraError
+from agent.session import open_session
 from drivers.fakes.robotiq import FakeRobotiq
 from drivers.guard import SafetyGuard
 from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
 from skills.primitives import execute
 from skills.types import Option, Step
-from stackbot.arms import NoCameraError
-from stackbot.session import open_session
 from tests.arm_servers import TOKEN, arm_server
+from tests.skill_sets import SKILLS
 
 pytestmark = pytest.mark.sim
 
@@ -72,7 +73,7 @@ def test_pick_and_place_on_every_arm_config(robot: str, monkeypatch: pytest.Monk
             step = Step(Option("pick_and_place", ("red block", "blue bowl"),
                                "robot.pick_and_place(red block, blue bowl)"))
             with session.driver:
-                result = execute(step, compile_step(step, scene, session.agent()._compiler),
+                result = execute(step, compile_step(step, scene, session.agent()._compiler, SKILLS),
                                  session.driver)
             assert result.success, result.message
             if robot in SIMULATED:
@@ -93,7 +94,7 @@ def test_dry_run_from_the_config_moves_nothing(capsys: pytest.CaptureFixture[str
         _, scene = session.perceive()
         step = Step(Option("pick_and_place", ("red block", "blue bowl"), "x"))
         with session.driver:
-            assert execute(step, compile_step(step, scene, session.agent()._compiler),
+            assert execute(step, compile_step(step, scene, session.agent()._compiler, SKILLS),
                            session.driver).success
         assert session.world.object_pose("red block").position == pytest.approx(before)
         assert session.driver.get_state().joints == pytest.approx(joints, abs=1e-3)

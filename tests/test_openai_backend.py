@@ -20,7 +20,6 @@ from planner.openai_modes import closest_option, label_groups, label_logprobs
 from planner.prompt import PromptBuilder
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from stackbot.timing.scenes import make_scene
 from tests.llm_servers import (
     FakeEndpoint,
     chat_reply,
@@ -30,6 +29,8 @@ from tests.llm_servers import (
     llama_server,
     write_tiny_gguf,
 )
+from tests.skill_sets import FEW_SHOT, SKILLS
+from tools.timing.scenes import make_scene
 
 PROMPT = "objects = [red block, blue bowl]\n# put the red block in the blue bowl.\n"
 TEXTS = ["robot.pick_and_place(red block, blue bowl)\n", "done()\n",
@@ -69,10 +70,10 @@ def _generate_answer(text: str) -> Callable[[str, dict[str, Any]], str]:
 
 def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     text = "```\nrobot.pick_and_place(red block, blue bowl)\n```"
     with fake_openai(_generate_answer(text)) as endpoint:
-        planner = SayCanPlanner(_model(endpoint, "generate"))
+        planner = SayCanPlanner(_model(endpoint, "generate"), skills=SKILLS)
         step = planner.next_step("put the red block in the blue bowl", scene, options)
         assert step.option.text == "robot.pick_and_place(red block, blue bowl)"
         detail = planner.records[-1].detail
@@ -83,9 +84,9 @@ def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
 
 def test_generate_mode_without_a_match_answers_done() -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     with fake_openai(_generate_answer("Sure! I would love to help you with that.")) as endpoint:
-        planner = SayCanPlanner(_model(endpoint, "generate"))
+        planner = SayCanPlanner(_model(endpoint, "generate"), skills=SKILLS)
         step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert step.option.is_done and "matches no admissible option" in step.note
     record = planner.records[-1]
@@ -114,18 +115,16 @@ def _model(endpoint: FakeEndpoint, mode: str = "echo") -> OpenAIModel:
 
 
 def _echo_with(value: float, target: str | None) -> Callable[[str, dict[str, Any]], str]:
-    """Echo replies whose tokens of the option `target` (every option for None) have the
+    """Echo replies whose last tokens of the option `target` (of every option for None) have the
     log-probability `value`; the rest -0.5."""
     def answer(route: str, body: dict[str, Any]) -> str:
         prompt = str(body["prompt"])
-        hit = prompt.endswith(target) if target else prompt != PLANNER_PROMPT
-        start = len(prompt) - len(target or prompt.removeprefix(PLANNER_PROMPT))
+        hit = body.get("echo") and (target is None or prompt.endswith(target))
+        start = len(prompt) - len("done()\n")  # the shortest option
         return json.dumps(echo_reply(body, lambda _, i: value if hit and i >= start else -0.5))
     return answer
 
 
-PLANNER_PROMPT = PromptBuilder().build("put the red block in the blue bowl",
-                                       make_scene("red block", "green block", "blue bowl"))
 IMPOSSIBLE = "robot.pick_and_place(red block, bottom right corner)\n"  # affordance 0 there
 
 
@@ -136,10 +135,10 @@ IMPOSSIBLE = "robot.pick_and_place(red block, bottom right corner)\n"  # afforda
 def test_echo_scores_that_are_no_logprobs_stop_before_a_choice(value: float, target: str | None,
                                                                 shown: str) -> None:
     scene = make_scene("red block", "green block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     assert any(o.option.text == IMPOSSIBLE.strip() and o.affordance == 0.0 for o in options)
     with fake_openai(_echo_with(value, target)) as endpoint:
-        planner = SayCanPlanner(_model(endpoint))
+        planner = SayCanPlanner(_model(endpoint), skills=SKILLS)
         with pytest.raises(EndpointError) as info:
             planner.next_step("put the red block in the blue bowl", scene, options)
     message = str(info.value)
@@ -157,9 +156,9 @@ def test_echo_scores_that_are_no_logprobs_stop_before_a_choice(value: float, tar
 def test_choice_top_logprobs_that_are_no_logprobs_stop_before_a_choice(
         top: list[tuple[str, Any]], needle: str) -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     with fake_openai(lambda route, body: json.dumps(chat_reply("A", top))) as endpoint:
-        planner = SayCanPlanner(_model(endpoint, "choice"))
+        planner = SayCanPlanner(_model(endpoint, "choice"), skills=SKILLS)
         with pytest.raises(EndpointError, match=re.escape(needle)) as info:
             planner.next_step("put the red block in the blue bowl", scene, options)
     assert str(info.value).startswith(f"the LLM endpoint {endpoint.base_url} returned")
@@ -233,8 +232,8 @@ def test_echo_scores_equal_the_embedded_ones(tiny_gguf: Path, tiny_server: str) 
 @pytest.mark.server
 def test_planner_through_echo_mode(tiny_server: str) -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    planner = SayCanPlanner(OpenAIModel(tiny_server, "tiny", api_key_env=None))
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(OpenAIModel(tiny_server, "tiny", api_key_env=None), skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     record = planner.records[-1]
     assert record.mode == "logprob" and len(record.llm_logprobs) == len(options)
@@ -266,9 +265,10 @@ def gemma_server() -> Iterator[str]:
 @pytest.mark.model
 def test_planner_through_choice_mode(gemma_server: str) -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     assert len(options) <= 20  # one level of labels
-    planner = SayCanPlanner(OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None))
+    planner = SayCanPlanner(OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None),
+                            skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     record = planner.records[-1]
     assert record.mode == "choice" and record.detail["labels"][:3] == ["A", "B", "C"]
@@ -281,10 +281,10 @@ def test_planner_through_choice_mode(gemma_server: str) -> None:
 @pytest.mark.model
 def test_choice_mode_with_two_level_labels(gemma_server: str) -> None:
     scene = make_scene("red block", "green block", "blue bowl")
-    texts = [PromptBuilder.continuation(o) for o in enumerate_options(scene)]
+    texts = [PromptBuilder.continuation(o) for o in enumerate_options(scene, SKILLS)]
     assert len(texts) == 23  # more than top_logprobs can return
     model = OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None)
-    prompt = PromptBuilder().build("put the red block in the blue bowl", scene)
+    prompt = PromptBuilder(examples=FEW_SHOT).build("put the red block in the blue bowl", scene)
     result = model.score_options(prompt, texts)
     assert len(result.scores) == len(texts) and len(result.detail["answers"]) == 2
     assert [len(g) for g in result.detail["groups"]] == [12, 11]

@@ -16,8 +16,9 @@ from planner.llm import EndpointError
 from planner.openai_backend import OpenAIModel
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from stackbot.timing.scenes import make_scene
 from tests.llm_servers import Body, chat_reply, echo_reply, fake_openai
+from tests.skill_sets import SKILLS
+from tools.timing.scenes import make_scene
 
 CASES = int(__import__("os").environ.get("FUZZ_CASES", 2100))
 COMMAND = "put the red block in the blue bowl"
@@ -201,7 +202,7 @@ def fuzz_case(rng: random.Random, texts: list[str]) -> Case:
 def test_fuzzed_replies_never_choose_a_motion() -> None:
     rng = random.Random(20260522)
     scene = make_scene("red block", "blue bowl")
-    afforded = AffordanceModel().afford(enumerate_options(scene), scene)
+    afforded = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     options = [a for a in afforded if a.affordance > 0][:3] + [afforded[-1]]
     assert options[-1].option.is_done and len(options) == 4
     texts = [f"{a.option.text}\n" for a in options]
@@ -210,7 +211,7 @@ def test_fuzzed_replies_never_choose_a_motion() -> None:
     with fake_openai(lambda route, body: current[-1].answer(route, body)) as endpoint:
         planners = {mode: SayCanPlanner(OpenAIModel(
             endpoint.base_url, "fake", mode=mode, api_key_env=None,  # type: ignore[arg-type]
-            retries=0, concurrency=1, check_on_start=False)) for mode in kinds}
+            retries=0, concurrency=1, check_on_start=False), skills=SKILLS) for mode in kinds}
         for i in range(CASES):
             case = fuzz_case(rng, texts)
             current.append(case)
@@ -235,7 +236,7 @@ def test_the_fuzzed_replies_differ_from_a_valid_one_only_where_they_break_it() -
     """The unbroken replies the fuzz starts from are used as they are (so each broken one is
     what stops the planner, not the fake)."""
     scene = make_scene("red block", "blue bowl")
-    afforded = AffordanceModel().afford(enumerate_options(scene), scene)
+    afforded = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     options = [a for a in afforded if a.affordance > 0][:3] + [afforded[-1]]
     for mode in ("echo", "choice", "generate"):
         def valid(route: str, body: dict[str, Any], mode: str = mode) -> str:
@@ -249,5 +250,5 @@ def test_the_fuzzed_replies_differ_from_a_valid_one_only_where_they_break_it() -
         with fake_openai(valid) as endpoint:
             model = OpenAIModel(endpoint.base_url, "fake", mode=mode,  # type: ignore[arg-type]
                                 api_key_env=None, retries=0, check_on_start=False)
-            step = SayCanPlanner(model).next_step(COMMAND, scene, options)
+            step = SayCanPlanner(model, skills=SKILLS).next_step(COMMAND, scene, options)
         assert not step.option.is_done, mode

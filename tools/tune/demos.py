@@ -1,0 +1,231 @@
+"""Planning demonstrations from the task families: at every step the prompt the planner would see
+(the scene as it is then, the command, the steps so far) and the right next option.
+
+Scenes are built from a task's seeded layout and moved by the skills' own effects on a scene
+(`Skill.imagine`: for pick_and_place a block put in a bowl lands on its floor or on the blocks
+already in it, on a block one block higher, at a location on the table), so the relations in a
+demonstration's prompt are the ones perception reports for the same table; the call that makes
+each move is the configured skill whose symbolic effect makes it. Moves follow the goal: towers
+bottom first, ordered goals in order, the rest in the order the command mentions them (else the
+scene's order). Some demonstrations hold a recovery: a step that failed (marked `# failed`, the
+scene unchanged) or a block that ended elsewhere (on the table), followed by the same step again.
+Most recoveries carry the evidence the agent's success check reports (`# failed: red block seen
+on the table, 9 cm from the blue bowl`); the rest are as a run without feedback shows them
+(`# failed` when the arm reported the failure, nothing when the block slipped unseen).
+
+Two-block bowl tasks also come as a contrasting pair: the same table with the matching command
+and with the mismatched one, so the answer has to follow the words, not the scene.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from perception.types import Detection, Scene
+from planner.grounding import mentioned_objects
+from planner.prompt import PromptBuilder
+from sim.scene_gen import sample_layout
+from sim.tasks import matching_bowls, mismatched_bowls
+from sim.tasks.layout import RADII, WORKSPACE
+from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.task import Task
+from sim.tasks.wordings import WordingSplit
+from skills.goals import At, Goal, In, On, Stacked, Tower
+from skills.options import DONE_OPTION
+from skills.relations import BLOCK_SIZE, SceneGeometry
+from skills.skill_set import SkillSet
+from skills.types import Option, Outcome
+
+TRAIN_FIRST_SEED = 1_000_000  # benchmarks report on seeds below 10,000
+# Ways a person opens or closes any command; the held-out wordings' openings ("could you",
+# "I want") are not among them.
+COURTESIES = ("please {}", "can you {}", "{}, please", "now {}", "robot, {}")
+COURTESY_RATE = 0.25
+FEEDBACK_RATE = 2 / 3  # of the recoveries: with the success check's evidence
+BOWL_FLOOR = 0.006
+GEOMETRY = SceneGeometry()
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    prompt: str  # what the planner sees before choosing
+    target: str  # the right next option's continuation text (ends with a newline)
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    family: str
+    seed: int
+    instruction: str
+    steps: tuple[DemoStep, ...]
+    recovery: str = ""  # "", "failed" or "slipped"
+    feedback: bool = False  # the recovery carries the success check's evidence
+
+
+def initial_scene(task: Task) -> Scene:
+    layout = sample_layout(task.scene, WORKSPACE, RADII)
+    objects = []
+    for name, place in layout.items():
+        color, kind = name.rsplit(" ", 1)
+        z = BLOCK_SIZE / 2 if kind == "block" else 0.0
+        objects.append(Detection(color, kind, (place.x, place.y, z)))  # type: ignore[arg-type]
+    return Scene(tuple(objects), WORKSPACE.named_locations())
+
+
+def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
+    """The block ended on the table somewhere free (a step that went wrong)."""
+    moving = scene.get(block)
+    assert moving is not None
+    for _ in range(200):
+        x = rng.uniform(WORKSPACE.x_min + 0.05, WORKSPACE.x_max - 0.05)
+        y = rng.uniform(WORKSPACE.y_min + 0.05, WORKSPACE.y_max - 0.05)
+        clear = all(math.dist(o.position[:2], (x, y)) > 0.09 for o in scene.objects
+                    if o.name != block)
+        far = all(math.dist(xy, (x, y)) > 0.05 for xy in scene.locations.values())
+        if clear and far:
+            return scene.with_position(block, (x, y, BLOCK_SIZE / 2))
+    return scene
+
+
+def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
+    """The moves that reach the goal, in the order a person would expect."""
+    if task.infeasible:
+        return []
+    order = [o.name for o in scene.ordered()]
+    mentioned = mentioned_objects(task.instruction)
+
+    def rank(block: str) -> tuple[int, int]:
+        return (mentioned.index(block) if block in mentioned else len(mentioned),
+                order.index(block))
+
+    moves: list[tuple[str, str]] = []
+    for predicate in _towers_first(task.goal):
+        if isinstance(predicate, Stacked):
+            chain = list(predicate.objects)
+        elif isinstance(predicate, Tower):
+            chain = sorted(predicate.objects, key=order.index)
+        else:
+            continue
+        moves += list(zip(chain[1:], chain, strict=False))
+    picks = sorted((_move(p) for p in task.goal if isinstance(p, In | On | At)),
+                   key=lambda m: rank(m[0]))  # "..., then ...": the command's order
+    return moves + picks
+
+
+def _move(predicate: In | On | At) -> tuple[str, str]:
+    if isinstance(predicate, In):
+        return predicate.block, predicate.bowl
+    if isinstance(predicate, On):
+        return predicate.top, predicate.bottom
+    return predicate.block, predicate.location
+
+
+def _towers_first(goal: Goal) -> Goal:
+    return tuple(p for p in goal if isinstance(p, Stacked | Tower))
+
+
+def demonstrate(task: Task, skills: SkillSet, rng: np.random.Generator, recovery: str = "",
+                builder: PromptBuilder | None = None, feedback: bool = False) -> Demonstration:
+    """The task's demonstration with the skills' calls that make its moves (their effects on the
+    scene: `Skill.imagine`); `recovery` ("failed" or "slipped") puts one mishap at a random
+    step of a task with moves; `feedback`: the mishap is marked with the success check's
+    evidence."""
+    builder = builder or PromptBuilder(examples=(), scene_feedback=True)
+    scene = initial_scene(task)
+    moves = demo_moves(task, scene)
+    mishap_at = int(rng.integers(len(moves))) if recovery and moves else -1
+    history: list[Outcome] = []
+    steps: list[DemoStep] = []
+
+    def step(option: Option) -> None:
+        steps.append(DemoStep(builder.build(task.instruction, scene, history),
+                              builder.continuation(option)))
+
+    for index, (block, target) in enumerate(moves):
+        option = skills.call_for(scene, block, target)
+        if option is None:
+            raise ValueError(f"no configured skill puts the {block} on the {target} "
+                             f"({task.family}, seed {task.seed})")
+        if index == mishap_at:
+            step(option)
+            after = scene if recovery == "failed" else drop_beside(scene, block, rng)
+            if feedback:
+                verdict = skills.verify(option, after, GEOMETRY, before=scene)
+                history.append(Outcome(option, False, scene, after, verdict.evidence))
+            else:
+                history.append(Outcome(option, recovery != "failed", scene, after))
+            scene = after
+        step(option)
+        after = skills.imagine(option, scene)
+        history.append(Outcome(option, True, scene, after))
+        scene = after
+    step(DONE_OPTION)
+    return Demonstration(task.family, task.seed, task.instruction, tuple(steps),
+                         recovery if mishap_at >= 0 else "", feedback and mishap_at >= 0)
+
+
+def contrast(task: Task, rng: np.random.Generator) -> Task | None:
+    """The same two-block, two-bowl table with the opposite bowl command (matching <->
+    mismatched), or None for any other task."""
+    spec = task.scene
+    if sorted(spec.blocks) != sorted(spec.bowls) or len(spec.blocks) != 2:
+        return None
+    a, b = spec.blocks
+    if task.family == mismatched_bowls.FAMILY:
+        wording, goal = matching_bowls.WORDINGS, (In(f"{a} block", f"{a} bowl"),
+                                                  In(f"{b} block", f"{b} bowl"))
+        family = matching_bowls.FAMILY
+    elif task.family == matching_bowls.FAMILY:
+        wording, goal = mismatched_bowls.WORDINGS, (In(f"{a} block", f"{b} bowl"),
+                                                    In(f"{b} block", f"{a} bowl"))
+        family = mismatched_bowls.FAMILY
+    else:
+        return None
+    return Task(family, task.seed, wording.choose(rng, "train"), spec, goal)
+
+
+def training_families(exclude: Sequence[str] = ()) -> list[str]:
+    """Families demonstrations are made from: all but unseen_colors_v1 (its colours stay
+    unseen) and the excluded ones."""
+    return [f for f in FAMILIES if f != "unseen_colors_v1" and f not in exclude]
+
+
+def generate_demonstrations(
+    skills: SkillSet, per_family: int, first_seed: int = TRAIN_FIRST_SEED,
+    exclude: Sequence[str] = (),
+    recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
+    counts: Mapping[str, int] | None = None, contrasts: bool = True,
+) -> Iterator[Demonstration]:
+    """`per_family` demonstrations of each training family (`counts` overrides it per family)
+    on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
+    each two-block bowl task is followed by its contrasting twin (`contrast`)."""
+    if first_seed < 10_000:
+        raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
+                         f"seeds below), got {first_seed}")
+    counts = counts or {}
+    unknown = sorted(set(counts) - set(FAMILIES))
+    if unknown:
+        raise ValueError(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
+    rng = np.random.default_rng(seed)
+    for family in training_families(exclude):
+        for k in range(counts.get(family, per_family)):
+            task = generate(family, first_seed + k, wordings)
+            twin = contrast(task, rng) if contrasts else None
+            for each in (task,) if twin is None else (task, twin):
+                yield _demonstration(each, skills, rng, recovery_rate)
+
+
+def _demonstration(task: Task, skills: SkillSet, rng: np.random.Generator,
+                   recovery_rate: float) -> Demonstration:
+    if float(rng.random()) < COURTESY_RATE:
+        courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
+        task = replace(task, instruction=courtesy.format(task.instruction))
+    draw = float(rng.random())
+    recovery = "" if draw >= recovery_rate else (
+        "failed" if draw < recovery_rate / 2 else "slipped")
+    return demonstrate(task, skills, rng, recovery,
+                       feedback=float(rng.random()) < FEEDBACK_RATE)
