@@ -15,6 +15,9 @@ import numpy as np
 import yaml
 
 from perception.types import COLOR_NAMES
+from perception.yaml_file import YamlFileError, load_yaml_file
+
+MAX_BYTES = 1 << 20  # a colour or clicks file is a few hundred bytes
 
 CLICK_WINDOW = 2  # pixels around a click: a 5x5 sample
 HUE_MARGIN, SATURATION_MARGIN = 6, 30
@@ -35,9 +38,9 @@ class HSVColorClassifier:
     def load(cls, path: str | Path) -> HSVColorClassifier:
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text())
-        except FileNotFoundError:
-            raise ValueError(f"colour file {path}: no such file") from None
+            data = load_yaml_file(path, "a colour file", MAX_BYTES, max_depth=3)
+        except YamlFileError as error:
+            raise ValueError(f"colour file {path}: {error}") from None
         if not isinstance(data, dict) or not data:
             raise ValueError(f"colour file {path}: expected colour name -> h, s, v ranges")
         ranges = {}
@@ -71,7 +74,10 @@ class HSVColorClassifier:
 
 def load_clicks(path: Path) -> dict[str, list[list[int]]]:
     """A clicks file: YAML colour name -> [[column, row], ...]."""
-    clicks = yaml.safe_load(Path(path).read_text()) if Path(path).exists() else None
+    try:
+        clicks = load_yaml_file(path, "a clicks file", MAX_BYTES, max_depth=4)
+    except YamlFileError as error:
+        raise ValueError(f"clicks file {path}: {error}") from None
     if not isinstance(clicks, dict) or not clicks:
         raise ValueError(f"clicks file {path}: expected colour name -> [[column, row]]")
     return clicks

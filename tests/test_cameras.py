@@ -3,6 +3,10 @@ calibration file, and RGB-only perception on rendered frames (PyBullet DIRECT, r
 
 from __future__ import annotations
 
+import struct
+import subprocess
+import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -290,3 +294,120 @@ def write_video(path: Path, frames: list[Frame]) -> Path:
         writer.write(frame.rgb[:, :, ::-1])
     writer.release()
     return path
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+def png_claiming(path: Path, width: int, height: int) -> Path:
+    """A small PNG whose header claims width x height (its pixel data is a few bytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(bytes(4096))) + chunk(b"IEND", b""))
+    return path
+
+
+# Each level names the one before ten times: nine levels are 10^9 numbers from 700 bytes.
+LAUGHS = ("image_size: [320, 240]\nnotes:\n  a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+    f"  {name}: &{name} [{', '.join([f'*{prev}'] * 10)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)))
+
+
+def hostile_calibration(tmp_path: Path, good: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.yaml"
+    if kind == "aliases":
+        path.write_text(LAUGHS)
+    elif kind == "dev-zero-link":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "binary":
+        path.write_bytes(bytes(range(256)) * 4)
+    elif kind == "over-the-cap":
+        with path.open("wb") as file:
+            file.truncate((1 << 20) + 1)
+    else:  # image_size: [.inf, 480]
+        data = yaml.safe_load(good.read_text())
+        data["image_size"] = [float("inf"), 480]
+        path.write_text(yaml.safe_dump(data))
+    return path
+
+
+HOSTILE = [("aliases", "line 4: YAML aliases (*a) are not allowed in a calibration file"),
+           ("dev-zero-link", "not a regular file"), ("directory", "cannot read: Is a directory"),
+           ("binary", "not UTF-8 text"), ("over-the-cap", "larger than 1,048,576 bytes"),
+           ("image-size-inf", "image_size must be [width, height] in whole pixels")]
+
+
+@pytest.mark.parametrize(("kind", "problem"), HOSTILE, ids=[k for k, _ in HOSTILE])
+def test_a_hostile_calibration_file_is_one_error_naming_it(
+        tmp_path: Path, calibration_file: Path, kind: str, problem: str) -> None:
+    """Read as task files are: no aliases (9 levels of them were a MemoryError), no more than
+    1 MB (/dev/zero grew to 23 GB), one line naming the file. In a child process with 1 GB of
+    address space, so the old behaviour fails instead of exhausting the machine."""
+    path = hostile_calibration(tmp_path, calibration_file, kind)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+            "from perception.cameras.calibration import CalibrationError, load_calibration\n"
+            "try: load_calibration(sys.argv[1])\n"
+            "except CalibrationError as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().startswith(f"calibration file {path}: {problem}"), done.stdout
+    assert len(done.stdout.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("width", "height", "problem"), [
+    (20000, 20000, "is 20000x20000 but the calibration is for 320x240"),
+    (100000, 100000, "is 100000x100000 but the calibration is for 320x240"),
+    (0, 0, "cannot read")])
+def test_an_image_is_checked_by_its_header_before_it_is_decoded(
+        tmp_path: Path, calibration_file: Path, width: int, height: int, problem: str) -> None:
+    """A PNG of a few kilobytes claiming 20000x20000 took 2.4 GB and 9.6 s before "the
+    calibration is for 640x480"; one claiming 100000x100000 was a cv2.error. In a child process
+    with 1 GB of address space: decoding first cannot pass."""
+    directory = tmp_path / "frames"
+    directory.mkdir()
+    png_claiming(directory / "frame000.png", width, height)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+            "from perception.cameras.base import CameraUnavailable\n"
+            "from perception.cameras.files import FilesCamera\n"
+            "try: FilesCamera(sys.argv[1], sys.argv[2]).read()\n"
+            "except CameraUnavailable as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(directory), str(calibration_file)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = done.stdout.strip()
+    assert line.startswith("camera files: ") and problem in line and "\n" not in line, line
+    assert str(directory / "frame000.png") in line
+
+
+@pytest.mark.parametrize(("kind", "problem"), [
+    ("directory", "cannot read: Is a directory"), ("binary", "not UTF-8 text"),
+    ("image-size-inf", "image_size must be"),
+    ("png-header", "is 100000x100000 but the calibration is for 320x240"),
+    ("source-7", "camera opencv: cannot open 7")])
+def test_the_command_line_says_what_is_wrong_with_the_camera_in_one_line(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, calibration_file: Path,
+        kind: str, problem: str) -> None:
+    from tests.test_cli_errors import assert_nothing_ran, assert_one_line_error, run_cli
+
+    camera = ["camera=opencv", "camera.source=/dev/no-such-camera"]
+    calibration = calibration_file
+    if kind == "source-7":
+        camera = ["camera=opencv", "camera.source=7"]
+    elif kind == "png-header":
+        frames = tmp_path_factory.mktemp("frames")  # not where the command runs
+        png_claiming(frames / "frame000.png", 100000, 100000)
+        camera = ["camera=files", f"camera.directory={frames}", FAKE_XARM]
+    else:
+        calibration = hostile_calibration(tmp_path, calibration_file, kind)
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",
+                     "planner=scripted", *camera, f"camera.calibration={calibration}")
+    assert_one_line_error(result, problem)
+    if kind not in ("png-header", "source-7"):
+        assert str(calibration) in result.stderr
+    assert_nothing_ran(tmp_path)

@@ -3,12 +3,14 @@ task id and what is wrong, before anything runs (the console script exits 2 with
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sim.tasks import task_file
 from sim.tasks.task_file import TaskFileError, load_task_file
 from skills.goals import In, Stacked
 
@@ -167,10 +169,10 @@ def test_a_large_seed_and_yaml_1_1_scalars_still_load(tmp_path: Path) -> None:
 def test_the_c_loader_is_used_where_pyyaml_has_it() -> None:
     import yaml
 
-    from sim.tasks import task_file
+    from perception import yaml_file
 
     expected = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-    assert task_file.SAFE_LOADER is expected
+    assert yaml_file.SAFE_LOADER is expected
 
 
 def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,
@@ -201,3 +203,48 @@ def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,
         bench_cli.main()
     assert stopped.value.code == 130
     assert reads == [str(path)]
+
+
+def _special_file(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.yaml"
+    if kind == "dev-zero-link":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:  # a sparse file one byte over the cap
+        with path.open("wb") as file:
+            file.truncate(task_file.MAX_BYTES + 1)
+    return path
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("dev-zero-link", "not a regular file"), ("directory", "cannot read: Is a directory"),
+    ("fifo", "not a regular file"), ("over-the-cap", "larger than 67,108,864 bytes")])
+def test_a_task_file_is_a_regular_file_of_bounded_size(tmp_path: Path, kind: str,
+                                                       message: str) -> None:
+    """`tasks=` a link to /dev/zero grew to 6.6 GB in 19 s: now one line, at once. In a child
+    process with 1 GB of address space, so the old behaviour fails instead of exhausting the
+    machine (and a FIFO nobody writes would block it: the timeout)."""
+    path = _special_file(tmp_path, kind)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+            "from sim.tasks.task_file import TaskFileError, load_task_file\n"
+            "try: load_task_file(sys.argv[1])\n"
+            "except TaskFileError as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().startswith(f"{path}: {message}"), done.stdout
+
+
+def test_the_benchmark_refuses_a_task_file_linked_to_dev_zero(tmp_path: Path) -> None:
+    path = _special_file(tmp_path, "dev-zero-link")
+    done = subprocess.run(
+        [sys.executable, "-m", "stackbot.bench", f"tasks={path}",
+         f"results={tmp_path / 'r.jsonl'}", "label=x"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{path}: not a regular file" in lines[0], lines
+    assert not (tmp_path / "r.jsonl").exists()

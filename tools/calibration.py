@@ -13,7 +13,12 @@ import cv2
 import numpy as np
 import yaml
 
-from perception.cameras.calibration import CameraCalibration, load_calibration
+from perception.cameras.calibration import (
+    MAX_BYTES,
+    CameraCalibration,
+    load_calibration,
+    read_calibration_data,
+)
 from perception.cameras.charuco import (
     BoardSpec,
     BoardView,
@@ -24,6 +29,7 @@ from perception.cameras.charuco import (
     corners_on_board_plane,
     find_board,
 )
+from perception.yaml_file import YamlFileError, load_yaml_file
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
@@ -66,7 +72,7 @@ def run_intrinsics(spec: BoardSpec, images: Sequence[str], out: Path, pinhole: b
 
 
 def load_intrinsics(path: Path) -> dict:
-    data = yaml.safe_load(path.read_text()) if path.exists() else None
+    data = read_calibration_data(path) if path.exists() else None
     if not isinstance(data, dict) or "intrinsics" not in data:
         raise ValueError(f"calibration file {path}: no intrinsics (stackbot-calibrate "
                          "intrinsics writes them)")
@@ -100,7 +106,10 @@ def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path
     data = load_intrinsics(calibration)
     matrix = np.asarray(data["intrinsics"], np.float64)
     distortion = np.asarray(data["distortion"], np.float64)
-    listed = yaml.safe_load(views_file.read_text()) if views_file.exists() else None
+    try:
+        listed = load_yaml_file(views_file, "a views file", MAX_BYTES, max_depth=4)
+    except YamlFileError as error:
+        raise ValueError(f"views file {views_file}: {error}") from None
     if not isinstance(listed, list) or not all(isinstance(v, dict) and {"image", "tool_pose"}
                                                <= set(v) for v in listed):
         raise ValueError(f"views file {views_file}: expected a list of {{image, tool_pose}}")

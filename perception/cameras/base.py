@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
+from PIL import JpegImagePlugin, PngImagePlugin
 
 from perception.cameras.calibration import CameraCalibration, load_calibration
 from perception.types import Frame
@@ -33,6 +34,35 @@ def require_calibration(path: str | Path | None, source: str) -> CameraCalibrati
                                 "stackbot-calibrate wrote): without it its pixels have no place "
                                 "in the arm's frame")
     return load_calibration(path)
+
+
+def read_image(path: Path, size: tuple[int, int], flags: int, name: str) -> np.ndarray:
+    """The PNG or JPEG image in `path` (cv2.imread `flags`), decoded only once its header says
+    it is `size` (width, height): a file of a few kilobytes can claim an image of gigabytes."""
+    width, height = size
+    try:
+        found = _header_size(path)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise CameraUnavailable(f"camera {name}: cannot read {path} ({error})") from None
+    if found != (width, height):
+        raise CameraUnavailable(f"camera {name}: {path} is {found[0]}x{found[1]} but the "
+                                f"calibration is for {width}x{height}")
+    image = cv2.imread(str(path), flags)
+    if image is None:
+        raise CameraUnavailable(f"camera {name}: cannot read {path}")
+    return image
+
+
+def _header_size(path: Path) -> tuple[int, int]:
+    """(width, height) from the file's header alone (Pillow's format readers parse only that,
+    and unlike `Image.open` do not refuse a large claim before saying what it is)."""
+    for reader in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile):
+        try:
+            with reader(path) as header:
+                return header.size
+        except SyntaxError:  # Pillow's "not this format"
+            continue
+    raise ValueError("not a PNG or JPEG image")
 
 
 def calibrated_frame(rgb: np.ndarray, depth: np.ndarray | None, calibration: CameraCalibration,

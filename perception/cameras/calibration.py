@@ -15,8 +15,13 @@ from typing import Any
 import numpy as np
 import yaml
 
+from perception.yaml_file import YamlFileError, load_yaml_file
+
 REQUIRED_KEYS = ("image_size", "intrinsics", "distortion", "camera_to_base")
 ORTHONORMAL_TOLERANCE = 1e-4
+MAX_BYTES = 1 << 20  # a calibration file is a few kilobytes
+MAX_DEPTH = 6  # the mapping, notes, board_to_base, a row: 4
+MAX_SIDE = 1 << 15  # pixels: an image side no camera of ours comes near
 
 
 class CalibrationError(ValueError):
@@ -66,33 +71,55 @@ class CameraCalibration:
         return path
 
 
-def load_calibration(path: str | Path) -> CameraCalibration:
-    """The calibration in `path`, or CalibrationError naming the file and what is wrong."""
-    path = Path(path)
+def read_calibration_data(path: str | Path) -> dict[str, Any]:
+    """The mapping in a calibration file, read as task files are (`perception.yaml_file`: at
+    most MAX_BYTES, no aliases); CalibrationError naming the file otherwise."""
     try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise CalibrationError(f"calibration file {path}: no such file") from None
-    except yaml.YAMLError as error:
-        raise CalibrationError(f"calibration file {path}: not YAML ({error})") from None
+        data = load_yaml_file(path, "a calibration file", MAX_BYTES, MAX_DEPTH)
+    except YamlFileError as error:
+        raise CalibrationError(f"calibration file {path}: {error}") from None
     if not isinstance(data, dict):
         raise CalibrationError(f"calibration file {path}: expected a mapping of keys")
+    return data
+
+
+def load_calibration(path: str | Path) -> CameraCalibration:
+    """The calibration in `path`, or CalibrationError naming the file and what is wrong."""
+    data = read_calibration_data(path)
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
         hint = (" (intrinsics only: stackbot-calibrate pose or hand-eye adds it)"
                 if missing == ["camera_to_base"] else "")
         raise CalibrationError(
             f"calibration file {path}: missing key(s) {', '.join(missing)}{hint}")
+    notes = data.get("notes") or {}
     try:
+        if not isinstance(notes, dict):
+            raise ValueError(f"notes must be a mapping, got {type(notes).__name__}")
         calibration = CameraCalibration(
-            image_size=tuple(int(v) for v in data["image_size"]),
+            image_size=image_size(data["image_size"]),
             intrinsics=np.asarray(data["intrinsics"], dtype=np.float64),
             distortion=np.asarray(data["distortion"], dtype=np.float64).ravel(),
             camera_to_base=np.asarray(data["camera_to_base"], dtype=np.float64),
-            notes=dict(data.get("notes") or {}))
-    except (TypeError, ValueError) as error:
+            notes=dict(notes))
+    except (TypeError, ValueError, OverflowError) as error:
         raise CalibrationError(f"calibration file {path}: {error}") from None
     return calibration
+
+
+def image_size(value: Any) -> tuple[int, int]:
+    """[width, height] in whole pixels, each 1 to MAX_SIDE."""
+    if (not isinstance(value, list | tuple) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_SIDE
+                       for v in value)):
+        raise ValueError(f"image_size must be [width, height] in whole pixels from 1 to "
+                         f"{MAX_SIDE}, got {_short(value)}")
+    return int(value[0]), int(value[1])
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _problem(c: CameraCalibration) -> str | None:

@@ -13,7 +13,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from perception.cameras.base import CameraUnavailable, calibrated_frame, require_calibration
+from perception.cameras.base import (
+    CameraUnavailable,
+    calibrated_frame,
+    read_image,
+    require_calibration,
+)
 from perception.types import Frame
 
 DEPTH_SUFFIX = "_depth_mm"
@@ -38,9 +43,8 @@ class FilesCamera:
     def read(self) -> Frame:
         path = self.images[min(self.index, len(self.images) - 1)]
         self.index = (self.index + 1) % len(self.images) if self.loop else self.index + 1
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise CameraUnavailable(f"camera files: cannot read {path}")
+        size = self.calibration.image_size
+        bgr = read_image(path, size, cv2.IMREAD_COLOR, self.name)
         return calibrated_frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self._depth(path),
                                 self.calibration, self.name, timestamp=path.stat().st_mtime)
 
@@ -48,8 +52,9 @@ class FilesCamera:
         path = image.with_name(image.stem + DEPTH_SUFFIX + ".png")
         if not self.use_depth or not path.exists():
             return None
-        depth_mm = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        if depth_mm is None or depth_mm.dtype != np.uint16:
+        depth_mm = read_image(path, self.calibration.image_size, cv2.IMREAD_UNCHANGED,
+                              self.name)
+        if depth_mm.dtype != np.uint16 or depth_mm.ndim != 2:
             raise CameraUnavailable(f"camera files: {path} is not a 16-bit depth image")
         depth = depth_mm.astype(np.float32) / 1000.0
         depth[depth_mm == 0] = np.nan

@@ -17,7 +17,12 @@ class OpenCVCamera:
         self.source = int(source) if str(source).isdigit() else str(source)
         self.calibration = require_calibration(calibration, f"opencv ({self.source})")
         self.name, self.loop = name, loop
-        self.capture = cv2.VideoCapture(self.source)
+        level = cv2.utils.logging.getLogLevel()  # OpenCV would print ten lines of why not
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            self.capture = cv2.VideoCapture(self.source)
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         if not self.capture.isOpened():
             raise CameraUnavailable(f"camera opencv: cannot open {self.source!r} "
                                     "(a device index, a video file or a stream URL)")

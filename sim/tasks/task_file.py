@@ -16,9 +16,8 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from perception.palette import PALETTE
+from perception.yaml_file import YamlFileError, load_yaml_file
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.goals import At, Predicate, make_predicate, predicate_args
@@ -29,9 +28,8 @@ ARGUMENT_KINDS: dict[str, tuple[str, ...]] = {
     "in": ("block", "bowl"), "not_in": ("block", "bowl"), "on": ("block", "block"),
     "at": ("block", "location"), "unmoved": ("any",),
 }
-# libyaml's loader where PyYAML was built with it (about 10x faster), else the pure-Python one
-SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 8  # a task file needs 6: the list, a task, its goal, a predicate, its arguments, one
+MAX_BYTES = 64 << 20  # about 350,000 tasks like the one above
 
 
 def _short(value: Any) -> str:
@@ -47,19 +45,12 @@ class TaskFileError(ValueError):
 
 
 def load_task_file(path: str | Path) -> list[Task]:
-    """Every task of the file, each checked completely; TaskFileError at the first problem."""
+    """Every task of the file, each checked completely; TaskFileError at the first problem.
+    The file is read as `perception.yaml_file` reads one: at most MAX_BYTES, no aliases."""
     path = Path(path)
     try:
-        raw = read_yaml(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise TaskFileError(f"{path}: cannot read: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise TaskFileError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
-                            ) from error
-    except yaml.YAMLError as error:
-        first_line = " ".join(str(error).split())
-        raise TaskFileError(f"{path}: YAML error: {first_line}") from error
-    except ValueError as error:
+        raw = load_yaml_file(path, "a task file", MAX_BYTES, MAX_DEPTH)
+    except YamlFileError as error:
         raise TaskFileError(f"{path}: {error}") from error
     if not isinstance(raw, list) or not raw:
         raise TaskFileError(f"{path}: expected a non-empty list of tasks")
@@ -76,98 +67,6 @@ def load_task_file(path: str | Path) -> list[Task]:
         seen.add(task.family)
         tasks.append(task)
     return tasks
-
-
-def read_yaml(text: str) -> Any:
-    """The document, built straight from the (C, where present) parser's events, in one pass.
-
-    Refused before anything grows: aliases (`*name`, and so merge keys), the way a few hundred
-    bytes expand to gigabytes ("billion laughs") and which no task needs; nesting deeper than
-    MAX_DEPTH; tags other than YAML's own scalars. Plain scalars resolve as PyYAML's safe loader
-    resolves them (YAML 1.1: `on` is true), each distinct one once.
-    """
-    build = _DocumentBuilder()
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
-        build.add(event)
-    return build.root
-
-
-_NOTHING = object()
-_STANDARD_TAG = "tag:yaml.org,2002:"
-SCALAR_TAGS = frozenset(_STANDARD_TAG + name for name in (
-    "str", "int", "float", "bool", "null", "timestamp", "binary"))
-
-
-class _DocumentBuilder:
-    """Python values from YAML events: lists, dicts and safe scalars."""
-
-    def __init__(self) -> None:
-        self.root: Any = None
-        self._documents = 0
-        self._open: list[list[Any] | dict[Any, Any]] = []
-        self._keys: list[Any] = []  # per open container: a mapping key awaiting its value
-        self._resolver = yaml.resolver.Resolver()
-        self._constructor = yaml.constructor.SafeConstructor()
-        self._scalars: dict[tuple[Any, ...], Any] = {}
-
-    def add(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.ScalarEvent):
-            self._place(self._scalar(event), event)
-        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-            if event.tag not in (None, "!", _STANDARD_TAG + kind):
-                raise ValueError(f"{_line(event)}: the tag {event.tag} is not allowed")
-            if len(self._open) >= MAX_DEPTH:
-                raise ValueError(f"{_line(event)}: nested more than {MAX_DEPTH} levels deep")
-            container: list[Any] | dict[Any, Any] = [] if kind == "seq" else {}
-            self._place(container, event)
-            self._open.append(container)
-            self._keys.append(_NOTHING)
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            self._open.pop()
-            self._keys.pop()
-        elif isinstance(event, yaml.AliasEvent):
-            raise ValueError(f"{_line(event)}: YAML aliases (*{event.anchor}) are not allowed "
-                             "in a task file; write the value out in full")
-        elif isinstance(event, yaml.DocumentStartEvent):
-            self._documents += 1
-            if self._documents > 1:
-                raise ValueError(f"{_line(event)}: expected one YAML document, found more")
-
-    def _place(self, value: Any, event: yaml.Event) -> None:
-        if not self._open:
-            self.root = value
-            return
-        top = self._open[-1]
-        if isinstance(top, list):
-            top.append(value)
-        elif self._keys[-1] is _NOTHING:
-            if isinstance(value, list | dict):
-                raise ValueError(f"{_line(event)}: a mapping key must be a plain value")
-            self._keys[-1] = value
-        else:
-            top[self._keys[-1]] = value
-            self._keys[-1] = _NOTHING
-
-    def _scalar(self, event: yaml.ScalarEvent) -> Any:
-        key = (event.tag, event.value, event.implicit)
-        if key in self._scalars:
-            return self._scalars[key]
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag == _STANDARD_TAG + "merge":
-            raise ValueError(f"{_line(event)}: merge keys (<<) are not allowed in a task file")
-        if tag not in SCALAR_TAGS:
-            raise ValueError(f"{_line(event)}: the tag {tag} is not allowed")
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
-        value = self._constructor.yaml_constructors[tag](self._constructor, node)
-        self._scalars[key] = value
-        return value
-
-
-def _line(event: yaml.Event) -> str:
-    return f"line {event.start_mark.line + 1}" if event.start_mark else "somewhere"
 
 
 def parse_task(entry: Any) -> Task:
