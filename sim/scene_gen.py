@@ -51,6 +51,10 @@ def random_scene_spec(
     return SceneSpec(blocks=blocks, bowls=bowls, seed=seed)
 
 
+class TableTooSmallError(ValueError):
+    """The scene's objects do not all fit on the table apart from one another."""
+
+
 @dataclass(frozen=True)
 class Placement:
     x: float
@@ -72,7 +76,8 @@ def sample_layout(
     """Non-overlapping positions inside the workspace for every object of `spec`.
 
     radii maps a kind ("block"/"bowl") to its footprint radius. Bowls are placed first (largest).
-    Positions in `fixed` are used as given (not checked against the margin).
+    Positions in `fixed` are used as given (not checked against the margin). TableTooSmallError
+    when an object finds no free spot in `max_tries` draws.
     """
     rng = np.random.default_rng(spec.seed)
     fixed = dict(fixed or {})
@@ -86,8 +91,13 @@ def sample_layout(
         if name in fixed:
             x, y = fixed.pop(name)
         else:
-            x, y = _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries,
-                                name)
+            free = _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries)
+            if free is None:
+                raise TableTooSmallError(
+                    f"the table is too small for the scene ({len(spec.blocks)} blocks, "
+                    f"{len(spec.bowls)} bowls): no room for the {name} clear of the "
+                    f"{len(placed)} objects placed before it; use fewer objects")
+            x, y = free
         placed[name] = (x, y, radius)
         out[name] = Placement(float(x), float(y), yaw)
     if fixed:
@@ -95,7 +105,8 @@ def sample_layout(
     return out
 
 
-def _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries, name):
+def _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tries
+                 ) -> tuple[float, float] | None:
     lo_x, hi_x = workspace.x_min + radius + edge_margin, workspace.x_max - radius - edge_margin
     lo_y, hi_y = workspace.y_min + radius + edge_margin, workspace.y_max - radius - edge_margin
     for _ in range(max_tries):
@@ -103,4 +114,4 @@ def _sample_free(rng, workspace, radius, edge_margin, clearance, placed, max_tri
         if all(math.hypot(x - px, y - py) >= radius + pr + clearance
                for px, py, pr in placed.values()):
             return float(x), float(y)
-    raise RuntimeError(f"could not place {name} without overlap after {max_tries} tries")
+    return None

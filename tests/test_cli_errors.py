@@ -103,6 +103,14 @@ def test_openai_replies_that_cannot_be_used(tmp_path: Path, mode: str, reply: ob
     assert_nothing_ran(tmp_path)
 
 
+def test_a_scene_too_large_for_the_table(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl",
+                     "planner=scripted", "scene.blocks=[red,green,yellow,orange,purple,pink,cyan,"
+                     "brown,gray,blue]", "scene.bowls=[blue,red,green,orange,yellow]")
+    assert_one_line_error(result, "the table is too small for the scene (10 blocks, 5 bowls)")
+    assert_nothing_ran(tmp_path)
+
+
 def test_openai_api_key_variable_missing(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
                      "llm.api_key_env=STACKBOT_NO_SUCH_KEY_VARIABLE")

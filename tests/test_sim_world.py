@@ -11,7 +11,7 @@ import pytest
 
 from perception.palette import PALETTE
 from sim.objects import TABLE_RGBA
-from sim.scene_gen import SceneSpec, random_scene_spec
+from sim.scene_gen import SceneSpec, TableTooSmallError, random_scene_spec
 from sim.world import World
 
 pytestmark = pytest.mark.sim
@@ -99,6 +99,18 @@ def test_predicates(sim_world: World) -> None:
 def test_fixed_positions_must_name_scene_objects(sim_world: World) -> None:
     with pytest.raises(ValueError, match="purple block"):
         sim_world.reset(SceneSpec(blocks=("red",), seed=0), positions={"purple block": (0.5, 0)})
+
+
+CROWDED = SceneSpec(("red", "green", "yellow", "orange", "purple", "pink", "cyan", "brown",
+                     "gray", "blue"), ("blue", "red", "green", "orange", "yellow"))
+
+
+def test_a_scene_too_large_for_the_table_says_so(sim_world: World) -> None:
+    with pytest.raises(TableTooSmallError) as caught:
+        sim_world.reset(CROWDED)
+    assert str(caught.value).startswith("the table is too small for the scene (10 blocks, "
+                                        "5 bowls): no room for the ")
+    assert isinstance(caught.value, ValueError)  # bad input: one line at the command line
 
 
 def test_gui_without_a_display_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from sim.objects import BlockGeometry, BowlGeometry
-from sim.scene_gen import SceneSpec, sample_layout
+from sim.scene_gen import SceneSpec, TableTooSmallError, sample_layout
 from skills.workspace import Workspace
 
 WORKSPACE = Workspace()
@@ -25,7 +25,7 @@ def placeable_scene(
         spec = SceneSpec(tuple(blocks), tuple(bowls), int(rng.integers(2**31 - 1)))
         try:
             layout = sample_layout(spec, WORKSPACE, RADII)
-        except RuntimeError:
+        except TableTooSmallError:
             continue
         if all(_clear(layout, LOCATIONS[name]) for name in free):
             return spec
