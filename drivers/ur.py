@@ -26,6 +26,7 @@ from typing import Any
 
 from drivers.robotiq import CLOSED, CONTACT_CLOSING, OPEN, RobotiqGripper
 from drivers.rotations import rotvec_to_rpy, rpy_to_rotvec
+from drivers.tool import Tool, tool_from_config
 from skills.driver import (
     ArmConnectionError,
     ArmDriver,
@@ -66,6 +67,9 @@ class URDriver(ArmDriver):
     def __init__(
         self,
         ip: str,
+        tcp_offset: tuple[float, ...] | None = None,
+        payload_kg: float | None = None,
+        payload_cog: tuple[float, float, float] | None = None,
         gripper_port: int | None = 63352,
         joint_speed: float = 0.5,
         joint_accel: float = 1.0,
@@ -76,12 +80,15 @@ class URDriver(ArmDriver):
         poll_seconds: float = 0.005,
         motion_timeout: float = 60.0,
         unlock_wait: float = 6.0,
+        readback_timeout: float = 1.0,
         backend_factory: Callable[[str], Any] | None = None,
         gripper_host: str | None = None,
         gripper_speed: int = 255,
         gripper_force: int = 100,
     ) -> None:
         self.ip = ip
+        self.tool: Tool = tool_from_config("ur", tcp_offset, payload_kg, payload_cog)
+        self.readback_timeout = readback_timeout
         self.joint_speed, self.joint_accel = joint_speed, joint_accel
         self.linear_speed, self.linear_accel = linear_speed, linear_accel
         self._vmax, self._home = max_joint_speed, tuple(home_joints)
@@ -112,6 +119,7 @@ class URDriver(ArmDriver):
             except RuntimeError as error:  # ur_rtde raises RuntimeError when it cannot connect
                 raise ArmConnectionError(f"cannot connect to the UR at {self.ip}: {error}") \
                     from error
+        self._set_tool()
         if self.gripper is not None:
             self.gripper.connect()
 
@@ -190,6 +198,7 @@ class URDriver(ArmDriver):
         self._unlock_protective_stop(rtde.dashboard)
         if not self._sdk(rtde.control.isProgramRunning):
             self._sdk(rtde.control.reuploadScript)
+            self._set_tool()  # a new control script starts from the installation's TCP
         if self._fault():
             raise ArmFault(f"the UR is still in {self._fault()}")
 
@@ -199,6 +208,29 @@ class URDriver(ArmDriver):
         self._scale = scale
 
     # internals -------------------------------------------------------------------------------
+    def _set_tool(self) -> None:
+        """Set the TCP (a rotation vector) and the payload, read them back until they hold or
+        `readback_timeout` passes: ArmFault."""
+        rtde, tool = self._rtde(), self.tool
+        offset = [*tool.tcp_offset[:3], *rpy_to_rotvec(*tool.tcp_offset[3:])]
+        if not self._sdk(rtde.control.setTcp, offset):
+            self._raise_refusal("setTcp")
+        if not self._sdk(rtde.control.setPayload, tool.payload_kg, list(tool.payload_cog)):
+            self._raise_refusal("setPayload")
+        deadline = time.monotonic() + self.readback_timeout
+        while differences := self._tool_differences():
+            if time.monotonic() > deadline:
+                raise ArmFault(f"the UR at {self.ip} did not take the configured tool: it reads "
+                               f"{differences}")
+            time.sleep(0.01)
+
+    def _tool_differences(self) -> str:
+        rtde = self._rtde()
+        offset = self._sdk(rtde.control.getTCPOffset)
+        return self.tool.differences([*offset[:3], *rotvec_to_rpy(*offset[3:])],
+                                     float(self._sdk(rtde.receive.getPayload)),
+                                     self._sdk(rtde.receive.getPayloadCog))
+
     def _rtde(self) -> Any:
         if self.rtde is None:
             raise ArmConnectionError("UR not connected; use `with driver:` or connect()")

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from drivers.tool import Tool, tool_from_config
 from skills.driver import (
     ArmConnectionError,
     ArmDriver,
@@ -72,6 +73,9 @@ class XArmDriver(ArmDriver):
     def __init__(
         self,
         ip: str,
+        tcp_offset: tuple[float, ...] | None = None,
+        payload_kg: float | None = None,
+        payload_cog: tuple[float, float, float] | None = None,
         joint_lower_deg: tuple[float, ...] = XARM6_LOWER,
         joint_upper_deg: tuple[float, ...] = XARM6_UPPER,
         max_joint_speed_deg: float = 180.0,
@@ -84,9 +88,12 @@ class XArmDriver(ArmDriver):
         settle_readings: int = 2,
         start_grace: float = 0.5,
         motion_timeout: float = 60.0,
+        readback_timeout: float = 2.0,
         sdk_factory: Callable[..., Any] | None = None,
     ) -> None:
         self.ip = ip
+        self.tool: Tool = tool_from_config("xarm", tcp_offset, payload_kg, payload_cog)
+        self.readback_timeout = readback_timeout
         self._lower = tuple(math.radians(v) for v in joint_lower_deg)
         self._upper = tuple(math.radians(v) for v in joint_upper_deg)
         self._vmax = math.radians(max_joint_speed_deg)
@@ -113,7 +120,8 @@ class XArmDriver(ArmDriver):
 
     # lifecycle -------------------------------------------------------------------------------
     def connect(self) -> None:
-        """Connect, clear old errors, enable motion, position mode, ready state, gripper on."""
+        """Connect, clear old errors, enable motion, position mode, ready state, the tool set
+        and read back, gripper on at its speed."""
         if self.api is None:
             factory = self._factory or _import_sdk()
             try:
@@ -128,6 +136,7 @@ class XArmDriver(ArmDriver):
         self._check(self.api.motion_enable(enable=True), "motion_enable")
         self._check(self.api.set_mode(0), "set_mode")
         self._check(self.api.set_state(state=0), "set_state")
+        self._set_tool()
         self._check(self.api.set_gripper_mode(0), "set_gripper_mode")
         self._check(self.api.set_gripper_enable(True), "set_gripper_enable")
         self._check(self.api.set_gripper_speed(self.gripper_speed), "set_gripper_speed")
@@ -223,6 +232,30 @@ class XArmDriver(ArmDriver):
         self._scale = scale
 
     # internals -------------------------------------------------------------------------------
+    def _set_tool(self) -> None:
+        """Set the TCP offset and payload (mm, degrees, kg), then the ready state the SDK's
+        examples set after a new offset; read both back from the report (rich report, so it
+        lags) until they hold or `readback_timeout` passes: ArmFault."""
+        api, tool = self.api, self.tool
+        offset = [*(v * 1000 for v in tool.tcp_offset[:3]),
+                  *(math.degrees(v) for v in tool.tcp_offset[3:])]
+        self._check(api.set_tcp_offset(offset, is_radian=False, wait=True), "set_tcp_offset")
+        self._check(api.set_tcp_load(tool.payload_kg, [v * 1000 for v in tool.payload_cog]),
+                    "set_tcp_load")
+        self._check(api.set_state(state=0), "set_state")
+        deadline = time.monotonic() + self.readback_timeout
+        while differences := self._tool_differences():
+            if time.monotonic() > deadline:
+                raise ArmFault(f"the xArm at {self.ip} did not take the configured tool: it "
+                               f"reads {differences}")
+            time.sleep(0.02)
+
+    def _tool_differences(self) -> str:
+        offset, (mass, cog) = self.api.tcp_offset, self.api.tcp_load
+        return self.tool.differences(
+            [*(v / 1000 for v in offset[:3]), *(math.radians(v) for v in offset[3:6])],
+            float(mass), [v / 1000 for v in cog])
+
     def _api(self) -> Any:
         if self.api is None:
             raise ArmConnectionError("xArm not connected; use `with driver:` or connect()")

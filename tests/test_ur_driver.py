@@ -24,6 +24,7 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from tests.arm_fakes import ROBOTIQ_2F85
 
 DOWN = (math.pi, 0.0, 0.0)
 POSE = (0.4, 0.1, 0.2, math.pi, 0.0, 0.5)
@@ -44,7 +45,7 @@ def ur(robot: FakeURRobot, gripper: FakeRobotiq | None, **options: object) -> UR
     arm = URDriver("10.0.0.2", gripper_port=gripper.port if gripper else None,
                    gripper_host="127.0.0.1", poll_seconds=0.001,
                    backend_factory=lambda ip: FakeURBackend(ip, robot),
-                   **options)  # type: ignore[arg-type]
+                   **{**ROBOTIQ_2F85, **options})  # type: ignore[arg-type]
     arm.connect()
     return arm
 
@@ -87,7 +88,7 @@ def test_gripper_fault_and_protocol_errors(gripper_server: FakeRobotiq) -> None:
 
 def test_missing_ur_rtde_is_a_clear_connection_error() -> None:
     with pytest.raises(ArmConnectionError, match=r"stackbot\[ur\]"):
-        URDriver("10.0.0.2", gripper_port=None).connect()
+        URDriver("10.0.0.2", gripper_port=None, **ROBOTIQ_2F85).connect()  # type: ignore[arg-type]
 
 
 def test_unreachable_controller_is_a_connection_error() -> None:
@@ -191,9 +192,10 @@ def test_a_move_returns_once_the_arm_has_arrived() -> None:
     still show the previous operation's end (-1), which the adapter took for this one's."""
     robot = fake(time_scale=0.5, start_delay=0.05)
     arm = ur(robot, None)
-    arm.move_linear(POSE)  # 0.14 m at 0.1 m/s, at half the time
+    distance = math.dist(robot.tcp[:3], POSE[:3])
+    arm.move_linear(POSE)  # at 0.1 m/s, at half the time
     returned, motion = time.monotonic(), robot.motions[-1]
-    assert motion.end - motion.start == pytest.approx(0.707, abs=0.01)
+    assert motion.end - motion.start == pytest.approx(0.5 * distance / 0.1, abs=0.01)
     assert motion.end <= returned <= motion.end + 0.06 and not motion.stopped
     assert robot.tcp[:3] == pytest.approx([0.4, 0.1, 0.2])
 
@@ -251,4 +253,4 @@ def test_the_gripper_runs_at_the_configured_speed_and_force(
     ur(fake(), gripper_server, gripper_speed=64, gripper_force=30)
     assert (gripper_server.values["SPE"], gripper_server.values["FOR"]) == (64, 30)
     with pytest.raises(ValueError, match="gripper_speed must be 0..255"):
-        URDriver("10.0.0.2", gripper_speed=300)
+        URDriver("10.0.0.2", gripper_speed=300, **ROBOTIQ_2F85)  # type: ignore[arg-type]

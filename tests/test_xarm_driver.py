@@ -23,6 +23,7 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from tests.arm_fakes import XARM_GRIPPER
 
 DOWN = (math.pi, 0.0, 0.0)
 POSE = (0.3, 0.1, 0.2, *DOWN)
@@ -44,8 +45,8 @@ def connected() -> Iterator[Connected]:
             fakes.append(FakeXArmAPI(ip, **options))  # type: ignore[arg-type]
             return fakes[-1]
 
-        arm = XArmDriver("192.168.1.185", sdk_factory=factory,
-                         **{"poll_seconds": 0.002, **(driver_options or {})})  # type: ignore[arg-type]
+        options = {"poll_seconds": 0.002, **XARM_GRIPPER, **(driver_options or {})}
+        arm = XArmDriver("192.168.1.185", sdk_factory=factory, **options)  # type: ignore[arg-type]
         arm.connect()
         return arm, fakes[-1]
 
@@ -56,8 +57,9 @@ def connected() -> Iterator[Connected]:
 
 def test_start_up_sequence_and_units(connected: Connected) -> None:
     arm, fake = connected()
-    assert fake.calls[:7] == ["clean_warn", "clean_error", "motion_enable", "set_mode",
-                              "set_state", "set_gripper_mode", "set_gripper_enable"]
+    assert fake.calls[:11] == ["clean_warn", "clean_error", "motion_enable", "set_mode",
+                               "set_state", "set_tcp_offset", "set_tcp_load", "set_state",
+                               "set_gripper_mode", "set_gripper_enable", "set_gripper_speed"]
     arm.move_linear(POSE, speed=0.05)
     assert fake.tcp == pytest.approx([300.0, 100.0, 200.0, 180.0, 0.0, 0.0])
     state = arm.get_state()
@@ -80,7 +82,7 @@ def test_gripper_reports_whether_something_is_held(connected: Connected) -> None
 
 def test_missing_sdk_is_a_clear_connection_error() -> None:
     with pytest.raises(ArmConnectionError, match=r"stackbot\[xarm\]"):
-        XArmDriver("10.0.0.1").connect()
+        XArmDriver("10.0.0.1", **XARM_GRIPPER).connect()  # type: ignore[arg-type]
 
 
 def test_sdk_that_cannot_open_the_socket() -> None:
@@ -88,10 +90,10 @@ def test_sdk_that_cannot_open_the_socket() -> None:
         raise OSError("connection refused")
 
     with pytest.raises(ArmConnectionError, match="connection refused"):
-        XArmDriver("10.0.0.1", sdk_factory=refuse).connect()
+        XArmDriver("10.0.0.1", sdk_factory=refuse, **XARM_GRIPPER).connect()  # type: ignore[arg-type]
     with pytest.raises(ArmConnectionError, match="not connected"):
-        XArmDriver("10.0.0.1", sdk_factory=functools.partial(FakeXArmAPI, do_not_open=True)
-                   ).connect()
+        XArmDriver("10.0.0.1", sdk_factory=functools.partial(FakeXArmAPI, do_not_open=True),
+                   **XARM_GRIPPER).connect()  # type: ignore[arg-type]
 
 
 MOVE_LINEAR: Callable[[XArmDriver], object] = lambda arm: arm.move_linear(POSE)  # noqa: E731
@@ -231,10 +233,11 @@ def test_motion_timeout_applies_to_the_motion_the_arm_is_making(connected: Conne
 
 def test_state_mid_motion_is_read_from_the_controller(connected: Connected) -> None:
     arm, fake = connected(time_scale=0.5)
+    before = fake.tcp[2] / 1000
     assert fake.set_position(300.0, 100.0, 200.0, 180.0, 0.0, 0.0) == 0  # a 0.8 s move
     time.sleep(fake.motions[-1].start + 0.05 - time.monotonic())
     state = arm.get_state()
-    assert state.moving and 0.112 < state.tool_pose[2] < 0.2
+    assert state.moving and before < state.tool_pose[2] < 0.2
     assert fake.state == 1  # get_state() asked the controller, as the SDK's does
 
 
@@ -259,4 +262,4 @@ def test_the_gripper_runs_at_the_configured_speed(
     arm, fake = connected({"gripper_speed": 3000.0})
     assert fake.gripper_speed == 3000.0
     with pytest.raises(ValueError, match="gripper_speed must be 1..5000"):
-        XArmDriver("10.0.0.1", gripper_speed=9000.0)
+        XArmDriver("10.0.0.1", gripper_speed=9000.0, **XARM_GRIPPER)  # type: ignore[arg-type]

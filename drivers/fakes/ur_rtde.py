@@ -244,7 +244,9 @@ class FakeRTDEControl:
         return math.dist(x[:3], (0, 0, 0.16)) <= REACH_M
 
     def reuploadScript(self) -> bool:
+        """A new control script: the TCP and payload are the installation's again."""
         self.r.program_running = True
+        self.r.tcp_offset, self.r.payload = [0.0] * 6, 0.0
         return True
 
     def disconnect(self) -> None:

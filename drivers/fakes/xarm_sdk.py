@@ -66,7 +66,7 @@ class FakeXArmAPI(FakeXArmGripper):
         # the controller's truth
         self._error, self._warn = 0, 0
         self.mode, self._state, self.enabled = 0, 4, False
-        self._rest = {"linear": [207.0, 0.0, 112.0, 180.0, 0.0, 0.0],
+        self._rest = {"linear": [207.0, 0.0, 300.0, 180.0, 0.0, 0.0],
                       "joint": [0.0, -45.0, -30.0, 0.0, 75.0, 0.0, 0.0]}
         self._ready_since = 0.0  # motions commanded before the last set_state(0) are history
         self._offset: Pose = [0.0] * 6
@@ -293,7 +293,7 @@ class FakeXArmAPI(FakeXArmGripper):
 
     def set_tcp_load(self, weight: float, center_of_gravity: list[float], wait: bool = False,
                      **kwargs: Any) -> int:
-        code = self._begin("set_tcp_load")
+        code = self._ready("set_tcp_load")  # @xarm_is_ready in the SDK
         if code == 0:
             with self._lock:
                 self._load = [float(weight), [float(v) for v in center_of_gravity]]
