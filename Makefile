@@ -34,7 +34,7 @@ test: setup setup-tune
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# The planner table of the README (every family, seeds 0 .. EPISODES-1, none of them trained on):
+# The planner table of docs/results.md (every family, seeds 0 .. EPISODES-1, none of them trained on):
 # the default (tuned adapter + OpenCV), it on held-out wordings, with oracle perception, without
 # scene feedback; the base model with retrieved demonstrations and with the few-shot prompt; the
 # scripted upper bound. WORKERS processes (each model gets cores / WORKERS threads).
@@ -51,7 +51,7 @@ bench: setup
 	$(BENCH) label=retrieval-opencv planner=saycan_retrieval llm.adapter=null
 	$(BENCH) label=fewshot-opencv llm.adapter=null
 	$(BENCH) label=scripted-oracle planner=scripted perception=oracle
-	$(BIN)/python -m stackbot.bench.compare $(RUNS:%=outputs/bench/%.jsonl) \
+	$(BIN)/python -m tools.bench.compare $(RUNS:%=outputs/bench/%.jsonl) \
 		--out outputs/bench/planners
 
 lint: setup
@@ -67,14 +67,14 @@ bench-leave-out: setup-tune
 	$(BENCH) label=leave-out-opencv llm.adapter=$(CURDIR)/outputs/tune/leave-out/adapter.gguf \
 		"tasks=[$(shell echo $(LEAVE_OUT) | tr ' ' ',')]"
 
-# The timing scripts behind the README's figures (they print seconds, they assert nothing): run
+# The timing scripts behind the figures in docs/results.md (they print seconds, they assert nothing): run
 # them on an otherwise quiet machine, or the figures mean little.
 timing: setup
-	$(BIN)/python -m stackbot.timing.scoring
-	$(BIN)/python -m stackbot.timing.episode
-	$(BIN)/python -m stackbot.timing.episode "scene.blocks=[red,green,blue,yellow]" "scene.bowls=[blue]"
-	$(BIN)/python -m stackbot.timing.throughput
-	$(BIN)/python -m stackbot.timing.throughput planner=scripted
-	$(BIN)/python -m stackbot.timing.remote
-	$(BIN)/python -m stackbot.timing.task_file
-	$(BIN)/python -m stackbot.timing.telemetry_overhead
+	$(BIN)/python -m tools.timing.scoring
+	$(BIN)/python -m tools.timing.episode
+	$(BIN)/python -m tools.timing.episode "scene.blocks=[red,green,blue,yellow]" "scene.bowls=[blue]"
+	$(BIN)/python -m tools.timing.throughput
+	$(BIN)/python -m tools.timing.throughput planner=scripted
+	$(BIN)/python -m tools.timing.remote
+	$(BIN)/python -m tools.timing.task_file
+	$(BIN)/python -m tools.timing.telemetry_overhead

@@ -8,20 +8,16 @@ was let go of.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from faults.base import InjectedArmFault, Motion, Simulation
+from faults.base import InjectedArmFault, Motion, MotionFaults, Simulation
 from skills.driver import ArmDriver, ArmInfo, ArmState
 from skills.types import Pose
-
-if TYPE_CHECKING:
-    from faults.injector import FaultInjector
 
 
 class FaultyArm(ArmDriver):
     """`FaultyArm(sim, injector)`: delegates to `sim.arm`, letting `injector` fault it."""
 
-    def __init__(self, sim: Simulation, injector: FaultInjector) -> None:
+    def __init__(self, sim: Simulation, injector: MotionFaults) -> None:
         self.sim = sim
         self.arm = sim.arm
         self._injector = injector

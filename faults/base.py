@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 import numpy as np
 
@@ -88,6 +88,14 @@ class Simulation:
                 for name in self.world.object_names if name.endswith(" block")]
         distance, name = min(near, default=(math.inf, None))
         return name if distance < HELD_DISTANCE else None
+
+
+class MotionFaults(Protocol):
+    """What the faulty arm tells the faults (the injector): each motion, and each let-go."""
+
+    def on_motion(self, motion: Motion) -> bool: ...
+
+    def let_go(self, block: str) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from perception.hsv import HSVColorClassifier
 from perception.types import Detection, Frame
 
 if TYPE_CHECKING:
-    from perception.opencv_detector import OpenCVDetectorConfig
+    from perception.opencv_config import OpenCVDetectorConfig
 
 TOP_FACE_BRIGHTNESS = 0.85  # of the region's brightest pixels: still the top face
 

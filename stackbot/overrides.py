@@ -129,8 +129,8 @@ def check_group_choices(parsed: Iterable[Any]) -> None:
             else [override.get_value_element_as_str()])
         for choice in choices:
             if choice.strip() and choice.strip() not in groups[key]:
-                raise UsageError(
-                    f"unknown {key} '{choice}' (choose from: {', '.join(groups[key])})")
+                raise UsageError(f"unknown {key} '{choice}' ({did_you_mean(choice, groups[key])}"
+                                 f"choose from: {', '.join(groups[key])})")
 
 
 def config_groups() -> dict[str, list[str]]:
@@ -157,7 +157,39 @@ def compose(config_name: str, overrides: list[str]) -> Any:
         with initialize_config_module(config_module="conf", version_base="1.3"):
             return hydra_compose(config_name, overrides=overrides, return_hydra_config=True)
     except (HydraException, OmegaConfBaseException) as error:
-        raise UsageError(_composition_message(error)) from error
+        message = _composition_message(error)
+        prefix = "unknown key '"
+        if message.startswith(prefix):
+            key = message[len(prefix):].split("'")[0]
+            choices = [o for o in overrides if _key(o) in config_groups()]
+            hint = did_you_mean(key, config_keys(config_name, choices))
+            message = message.replace(" (", f" ({hint}", 1)
+        raise UsageError(message) from error
+
+
+def config_keys(config_name: str, choices: list[str]) -> list[str]:
+    """Every key of the config (dotted) with these group choices."""
+    from omegaconf import OmegaConf
+
+    def walk(tree: Any, prefix: str) -> Iterable[str]:
+        for key, value in tree.items():
+            dotted = f"{prefix}{key}"
+            yield dotted
+            if isinstance(value, dict):
+                yield from walk(value, f"{dotted}.")
+
+    tree = OmegaConf.to_container(compose(config_name, choices), resolve=False)
+    return [key for key in walk(tree, "") if not key.startswith("hydra")]
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """"did you mean `x`? " for the nearest known spelling, or "" when none is near."""
+    import difflib
+
+    depth = word.count(".")  # a key is compared with keys as deep as it
+    near = difflib.get_close_matches(word, [k for k in known if k.count(".") == depth], n=1,
+                                     cutoff=0.75)
+    return f"did you mean {near[0]}? " if near else ""
 
 
 def check_value_types(config_name: str, parsed: list[Any]) -> None:
@@ -183,7 +215,7 @@ def check_value_types(config_name: str, parsed: list[Any]) -> None:
 def check_optional_extras(cfg: Any) -> None:
     """A chosen trace exporter or recording whose optional extra is not installed: the line
     saying what to pip install."""
-    from stackbot.observers.config import missing_extra
+    from records.observers.settings import missing_extra
 
     problem = missing_extra(cfg)
     if problem:
@@ -197,7 +229,7 @@ def check_run_directory(cfg: Any, multirun: bool) -> None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    from stackbot.run_dir import RunDirectoryError, check_writable
+    from records.run_dir import RunDirectoryError, check_writable
 
     setup_globals()  # Hydra's `now` resolver
     HydraConfig.instance().set_config(cfg)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.session import SimSession, open_session
 from sim.arm import SimArmDriver
 from sim.world import World
-from stackbot.session import SimSession, open_session
 from tests.browser import Chromium, Page, find_chromium
 
 

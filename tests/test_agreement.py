@@ -1,4 +1,4 @@
-"""The success-detection agreement sweep (`python -m stackbot.bench.agreement`): each executed
+"""The success-detection agreement sweep (`python -m tools.bench.agreement`): each executed
 step's check on the perceived scene (OpenCV on rendered frames) beside the same effect on the
 simulator's ground truth, in PyBullet DIRECT with the scripted planner."""
 
@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.session import open_session
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.goals import At, In, On, step_effects
 from skills.library.pick_and_place import pick_and_place_option
 from skills.skill_set import DONE_OPTION
-from stackbot.bench.agreement import checked_steps, format_table
-from stackbot.session import open_session
+from tools.bench.agreement import checked_steps, format_table
 
 TASK = Task(family="pick_place_v1", seed=1,
             instruction="put the red block in the blue bowl",

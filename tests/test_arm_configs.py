@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.arms import NoCameraError
+from agent.session import open_session
 from drivers.fakes.robotiq import FakeRobotiq
 from drivers.guard import SafetyGuard
 from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
 from skills.primitives import execute
 from skills.types import Option, Step
-from stackbot.arms import NoCameraError
-from stackbot.session import open_session
 from tests.arm_servers import TOKEN, arm_server
 
 pytestmark = pytest.mark.sim

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines, wilson
+from records.results import ResultsFile
 from sim.tasks.registry import generate
-from stackbot.bench.compare import comparison_table, load_series
-from stackbot.bench.report import bar_chart, by_family, markdown_table, summary_lines, wilson
-from stackbot.bench.results import ResultsFile
+from tools.bench.compare import comparison_table, load_series
 
 
 @pytest.mark.parametrize(("hits", "n", "low", "high"), [

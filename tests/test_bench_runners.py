@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from hydra import compose, initialize_config_module
 
+from records.results import ResultsFile
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.goals import In
-from stackbot.bench.results import ResultsFile
-from stackbot.bench.run import run_benchmark, worker_config
-from stackbot.bench.runners import LocalRunner
-from stackbot.bench.worker import EpisodeWorker
+from tools.bench.run import run_benchmark, worker_config
+from tools.bench.runners import LocalRunner
+from tools.bench.worker import EpisodeWorker
 
 pytestmark = pytest.mark.sim
 
@@ -99,7 +99,7 @@ def test_model_threads_per_worker_are_configurable() -> None:
 def test_a_bad_configuration_stops_the_run_before_any_episode(
         tmp_path: Path, override: str, message: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "stackbot.bench.cli", "tasks=pick_place_v1", "episodes=1",
+        [sys.executable, "-m", "stackbot.bench", "tasks=pick_place_v1", "episodes=1",
          "progress=false", f"results={tmp_path / 'r.jsonl'}", "label=x", override],
         capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 2, done.stderr

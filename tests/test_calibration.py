@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_module
 
+from agent.session import build
 from perception.cameras.calibration import load_calibration
 from perception.cameras.charuco import BoardSpec, board_on_table
 from perception.cameras.hand_eye import pose_to_matrix
@@ -24,7 +25,6 @@ from sim.charuco import add_board, move_board, render_smooth
 from sim.scene_gen import SceneSpec, random_scene_spec
 from sim.world import World
 from stackbot.calibrate import main as calibrate
-from stackbot.session import build
 
 pytestmark = pytest.mark.sim
 
@@ -204,8 +204,8 @@ class RecordingCamera:
 
 
 def run_demo(overrides: list[str], camera_wrapper=None) -> tuple[object, object]:
+    from agent.session import open_session
     from skills.goals import In
-    from stackbot.session import open_session
 
     with initialize_config_module("conf", version_base="1.3"):
         cfg = compose("config", overrides=["instruction=unused", "planner=scripted",

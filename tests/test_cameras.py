@@ -186,8 +186,8 @@ FAKE_XARM = ("robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,_pa
 @pytest.mark.sim
 def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
         tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
-    from stackbot.cell import RealTable
-    from stackbot.session import open_session
+    from agent.cell import RealTable
+    from agent.session import open_session
 
     directory = write_frames(tmp_path / "frames", rendered, depth=False)
     cfg = compose_run("robot=xarm", FAKE_XARM, "camera=files", f"camera.directory={directory}",
@@ -204,8 +204,8 @@ def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
 
 
 def test_a_simulated_arm_with_a_real_camera_is_refused(calibration_file: Path) -> None:
-    from stackbot.arms import SimulatedArmError
-    from stackbot.session import open_session
+    from agent.arms import SimulatedArmError
+    from agent.session import open_session
 
     for robot in ("panda_sim", "xarm6_sim"):
         cfg = compose_run(f"robot={robot}", "camera=opencv", "camera.source=0",
@@ -216,7 +216,7 @@ def test_a_simulated_arm_with_a_real_camera_is_refused(calibration_file: Path) -
 
 def test_a_camera_that_cannot_open_stops_before_the_arm_is_built(
         tmp_path: Path, calibration_file: Path) -> None:
-    from stackbot.session import open_session
+    from agent.session import open_session
 
     cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", "camera=opencv",
                       f"camera.source={tmp_path / 'missing.avi'}",

@@ -131,8 +131,39 @@ def test_a_value_of_the_wrong_type(tmp_path: Path) -> None:
 
 def test_an_unknown_key(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "max_stepz=3")
-    assert_one_line_error(result, "unknown key 'max_stepz'", "+max_stepz=")
+    assert_one_line_error(result, "unknown key 'max_stepz'", "did you mean max_steps?",
+                          "+max_stepz=")
     assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.parametrize(("override", "suggestion"), [
+    ("agent.max_retrys=3", "did you mean agent.max_retries?"),
+    ("planner=saycn", "did you mean saycan?"),
+    ("robot.ip=1.2.3.4", ""),  # the simulated arm has no ip, and nothing is near it
+])
+def test_a_mistyped_key_or_choice_names_the_nearest_one(tmp_path: Path, override: str,
+                                                        suggestion: str) -> None:
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", override)
+    assert_one_line_error(result, suggestion)
+    assert ("did you mean" in result.stderr) == bool(suggestion)
+    assert_nothing_ran(tmp_path)
+
+
+@pytest.mark.parametrize(("program", "needles"), [
+    ("stackbot", ["instruction=", "Main keys", "max_steps", "planner: saycan",
+                  "docs/configuration.md"]),
+    ("stackbot-bench", ["episodes=5", "wordings", "held_out", "docs/benchmark.md"]),
+])
+def test_help_says_what_the_tool_does_not_the_whole_config(tmp_path: Path, program: str,
+                                                           needles: list[str]) -> None:
+    script = str(Path(STACKBOT).with_name(program))
+    result = subprocess.run([script, "--help"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    for needle in needles:
+        assert needle in result.stdout
+    assert "_target_" not in result.stdout  # no config dump
+    assert len(result.stdout.splitlines()) < 60
 
 
 @pytest.mark.parametrize("where", ["a_file/run", "/proc/stackbot-run"])

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.loop import GRASP_YAW_TURNS, Agent
+from agent.session import SimSession, build, open_session, recovery_policy
 from perception.types import Detection, Frame, Scene
 from planner.prompt import PromptBuilder
 from sim.scene_gen import SceneSpec
@@ -19,8 +21,6 @@ from skills.driver import MotionInterrupted
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step
-from stackbot.agent import GRASP_YAW_TURNS, Agent
-from stackbot.session import SimSession, build, open_session, recovery_policy
 
 pytestmark = pytest.mark.sim
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from agent.loop import Agent
+from agent.session import SimSession, build
 from perception.types import Scene
 from planner.prompt import PromptBuilder
 from sim.tasks import matching_bowls, stacking
@@ -17,9 +19,7 @@ from sim.tasks.registry import FAMILIES, generate
 from skills.goals import evaluate_plan
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Outcome, ScoredOption, Step
-from stackbot.agent import Agent
-from stackbot.session import SimSession, build
-from stackbot.tune.demos import (
+from tools.tune.demos import (
     TRAIN_FIRST_SEED,
     demo_moves,
     demonstrate,

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.loop import Agent
+from agent.session import SimSession, build, open_session
 from perception.types import Frame, Scene
 from sim.scene_gen import SceneSpec
-from stackbot.agent import Agent
-from stackbot.session import SimSession, build, open_session
 
 pytestmark = [pytest.mark.sim, pytest.mark.model]
 

@@ -18,6 +18,9 @@ from hydra.errors import InstantiationException
 from omegaconf import DictConfig
 
 import conf
+from agent.fault_config import build_faults, fault_label, register_fault_label
+from agent.session import SimSession, open_session
+from agent.types import EpisodeResult
 from faults.base import FaultEvent
 from faults.injector import FaultInjector
 from faults.perception_dropout import PerceptionDropout
@@ -31,11 +34,8 @@ from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.primitives import run_primitive
 from skills.types import Step
-from stackbot.agent import EpisodeResult
-from stackbot.bench.episode import run_task
-from stackbot.fault_config import build_faults, fault_label, register_fault_label
 from stackbot.overrides import UsageError, prepare
-from stackbot.session import SimSession, open_session
+from tools.bench.episode import run_task
 
 FAULT_NAMES = sorted(path.stem for path in (Path(conf.__file__).parent / "faults").glob("*.yaml"))
 SCENE = SceneSpec(blocks=("red", "green"), bowls=("blue",), seed=1)

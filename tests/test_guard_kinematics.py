@@ -109,4 +109,4 @@ def test_without_forward_kinematics_joint_moves_are_checked_against_the_limits_o
         with pytest.raises(LimitError, match="outside the workspace box"):
             guard.move_joints(outside)
     with SafetyGuard(KinematicsUnknownGantry(), limits) as guard:
-        guard.move_joints(outside)  # nothing to check it with: what the README says
+        guard.move_joints(outside)  # nothing to check it with: what docs/arms.md says

@@ -18,8 +18,8 @@ from planner.openai_modes import closest_option, label_groups, label_logprobs
 from planner.prompt import PromptBuilder
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from stackbot.timing.scenes import make_scene
 from tests.llm_servers import free_port, llama_server, write_tiny_gguf
+from tools.timing.scenes import make_scene
 
 PROMPT = "objects = [red block, blue bowl]\n# put the red block in the blue bowl.\n"
 TEXTS = ["robot.pick_and_place(red block, blue bowl)\n", "done()\n",

@@ -164,7 +164,7 @@ def test_the_opencv_config_file_holds_the_detector_defaults() -> None:
     from hydra import compose, initialize_config_module
     from hydra.utils import instantiate
 
-    from perception.opencv_detector import OpenCVDetectorConfig
+    from perception.opencv_config import OpenCVDetectorConfig
 
     with initialize_config_module("conf", version_base="1.3"):
         cfg = compose("config", overrides=["instruction=unused"])
@@ -179,14 +179,14 @@ def test_the_opencv_config_file_holds_the_detector_defaults() -> None:
                                  {"bowl_radius_range": (0.1, 0.05)}, {"min_pixels": 0},
                                  {"shade_range": (0.35,)}])
 def test_opencv_config_refuses_bad_thresholds(bad: dict[str, object]) -> None:
-    from perception.opencv_detector import OpenCVDetectorConfig
+    from perception.opencv_config import OpenCVDetectorConfig
 
     with pytest.raises(ValueError):
         OpenCVDetectorConfig(**bad)  # type: ignore[arg-type]
 
 
 def test_thresholds_as_keyword_arguments_are_deprecated() -> None:
-    from perception.opencv_detector import OpenCVDetectorConfig
+    from perception.opencv_config import OpenCVDetectorConfig
 
     with pytest.warns(DeprecationWarning, match=r"perception\.config\."):
         detector = OpenCVDetector(min_height=0.005)  # type: ignore[call-arg]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stackbot.pictures import CAPTION_HEIGHT, fitted, strip
+from records.pictures import CAPTION_HEIGHT, fitted, strip
 
 
 def test_long_text_is_cut_to_fit_and_short_text_is_kept() -> None:

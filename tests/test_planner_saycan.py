@@ -13,7 +13,7 @@ from planner.prompt import PromptBuilder
 from planner.saycan import PlanRecord, SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
 from skills.types import Option
-from stackbot.timing.scenes import make_scene
+from tools.timing.scenes import make_scene
 
 
 def apply(scene: Scene, option: Option) -> Scene:

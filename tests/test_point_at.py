@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.session import build_skills
 from perception.types import Detection, Scene
 from skills.compiler import CompilerConfig, compile_step
 from skills.goals import In, evaluate_plan
@@ -15,7 +16,6 @@ from skills.library.point_at import PointAt
 from skills.options import AffordanceModel, enumerate_options
 from skills.skill_set import SkillSet
 from skills.types import Step
-from stackbot.session import build_skills
 
 SCENE = Scene((Detection("red", "block", (0.5, 0.1, 0.02)),
                Detection("blue", "bowl", (0.4, -0.2, 0.0))), {"middle": (0.5, 0.0)})

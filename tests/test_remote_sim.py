@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.session import SimSession, open_session
 from drivers.remote import RemoteArmDriver, ServerAddress
 from sim.scene_gen import SceneSpec
-from stackbot.session import SimSession, open_session
 from tests.arm_servers import TOKEN, arm_server
 
 pytestmark = pytest.mark.sim

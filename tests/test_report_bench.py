@@ -1,4 +1,4 @@
-"""The benchmark report (`<label>.html` beside the results, and stackbot.bench.compare's), opened
+"""The benchmark report (`<label>.html` beside the results, and tools.bench.compare's), opened
 in a real headless Chromium: the table sorts and filters, every episode links to its report."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from urllib.parse import unquote, urlparse
 import pytest
 from hydra import compose, initialize_config_module
 
-from stackbot.bench import compare
-from stackbot.bench.run import run_benchmark
 from tests.browser import Page
 from tests.report_pages import SCREENSHOTS, assert_page_is_sound
+from tools.bench import compare
+from tools.bench.run import run_benchmark
 
 pytestmark = [pytest.mark.sim, pytest.mark.browser]
 

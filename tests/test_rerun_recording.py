@@ -17,11 +17,11 @@ pytest.importorskip("opentelemetry.sdk")
 from hydra import compose, initialize_config_module  # noqa: E402
 from rerun.chunk import RrdReader  # noqa: E402
 
+from agent.session import SimSession, open_session  # noqa: E402
+from records.observers.settings import TRACES_FILE  # noqa: E402
 from sim.scene_gen import SceneSpec  # noqa: E402
 from skills.goals import In  # noqa: E402
-from stackbot.command import run_command  # noqa: E402
-from stackbot.observers.config import TRACES_FILE  # noqa: E402
-from stackbot.session import SimSession, open_recorder, open_session  # noqa: E402
+from tools.command import open_recorder, run_command  # noqa: E402
 
 pytestmark = pytest.mark.sim
 
@@ -91,7 +91,7 @@ def test_the_spans_of_the_episode_are_in_the_run_directory(run_dir: Path) -> Non
 
 
 def test_each_benchmark_episode_has_its_spans_and_recording(tmp_path: Path) -> None:
-    from stackbot.bench.run import run_benchmark
+    from tools.bench.run import run_benchmark
 
     with initialize_config_module("conf", version_base="1.3"):
         cfg = compose("bench", overrides=[

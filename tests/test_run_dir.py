@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stackbot.run_dir import RunDirectoryError, append_line, check_writable
+from records.run_dir import RunDirectoryError, append_line, check_writable
 from tests.filesystems import tiny_filesystem
 from tests.test_cli_errors import STACKBOT, assert_one_line_error
 

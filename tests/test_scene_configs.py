@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from stackbot.session import build, open_session
+from agent.session import build, open_session
 
 pytestmark = pytest.mark.sim
 

@@ -11,6 +11,7 @@ import pytest
 from hydra import compose, initialize_config_module
 
 import conf
+from agent.session import build_skills
 from perception.types import Scene
 from sim.arm import SimArmDriver
 from sim.scene_gen import SceneSpec
@@ -22,7 +23,6 @@ from skills.primitives import execute
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
 from skills.types import Option, Step
-from stackbot.session import build_skills
 
 SKILL_NAMES = sorted(path.stem for path in (Path(conf.__file__).parent / "skills").glob("*.yaml"))
 STEPS = 2  # calls per skill, each the first afforded one not made yet, on the scene as it is then

@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import pytest
 from hydra import compose, initialize_config_module
 
+from agent.session import SimSession
 from perception.palette import PALETTE
 from planner.grounding import ungrounded_mentions
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import SEEN_COLORS, UNSEEN_COLORS
 from skills.goals import predicate_args
 from skills.workspace import LOCATION_NAMES
-from stackbot.bench.episode import run_task
-from stackbot.bench.run import worker_config
-from stackbot.bench.worker import EpisodeWorker
-from stackbot.session import SimSession
+from tools.bench.episode import run_task
+from tools.bench.run import worker_config
+from tools.bench.worker import EpisodeWorker
 
 SIM_SEEDS = (0, 1, 2)
 

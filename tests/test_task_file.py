@@ -87,7 +87,7 @@ def test_console_script_rejects_a_bad_file_with_one_line(tmp_path: Path) -> None
     path = write(tmp_path, TASK.format(task_id="t1", bowl="blue", predicate="in",
                                        args="red block, gray bowl"))
     done = subprocess.run(
-        [sys.executable, "-m", "stackbot.bench.cli", f"tasks={path}",
+        [sys.executable, "-m", "stackbot.bench", f"tasks={path}",
          f"results={tmp_path / 'r.jsonl'}", "label=x"],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
@@ -177,9 +177,9 @@ def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The console script checked the file, then the benchmark read it again (twice the
     time for a large file): now the tasks checked are the tasks run."""
-    import stackbot.bench.cli as bench_cli
-    import stackbot.bench.run as bench_run
-    import stackbot.bench.suite as bench_suite
+    import stackbot.bench as bench_cli
+    import tools.bench.run as bench_run
+    import tools.bench.suite as bench_suite
 
     reads: list[str] = []
 

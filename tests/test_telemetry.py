@@ -20,14 +20,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 )
 from opentelemetry.trace import StatusCode  # noqa: E402
 
+from agent.types import EpisodeResult, StepRecord  # noqa: E402
 from perception.types import Detection, Frame, Scene  # noqa: E402
 from planner.saycan import PlanRecord  # noqa: E402
+from records.observers import config as observer_config  # noqa: E402
+from records.observers.settings import TelemetrySettings  # noqa: E402
+from records.observers.telemetry import TelemetryObserver  # noqa: E402
 from skills.types import Option, Primitive, ScoredOption, Step, StepResult  # noqa: E402
-from stackbot.agent import EpisodeResult, StepRecord  # noqa: E402
-from stackbot.cli import launch  # noqa: E402
-from stackbot.observers import config as observer_config  # noqa: E402
-from stackbot.observers.config import TelemetrySettings  # noqa: E402
-from stackbot.observers.telemetry import TelemetryObserver  # noqa: E402
+from stackbot.launch import launch  # noqa: E402
 
 T0 = 1_000.0  # Unix seconds: when the episode's first look began
 MODEL = "gemma3-270m-planner"
@@ -247,7 +247,7 @@ def test_the_default_config_loads_neither_extra(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from hydra import compose, initialize_config_module\n"
-        "from stackbot.session import open_recorder\n"
+        "from tools.command import open_recorder\n"
         "with initialize_config_module('conf', version_base='1.3'):\n"
         "    cfg = compose('config', overrides=['instruction=x'])\n"
         f"recorder = open_recorder(cfg, {str(tmp_path)!r})\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner.llama_backend import LlamaCppModel
-from stackbot.tune.cli import main
+from stackbot.tune import main
 
 pytestmark = pytest.mark.model
 
@@ -38,7 +38,7 @@ def test_a_tiny_tuning_run(tmp_path: Path) -> None:
 
 
 def test_without_the_tuning_extra_one_line_says_what_to_install() -> None:
-    code = ("import sys; sys.modules['peft'] = None; from stackbot.tune.cli import main; "
+    code = ("import sys; sys.modules['peft'] = None; from stackbot.tune import main; "
             "raise SystemExit(main(['--per-family', '1']))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)

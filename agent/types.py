@@ -1,0 +1,72 @@
+"""What the agent loop hands its observers: the record of each planning step and of the episode,
+and the two protocols it is handed (a perceiver, a planner). Run records, reports and telemetry
+import these, never the loop itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from perception.types import Frame, Scene
+from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
+
+
+class Perceiver(Protocol):
+    def __call__(self) -> tuple[Frame, Scene]: ...
+
+
+class Planner(Protocol):
+    def next_step(
+        self, command: str, scene: Scene, options: Sequence[AffordedOption],
+        history: Sequence[Outcome],
+    ) -> Step: ...
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """Everything about one planning step: what was seen, scored, chosen, sent and what happened."""
+
+    index: int
+    scene: Scene
+    step: Step
+    afforded: tuple[AffordedOption, ...]
+    result: StepResult | None
+    frame_before: Frame
+    frame_after: Frame | None
+    seconds_perceive: float
+    seconds_plan: float
+    seconds_execute: float
+    verdict: Verdict | None = None  # the step's effect checked on the scene after it
+    faults: tuple[Any, ...] = ()  # injected faults that fired during the step (faults.FaultEvent)
+    recovery: str = ""  # what the agent did after the step (e.g. cleared the arm's fault)
+
+    @property
+    def succeeded(self) -> bool:
+        """Executed, and (when checked) its effect seen."""
+        if self.result is None:
+            return False
+        return self.verdict.holds if self.verdict is not None else self.result.success
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    instruction: str
+    records: tuple[StepRecord, ...]
+    finished: bool  # the planner chose done() (rather than hitting the step limit or failing)
+    message: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    final_scene: Scene | None = None  # as perceived after the last step
+
+    @property
+    def executed(self) -> tuple[StepResult, ...]:
+        return tuple(r.result for r in self.records if r.result is not None)
+
+    @property
+    def failed(self) -> tuple[StepRecord, ...]:
+        return tuple(r for r in self.records if r.result is not None and not r.succeeded)
+
+    @property
+    def moved(self) -> bool:
+        """Whether any primitive reached the arm (in a dry run, none did)."""
+        return any(result.moved for result in self.executed)

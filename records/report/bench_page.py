@@ -1,0 +1,212 @@
+"""The benchmark report: `<label>.html` beside the results (stackbot-bench), or one page for
+several configurations (tools.bench.compare): the per-family success rates with 95% Wilson
+intervals, the chart, and every episode in a table that sorts and filters, each linking to its
+episode report (written here when its run directory has none yet)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from records.bench_stats import FamilyStats, bar_chart, by_family, registry_order, wilson
+from records.report.assets import TABLE_SCRIPT
+from records.report.episode_page import write_episode_report
+from records.report.frames import picture_figure
+from records.report.html import esc, page, rate_bar
+from records.report.run_data import ReportInputError, is_run_directory
+from records.results import ResultsFile
+from records.run_dir import REPORT_FILE, SUMMARY_FILE, TRACE_FILE, RunDirectoryError, write_text
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("success", "plan failed", "execution failed", "error")
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One benchmark configuration: its label, its results file (episode directories are
+    relative to the file's folder) and its results lines."""
+
+    label: str
+    results: Path
+    records: tuple[dict[str, Any], ...]
+
+    @property
+    def families(self) -> list[FamilyStats]:
+        return by_family(self.records)
+
+
+def load_configuration(results: str | Path) -> Configuration | None:
+    """The results file's episodes in the task registry's order; None when it holds none."""
+    records = sorted(ResultsFile(results).load().values(), key=registry_order)
+    if not records:
+        return None
+    return Configuration(str(records[0].get("label") or Path(results).stem), Path(results),
+                         tuple(records))
+
+
+def outcome(record: dict[str, Any]) -> str:
+    if record.get("traceback"):
+        return "error"
+    if not record.get("execution_success"):
+        return "execution failed"
+    return "success" if record.get("plan_success") else "plan failed"
+
+
+def episode_report(configuration: Configuration, record: dict[str, Any]) -> Path | None:
+    """The episode's report.html, written when missing or older than its records."""
+    if not record.get("trace"):
+        return None
+    directory = configuration.results.parent / str(record["trace"])
+    if not is_run_directory(directory):
+        return None
+    report = directory / REPORT_FILE
+    newest = max((directory / name).stat().st_mtime for name in (TRACE_FILE, SUMMARY_FILE)
+                 if (directory / name).is_file())
+    if report.is_file() and report.stat().st_mtime >= newest:
+        return report
+    try:
+        return write_episode_report(directory)
+    except (ReportInputError, RunDirectoryError) as error:
+        log.warning("episode %s: no report: %s", record.get("key"), error)
+        return None
+
+
+def _rate_cell(successes: int, n: int) -> str:
+    low, high = wilson(successes, n)
+    rate = successes / n if n else 0.0
+    return (f'<td class="rate" data-value="{rate:.4f}">{rate_bar(rate, low, high)} '
+            f'{100 * rate:.0f}% <span class="muted">[{100 * low:.0f}, {100 * high:.0f}]</span>'
+            "</td>")
+
+
+def family_table(configurations: Sequence[Configuration]) -> str:
+    """One row per family (then `all`); per configuration its episodes, execution and plan
+    success with 95% Wilson intervals, mean steps and seconds."""
+    stats = [{row.family: row for row in c.families} for c in configurations]
+    families = list(dict.fromkeys(f for rows in stats for f in rows))
+    many = len(configurations) > 1
+    head = "<th>family</th>" + "".join(
+        (f'<th colspan="5">{esc(c.label)}</th>' if many else "") for c in configurations)
+    per_configuration = ('<th class="num">n</th><th>execution success [95% CI]</th>'
+                         '<th>plan success [95% CI]</th><th class="num">steps</th>'
+                         '<th class="num">s</th>')
+    sub = "<th></th>" + per_configuration * len(configurations)
+    rows = []
+    for family in families:
+        name = f"<b>{esc(family)}</b>" if family == "all" else esc(family)
+        cells = [f"<td>{name}</td>"]
+        for rows_of in stats:
+            row = rows_of.get(family)
+            if row is None:
+                cells.append('<td colspan="5" class="muted">–</td>')
+                continue
+            cells += [f'<td class="num">{row.episodes}</td>',
+                      _rate_cell(row.execution_successes, row.episodes),
+                      _rate_cell(row.plan_successes, row.episodes),
+                      f'<td class="num">{row.mean_steps:.1f}</td>',
+                      f'<td class="num">{row.mean_seconds["total"]:.1f}</td>']
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    heads = (f"<tr>{head}</tr>" if many else "") + f"<tr>{sub}</tr>"
+    return (f'<div class="wide"><table class="families"><thead>{heads}</thead><tbody>'
+            f'{"".join(rows)}</tbody></table></div><p class="muted">Execution success: the '
+            "goal holds on the simulator's "
+            "ground truth at the end; plan success: the planned calls achieve it symbolically "
+            "and the plan ended with done(). Bars: the rate, the line under it its 95% Wilson "
+            "interval; steps and seconds are means per episode.</p>")
+
+
+def _select(column: int, label: str, values: Sequence[str]) -> str:
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
+    return (f'<label>{esc(label)} <select data-column="{column}"><option value="">all</option>'
+            f"{options}</select></label>")
+
+
+def episodes_table(configurations: Sequence[Configuration], out: Path) -> str:
+    many = len(configurations) > 1
+    columns = (["configuration"] if many else []) + [
+        "episode", "family", "seed", "outcome", "steps", "seconds", "failure reason", "faults"]
+    rows = []
+    for configuration in configurations:
+        for record in configuration.records:
+            report = episode_report(configuration, record)
+            key = esc(record.get("key", "?"))
+            link = (f'<a href="{esc(Path(os.path.relpath(report, out.parent)).as_posix())}">'
+                    f"{key}</a>" if report is not None else key)
+            result = outcome(record)
+            total = (record.get("seconds") or {}).get("total")
+            faults = record.get("faults") or []
+            cells = ([f"<td>{esc(configuration.label)}</td>"] if many else []) + [
+                f"<td class=\"mono\">{link}</td>", f"<td>{esc(record.get('family', ''))}</td>",
+                f"<td class=\"num\">{esc(record.get('seed', ''))}</td>",
+                f'<td class="outcome">{esc(result)}</td>',
+                f"<td class=\"num\">{int(record.get('n_steps', 0))}</td>",
+                f'<td class="num" data-value="{total if total is not None else -1}">'
+                f"{'' if total is None else f'{total:.1f}'}</td>",
+                f"<td>{esc(record.get('failure') or '')}</td>",
+                f"<td>{esc(', '.join(f.get('fault', '?') for f in faults))}</td>"]
+            rows.append(f'<tr class="outcome-{result.replace(" ", "-")}">{"".join(cells)}</tr>')
+    offset = 1 if many else 0
+    families = sorted({str(r.get("family", "")) for c in configurations for r in c.records})
+    controls = (
+        '<div class="controls" data-filters="episodes">'
+        '<label>filter <input type="search" placeholder="any text: a key, a reason…">'
+        "</label>"
+        + (_select(0, "configuration", [c.label for c in configurations]) if many else "")
+        + _select(offset + 1, "family", families) + _select(offset + 3, "outcome", OUTCOMES)
+        + '<span class="muted">showing <span class="shown"></span> episodes; click a column '
+        "to sort</span></div>")
+    head = "".join(f'<th{" class=num" if c in ("seed", "steps", "seconds") else ""}>{c}</th>'
+                   for c in columns)
+    return (controls + f'<table class="sortable" id="episodes"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path | None) -> str:
+    labels = [c.label for c in configurations]
+    title = labels[0] if len(labels) == 1 else "comparison: " + ", ".join(labels)
+    lines = []
+    for c in configurations:
+        n = len(c.records)
+        hits = sum(bool(r.get("execution_success")) for r in c.records)
+        plans = sum(bool(r.get("plan_success")) for r in c.records)
+        low, high = wilson(hits, n)
+        lines.append(f"<dt>{esc(c.label)}</dt><dd>{n} episodes: execution success "
+                     f"<b>{100 * hits / max(n, 1):.1f}%</b> [{100 * low:.0f}, {100 * high:.0f}], "
+                     f"plan success {100 * plans / max(n, 1):.1f}% "
+                     f'<span class="muted mono">({esc(os.path.relpath(c.results, out.parent))})'
+                     "</span></dd>")
+    failed = sum(outcome(r) != "success" for c in configurations for r in c.records)
+    episodes = sum(len(c.records) for c in configurations)
+    figure = "" if chart is None or not chart.is_file() else "<h2>Chart</h2>" + picture_figure(
+        chart, "execution success per family, with 95% Wilson intervals")
+    body = (f'<section class="summary" id="overview"><h1>stackbot benchmark: {esc(title)}</h1>'
+            f"<dl>{''.join(lines)}</dl><p class=\"muted\">{failed} of {episodes} episodes did "
+            "not succeed; each episode's link opens its report.</p></section>"
+            f"<h2>Per family</h2>{family_table(configurations)}"
+            + figure + f"<h2>Episodes</h2>{episodes_table(configurations, out)}")
+    return page(f"stackbot benchmark: {title}", body, TABLE_SCRIPT)
+
+
+def write_bench_report(configurations: Sequence[Configuration], out: str | Path,
+                       chart: Path | None = None) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text(out, bench_html(configurations, out, chart))
+    return out
+
+
+def write_bench_report_for(results: str | Path) -> Path:
+    """`<results without .jsonl>.html` for one results file (its chart made if missing)."""
+    results = Path(results)
+    configuration = load_configuration(results)
+    if configuration is None:
+        raise ReportInputError(f"{results}: no benchmark results in it")
+    chart = results.with_suffix(".png")
+    if not chart.is_file():
+        bar_chart({configuration.label: configuration.families}, chart)
+    return write_bench_report([configuration], results.with_suffix(".html"), chart)

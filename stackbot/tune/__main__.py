@@ -1,3 +1,0 @@
-from stackbot.tune.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""One benchmark episode in a session: reset the scene, run the agent, judge plan and execution.
+
+Plan success: the planned skill calls, applied to the symbolic model of the scene, satisfy the
+goal, and the plan ended with done(). Execution success: the goal holds on the simulator's ground
+truth at the end.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from agent.fault_config import fault_results
+from agent.session import SimSession
+from agent.types import EpisodeResult
+from planner.scripted import ScriptedPlanner
+from records.console import failure_message
+from sim.tasks.checks import start_positions, unmet_as_perceived, unmet_in_world
+from sim.tasks.task import Task
+from skills.goals import describe, evaluate_plan
+from tools.bench.traces import EpisodeTraces
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    return {
+        "key": task.key, "family": task.family, "seed": task.seed,
+        "instruction": task.instruction,
+        "scene": {"blocks": list(task.scene.blocks), "bowls": list(task.scene.bowls),
+                  "seed": task.scene.seed},
+        "goal": task.goal_text(),
+    }
+
+
+def run_task(session: SimSession, task: Task,
+             traces: EpisodeTraces | None = None) -> dict[str, Any]:
+    """Run the task's episode and return its results line (a JSON-ready dict); with `traces`,
+    the episode's steps and model calls are recorded in its own directory too."""
+    planner = session.planner
+    if isinstance(planner, ScriptedPlanner):
+        planner.set_goal(task.goal)
+    records_before = len(getattr(planner, "records", []))
+    recorder = traces.recorder(task.key) if traces is not None else None
+    if hasattr(planner, "on_record"):
+        planner.on_record = recorder.llm_call if recorder is not None else None
+    session.reset(task.scene)
+    if recorder is not None:
+        recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
+    start = start_positions(session.world)
+    agent = session.agent(on_step=recorder)
+    with session.driver:
+        episode = agent.run(task.instruction)
+    arm_fault = session.driver.get_state().fault  # None: the episode left the arm usable
+    calls = getattr(planner, "records", [])[records_before:]
+    plan = [r.step.option for r in episode.records if not r.step.option.is_done]
+    plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
+                                        plan, session.skills)
+    plan_ok = plan_ok and episode.finished
+    world_unmet = unmet_in_world(session.world, task.goal, start)
+    perceived_unmet = perceived_check(episode, task)
+    trace = None if traces is None or recorder is None else traces.finish(
+        recorder, episode, plan_ok and not world_unmet, {"task": task_json(task)})
+    return {
+        **task_json(task),
+        "trace": trace,
+        "plan_success": plan_ok,
+        "execution_success": not world_unmet,
+        "perceived_success": None if perceived_unmet is None else not perceived_unmet,
+        "finished": episode.finished,
+        "message": episode.message,
+        "arm_fault_at_end": arm_fault,
+        "steps": [r.step.option.text for r in episode.records],
+        "n_steps": len(episode.records),
+        "llm_calls": sum(1 for c in calls if c.llm_logprobs),
+        "option_tokens": sum(sum(c.n_tokens) for c in calls),
+        "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
+        "plan_unmet": [describe(p) for p in plan_unmet],
+        "execution_unmet": [describe(p) for p in world_unmet],
+        "perceived_unmet": [describe(p) for p in perceived_unmet or ()],
+        "failure": failure_reason(episode, plan_ok, [describe(p) for p in plan_unmet],
+                                  [describe(p) for p in world_unmet]),
+        "traceback": None,
+        **fault_results(session.faults),
+    }
+
+
+def perceived_check(episode: EpisodeResult, task: Task) -> list | None:
+    """The goal's unmet predicates on the last perceived scene (None: nothing was perceived)."""
+    if not episode.records or episode.final_scene is None:
+        return None
+    return unmet_as_perceived(episode.final_scene, task.goal, episode.records[0].scene)
+
+
+def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],
+                   world_unmet: list[str]) -> str | None:
+    if not world_unmet and plan_ok:
+        return None
+    failed = [failure_message(r) for r in episode.failed]
+    if not world_unmet:
+        return "plan: " + ("unmet " + ", ".join(plan_unmet) if plan_unmet else episode.message)
+    if failed:
+        return "execution: " + failed[0]
+    if not plan_ok:
+        return "plan: " + ("unmet " + ", ".join(plan_unmet) if plan_unmet else episode.message)
+    return "execution: unmet on the table " + ", ".join(world_unmet)
+
+
+def error_json(task: Task, error: BaseException) -> dict[str, Any]:
+    """The results line of an episode that raised: a failure with its traceback."""
+    return {
+        **task_json(task), "plan_success": False, "execution_success": False,
+        "perceived_success": None, "perceived_unmet": [], "finished": False,
+        "message": f"{type(error).__name__}: {error}", "arm_fault_at_end": None,
+        "steps": [], "n_steps": 0, "llm_calls": 0, "option_tokens": 0, "seconds": {},
+        "plan_unmet": [], "execution_unmet": [],
+        "failure": f"error: {type(error).__name__}: {error}",
+        "traceback": "".join(traceback.format_exception(error)),
+    }

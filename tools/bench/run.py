@@ -1,0 +1,112 @@
+"""A benchmark run: build the suite, skip what the results file holds, run the rest on the
+configured runner with a progress bar, then summarise, write the table and the chart."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from agent.fault_config import register_fault_label
+from agent.session import build, open_session
+from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines
+from records.report.bench_page import Configuration, write_bench_report
+from records.results import ResultsFile
+from sim.tasks.task import Task
+from tools.bench.suite import build_suite
+from tools.bench.traces import EpisodeTraces
+
+log = logging.getLogger(__name__)
+
+
+def worker_config(cfg: DictConfig) -> dict[str, Any]:
+    """The resolved config a worker builds its session from (no Hydra interpolations left), with
+    where its episodes' traces go (an absolute path: workers may run elsewhere)."""
+    config = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(config, dict)
+    config.pop("hydra", None)
+    if cfg.get("traces", False):
+        directory = Path(str(cfg.results)).resolve().with_suffix("")
+        config["episode_traces"] = {"directory": str(directory),
+                                    "pictures": str(cfg.get("episode_pictures", "failures"))}
+    return config
+
+
+def preflight(config: dict[str, Any]) -> None:
+    """Build one session from a worker's config and close it: a configuration error (a model file
+    that is not there, an arm that cannot be reached) stops the run before any episode is
+    recorded as failed under it."""
+    cfg = OmegaConf.create(config)
+    session = open_session(cfg)
+    try:
+        with session.driver:
+            pass
+    finally:
+        session.close()
+
+
+def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict[str, Any]]:
+    """Returns the results of every episode of the suite (recorded before or now); `suite`:
+    the tasks already built from `cfg.tasks` (a task file read once), else built here."""
+    register_fault_label()  # the default label names the faults
+    if suite is None:
+        tasks = list(cfg.tasks) if OmegaConf.is_list(cfg.tasks) else str(cfg.tasks)
+        suite = build_suite(tasks, int(cfg.episodes), int(cfg.first_seed),
+                            str(cfg.get("wordings", "train")))  # type: ignore[arg-type]
+    results = ResultsFile(cfg.results)
+    recorded = results.load()
+    pending = [task for task in suite if task.key not in recorded]
+    label = str(cfg.label)
+    runner = build(cfg.runner)
+    config = worker_config(cfg)
+    EpisodeTraces.from_config(config.get("episode_traces"))  # a bad setting fails here, once
+    if pending:
+        preflight(config)
+    print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
+          f"running {len(pending)} with {type(runner).__name__}"
+          f"(workers={runner.workers}) as {label}", flush=True)
+    bar = tqdm(total=len(pending), unit="ep", disable=not cfg.progress, dynamic_ncols=True)
+    counts = {"n": 0, "plan": 0, "execution": 0}
+
+    def on_result(record: dict[str, Any]) -> None:
+        record["label"] = label
+        results.append(record)
+        recorded[record["key"]] = record
+        counts["n"] += 1
+        counts["plan"] += bool(record["plan_success"])
+        counts["execution"] += bool(record["execution_success"])
+        bar.set_postfix(plan=f"{100 * counts['plan'] / counts['n']:.0f}%",
+                        execution=f"{100 * counts['execution'] / counts['n']:.0f}%")
+        bar.update()
+
+    started = time.perf_counter()
+    try:
+        runner.run(pending, config, on_result)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    records = [recorded[task.key] for task in suite if task.key in recorded]
+    report(records, results.path, label)
+    if counts["n"]:
+        print(f"throughput: {counts['n']} episodes in {seconds:.1f} s = "
+              f"{60 * counts['n'] / seconds:.1f} episodes/min "
+              f"(workers={runner.workers})")
+    return records
+
+
+def report(records: list[dict[str, Any]], results_path: Path, label: str) -> None:
+    rows = by_family(records)
+    table = markdown_table(rows)
+    table_path = results_path.with_suffix(".md")
+    table_path.write_text(f"# {label}\n\n{table}", encoding="utf-8")
+    chart = bar_chart({label: rows}, results_path.with_suffix(".png"))
+    page = write_bench_report([Configuration(label, results_path, tuple(records))],
+                              results_path.with_suffix(".html"), chart)
+    print(table, end="")
+    for line in summary_lines(records):
+        print(line)
+    print(f"results: {results_path}; table: {table_path}; chart: {chart}; report: {page}")
