@@ -24,6 +24,7 @@ from perception.types import Frame
 from sim.camera import Camera
 from sim.scene_gen import random_scene_spec
 from sim.world import World
+from tests.arm_fakes import FAKE_XARM, XARM_GRIPPER, tool_overrides
 
 SMALL = Camera(width=320, height=240)
 
@@ -179,10 +180,6 @@ def compose_run(*overrides: str):
                                             "llm.model_path=/no/such.gguf", *overrides])
 
 
-FAKE_XARM = ("robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,_partial_:true,"
-             "object_width_mm:40}")
-
-
 @pytest.mark.sim
 def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
         tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
@@ -190,7 +187,7 @@ def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
     from agent.session import open_session
 
     directory = write_frames(tmp_path / "frames", rendered, depth=False)
-    cfg = compose_run("robot=xarm", FAKE_XARM, "camera=files", f"camera.directory={directory}",
+    cfg = compose_run("robot=xarm", *FAKE_XARM, "camera=files", f"camera.directory={directory}",
                       f"camera.calibration={calibration_file}")
     session = open_session(cfg, load_model=False)
     try:
@@ -218,7 +215,8 @@ def test_a_camera_that_cannot_open_stops_before_the_arm_is_built(
         tmp_path: Path, calibration_file: Path) -> None:
     from agent.session import open_session
 
-    cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", "camera=opencv",
+    cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", *tool_overrides(XARM_GRIPPER),
+                      "camera=opencv",
                       f"camera.source={tmp_path / 'missing.avi'}",
                       f"camera.calibration={calibration_file}")
     with pytest.raises(InstantiationException) as caught:  # Hydra's wrapper, unwrapped by the CLI
