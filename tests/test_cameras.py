@@ -230,7 +230,8 @@ def compose_run(*overrides: str):
 def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
         tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
     from agent.cell import RealTable
-    from agent.session import open_session
+    from agent.session import build, open_session
+    from tools.command import REAL_TABLE_SCENE, describe_table
 
     directory = write_frames(tmp_path / "frames", rendered, depth=False)
     cfg = compose_run("robot=xarm", *FAKE_XARM, "camera=files", f"camera.directory={directory}",
@@ -238,6 +239,7 @@ def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
     session = open_session(cfg, load_model=False)
     try:
         assert isinstance(session.world, RealTable)
+        assert describe_table(session, build(cfg.scene)) == REAL_TABLE_SCENE  # no sim scene
         frame, scene = session.perceive()
         assert frame.depth is None
         assert [o.name for o in scene.objects] == names(OpenCVDetector().detect(rendered[0]))

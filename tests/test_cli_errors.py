@@ -34,6 +34,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
 def assert_nothing_ran(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("trace.jsonl"))
     assert not list(tmp_path.rglob("*.png"))
+    assert not list(tmp_path.rglob(".hydra")), "a run directory was left behind"
 
 
 @pytest.mark.parametrize("instruction", ["", "   "])
