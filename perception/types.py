@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -111,6 +111,12 @@ class Scene:
     @property
     def bowls(self) -> tuple[Detection, ...]:
         return tuple(obj for obj in self.objects if obj.kind == "bowl")
+
+    def with_position(self, name: str, position: tuple[float, float, float]) -> Scene:
+        """The scene with the object `name` seen at `position` instead."""
+        objects = tuple(replace(o, position=position) if o.name == name else o
+                        for o in self.objects)
+        return Scene(objects, self.locations)
 
     def ordered(self) -> tuple[Detection, ...]:
         """The objects in prompt order: blocks, then bowls, each by palette order."""

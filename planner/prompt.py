@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from perception.types import Scene
 from planner.retrieval import Retriever
-from skills.library.pick_and_place import pick_and_place_option
 from skills.relations import describe_state
+from skills.skill import PromptExample
 from skills.types import Option, Outcome, Step
 
 DONE_TEXT = "done()"
@@ -28,49 +28,17 @@ FAILED_TEXT = "# failed"
 HistoryItem = Option | Step | Outcome | str
 
 
-@dataclass(frozen=True)
-class Example:
-    objects: tuple[str, ...]
-    command: str
-    steps: tuple[str, ...]  # the object/target pairs picked and placed, in order
-
-    def render(self, command_first: bool = False) -> str:
-        lines = [f"objects = [{', '.join(self.objects)}]", f"# {self.command}."]
-        if command_first:
-            lines.reverse()
-        lines += [pick_and_place_option(obj, target).text for obj, target in self.steps]
-        lines.append(DONE_TEXT)
-        return "\n".join(lines) + "\n"
-
-
-# Colours vary between examples but not every colour appears, so the model must copy names from
-# the scene line rather than recall them. Covered: into a bowl, onto a block, named locations, two
-# steps, and three commands naming an absent object (answered by done() at once). Order and mix
-# were chosen on a 16-episode symbolic evaluation with Gemma 3 270M (27/30 steps right); the
-# command above the objects line, mean-normalised scores or more two-step examples scored worse.
-DEFAULT_EXAMPLES: tuple[Example, ...] = (
-    Example(("gray block", "orange block", "pink block", "yellow bowl", "cyan bowl"),
-            "put the gray block and the pink block in the cyan bowl",
-            (("gray block", "cyan bowl"), ("pink block", "cyan bowl"))),
-    Example(("yellow block", "pink block", "cyan bowl", "gray bowl"),
-            "put the pink block in the gray bowl", (("pink block", "gray bowl"),)),
-    Example(("orange block", "brown block", "gray bowl"),
-            "put the cyan block in the gray bowl", ()),
-    Example(("brown block", "orange block", "cyan block", "pink bowl"),
-            "put the orange block on the brown block", (("orange block", "brown block"),)),
-    Example(("cyan block", "yellow block", "brown bowl"),
-            "move the yellow block to the top left corner", (("yellow block", "top left corner"),)),
-    Example(("pink block", "brown block", "gray block", "orange bowl"),
-            "move the brown block to the bottom side", (("brown block", "bottom side"),)),
-    Example(("yellow block", "orange block", "brown bowl"),
-            "put the pink block on the orange block", ()),
-    Example(("yellow block", "cyan block", "pink bowl", "brown bowl"),
-            "put the cyan block on the yellow block", (("cyan block", "yellow block"),)),
-    Example(("gray block", "pink block", "cyan bowl", "yellow bowl"),
-            "put the orange block in the yellow bowl", ()),
-    Example(("gray block", "brown block", "yellow bowl"),
-            "put the brown block in the middle", (("brown block", "middle"),)),
-)
+def render_example(example: PromptExample | TextExample, command_first: bool = False) -> str:
+    """A few-shot example as the prompt shows it: the scene, the command, one call per line,
+    done()."""
+    if isinstance(example, TextExample):
+        return example.render(command_first)
+    lines = [f"objects = [{', '.join(example.objects)}]", f"# {example.command}."]
+    if command_first:
+        lines.reverse()
+    lines += [call.text for call in example.calls]
+    lines.append(DONE_TEXT)
+    return "\n".join(lines) + "\n"
 
 
 def normalise_command(command: str) -> str:
@@ -115,7 +83,7 @@ class PromptBuilder:
     form above; without it the prompt keeps the episode's first scene and lists the steps that
     succeeded."""
 
-    examples: tuple[Example | TextExample, ...] = DEFAULT_EXAMPLES
+    examples: tuple[PromptExample | TextExample, ...] = ()
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
     scene_feedback: bool = False
     retriever: Retriever | None = None
@@ -123,15 +91,15 @@ class PromptBuilder:
     def __post_init__(self) -> None:
         object.__setattr__(self, "examples", tuple(self.examples))
 
-    def header(self, examples: Sequence[Example | TextExample] | None = None) -> str:
+    def header(self, examples: Sequence[PromptExample | TextExample] | None = None) -> str:
         """The examples as text; with a retriever there is no fixed header ("")."""
         if examples is None:
             examples = () if self.retriever is not None else self.examples
         if not examples:
             return ""
-        return "\n".join(e.render(self.command_first) for e in examples) + "\n"
+        return "\n".join(render_example(e, self.command_first) for e in examples) + "\n"
 
-    def examples_for(self, command: str, first: Scene) -> tuple[Example | TextExample, ...]:
+    def examples_for(self, command: str, first: Scene) -> tuple[PromptExample | TextExample, ...]:
         if self.retriever is None:
             return self.examples
         return tuple(TextExample(d.text) for d in self.retriever.select(command, first))

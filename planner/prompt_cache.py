@@ -4,7 +4,7 @@ Every episode's prompt starts with the same few-shot header. `PromptCache` names
 everything that changes its bytes (the model file, llama-cpp-python's version, the runtime
 settings, the header's tokens); a file that is missing, stale or unreadable is simply recomputed.
 Files are written to a temporary name and renamed, so concurrent workers never read half a file.
-`python -m planner.warm_cache` fills the cache for the default model and prompt (`make setup`
+`python -m tools.warm_cache` fills the cache for the default model and prompt (`make setup`
 does), so even the first run after installing starts with the header evaluated.
 """
 

@@ -20,6 +20,7 @@ from planner.llm import (
 )
 from planner.prompt import HistoryItem, PromptBuilder, history_texts
 from planner.ranking import NORMALISATIONS, Normalisation, rank_options
+from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Option, ScoredOption, Step
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ class SayCanPlanner:
     anything and says why in the step's note. A prompt too long for the model's context loses its
     oldest few-shot examples until it fits (noted in the record). Without a `prompt_builder`
     the prompt is the one the model was tuned on (its adapter says which), else the few-shot
-    prompt; `scene_feedback` turns the scene-as-it-is-now lines on or off in either.
+    prompt of the `skills`' examples; `scene_feedback` turns the scene-as-it-is-now lines on
+    or off in either.
     `print_top_k` options are logged per step (debug); `top_k_print` is its deprecated name.
     """
 
@@ -77,6 +79,7 @@ class SayCanPlanner:
         require_grounded: bool = True,
         scene_feedback: bool | None = None,
         top_k_print: int | None = None,
+        skills: SkillSet | None = None,
     ) -> None:
         if top_k_print is not None:
             warnings.warn("SayCanPlanner(top_k_print=...) is deprecated and goes in the next "
@@ -90,7 +93,7 @@ class SayCanPlanner:
                              f"got {normalisation!r}")
         self.model, self.max_steps, self.print_top_k = model, max_steps, print_top_k
         self.normalisation = normalisation
-        self.prompt_builder = prompt_builder or prompt_for(model)
+        self.prompt_builder = prompt_builder or prompt_for(model, skills)
         if scene_feedback is not None:
             self.prompt_builder = replace(self.prompt_builder, scene_feedback=scene_feedback)
         self.on_record = on_record
@@ -204,11 +207,12 @@ class SayCanPlanner:
 TUNED_PROMPTS = {"transcript-v1": PromptBuilder(examples=(), scene_feedback=True)}
 
 
-def prompt_for(model: object) -> PromptBuilder:
-    """The prompt a model was tuned on (`prompt_form`, from its adapter), else the few-shot one."""
+def prompt_for(model: object, skills: SkillSet | None = None) -> PromptBuilder:
+    """The prompt a model was tuned on (`prompt_form`, from its adapter), else the few-shot one
+    with the skills' examples (no skills given: none)."""
     form = getattr(model, "prompt_form", None)
     if form is None:
-        return PromptBuilder()
+        return PromptBuilder(examples=skills.prompt_examples() if skills is not None else ())
     if form not in TUNED_PROMPTS:
         raise ValueError(f"the model was tuned on prompt form {form!r}, which this planner does "
                          f"not know (known: {', '.join(TUNED_PROMPTS)})")

@@ -7,15 +7,13 @@ with a non-zero affordance, otherwise done().
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from perception.types import Scene
 from planner.prompt import HistoryItem, succeeded
 from skills.goals import Goal, goal_moves
-from skills.skill import Skill
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
-from skills.symbolic import SymbolicState
+from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
@@ -23,13 +21,11 @@ class ScriptedPlanner:
     """Moves each block the goal names, in the goal's order (towers bottom first), then done().
 
     `model` is accepted (and ignored) so that it is built like any planner. `skills`: the
-    configured skills by name (the config's `skills`), whose effects say which option makes a
-    move; none: `DEFAULT_SKILLS`."""
+    configured skill set, whose symbolic effects say which option makes a move."""
 
-    def __init__(self, goal: Goal = (), model: Any = None,
-                 skills: Mapping[str, Skill] | None = None) -> None:
+    def __init__(self, skills: SkillSet, goal: Goal = (), model: Any = None) -> None:
         self.goal: Goal = tuple(goal)
-        self.skills = SkillSet.of(skills.values()) if skills else DEFAULT_SKILLS
+        self.skills = skills
         self.records: list[Any] = []  # no model calls
 
     def set_goal(self, goal: Goal) -> None:
@@ -41,9 +37,9 @@ class ScriptedPlanner:
     ) -> Step:
         taken = [option for item in succeeded(history) if (option := _option(item)) is not None]
         wanted = next((m for m in goal_moves(self.goal)
-                       if not any(self._makes(option, m) for option in taken)), None)
+                       if not any(self.skills.makes(option, *m) for option in taken)), None)
         chosen = next((a.option for a in options if wanted is not None and a.affordance > 0
-                       and self._makes(a.option, wanted)), None)
+                       and self.skills.makes(a.option, *wanted)), None)
         note = ""
         if chosen is None:
             chosen = next(a.option for a in options if a.option.is_done)
@@ -54,13 +50,6 @@ class ScriptedPlanner:
             for a in sorted(options, key=lambda a: a.option != chosen)
         )
         return Step(chosen, scored, note=note)
-
-    def _makes(self, option: Option, move: tuple[str, str]) -> bool:
-        """Whether the option's symbolic effect puts move[0] on move[1], the block being free
-        on the table (whether it is covered now is the affordance's business)."""
-        block, target = move
-        free = SymbolicState.initial([block])
-        return self.skills.apply(free, [option]).is_on(block, target)
 
 
 def _option(item: HistoryItem) -> Option | None:

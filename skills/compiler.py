@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from perception.types import Scene
 from skills.motion import CompilerConfig
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.skill_set import SkillSet
 from skills.types import Primitive, Step
 
 __all__ = ["CompilerConfig", "compile_step"]
 
 
 def compile_step(step: Step, scene: Scene, config: CompilerConfig,
-                 skills: SkillSet = DEFAULT_SKILLS) -> list[Primitive]:
+                 skills: SkillSet) -> list[Primitive]:
     """Primitives for `step`; `done` compiles to none. Raises ValueError for an unknown skill,
     object or target."""
     return skills.compile(step.option, scene, config)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.skill_set import SkillSet
 from skills.symbolic import TABLE, SymbolicState
 from skills.types import Option
 
@@ -165,8 +165,7 @@ def unmet(goal: Goal, view: WorldView) -> list[Predicate]:
 
 
 def evaluate_plan(
-    goal: Goal, blocks: Iterable[str], steps: Iterable[Option],
-    skills: SkillSet = DEFAULT_SKILLS,
+    goal: Goal, blocks: Iterable[str], steps: Iterable[Option], skills: SkillSet,
 ) -> tuple[bool, list[Predicate]]:
     """Apply the planned steps' symbolic effects to the scene's blocks, all on the table at
     first; does the goal hold? Returns (success, the predicates left unmet)."""
@@ -187,7 +186,7 @@ def resting_predicate(block: str, support: str, locations: Iterable[str]
 
 
 def step_effects(step: Option, blocks: Iterable[str], locations: Iterable[str],
-                 skills: SkillSet = DEFAULT_SKILLS) -> list[Predicate]:
+                 skills: SkillSet) -> list[Predicate]:
     """What one step sets out to make true, from its skill's symbolic effect on the blocks (all
     on the table): `pick_and_place(red block, blue bowl)` -> `in(red block, blue bowl)`; a skill
     that moves nothing, none."""

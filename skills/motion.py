@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from skills.tolerances import BLOCK_SIZE, BOWL_FLOOR_HEIGHT, BOWL_RADIUS
+from skills.tolerances import BLOCK_SIZE, BOWL_FLOOR_HEIGHT, BOWL_OUTER_RADIUS, BOWL_RADIUS
 from skills.types import Pose
 
 
@@ -33,7 +33,7 @@ class CompilerConfig:
     place_clearance: float = 0.006
     bowl_drop: float = 0.02
     bowl_radius: float = BOWL_RADIUS
-    bowl_outer_radius: float = 0.07
+    bowl_outer_radius: float = BOWL_OUTER_RADIUS
     finger_reach: float = 0.055
     grasp_yaw: float = 0.0
     grasp_yaw_turn: float = 0.0

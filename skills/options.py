@@ -1,7 +1,7 @@
 """Every admissible skill call on a scene, and the affordance of each (what the robot can do).
 
 Each skill enumerates its own calls and judges them (`skills.skill.Skill`); this module asks the
-skill set, with `DEFAULT_SKILLS` (pick_and_place) for callers that pass none.
+skill set it is handed.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from perception.types import Scene
 from skills.relations import SceneGeometry
 from skills.skill import AffordanceContext, Reach
-from skills.skill_set import DEFAULT_SKILLS, DONE_OPTION, SkillSet
+from skills.skill_set import DONE_OPTION, SkillSet
 from skills.tolerances import BOWL_RADIUS, STACK_TOLERANCE
 from skills.types import AffordedOption, Option
 
 __all__ = ["DONE_OPTION", "AffordanceModel", "Reach", "enumerate_options"]
 
 
-def enumerate_options(scene: Scene, skills: SkillSet = DEFAULT_SKILLS) -> list[Option]:
-    """Every skill's calls in the skill set's order, then done(). For pick_and_place: every
-    seen block to every other object and named location, blocks first, by name."""
+def enumerate_options(scene: Scene, skills: SkillSet) -> list[Option]:
+    """Every skill's calls in the skill set's order, then done()."""
     return skills.options(scene)
 
 
@@ -47,8 +46,8 @@ class AffordanceModel:
         return SceneGeometry(stack_tolerance=self.stack_tolerance, bowl_radius=self.bowl_radius)
 
     def afford(
-        self, options: list[Option], scene: Scene, reach: Reach | None = None,
-        skills: SkillSet = DEFAULT_SKILLS,
+        self, options: list[Option], scene: Scene, *, skills: SkillSet,
+        reach: Reach | None = None,
     ) -> list[AffordedOption]:
         context = AffordanceContext(self.geometry, self.location_clearance, reach)
         return [AffordedOption(option, self.done_prior) if option.is_done

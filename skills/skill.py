@@ -2,10 +2,12 @@
 
 A skill enumerates its admissible calls on a `Scene` (the options the language model scores;
 it never writes code that runs), says how feasible each is (its affordance), compiles a chosen
-call to motor primitives, and says what the call does to the symbolic model of the table (for
-plan success and the scripted planner). The skill set is a Hydra list (`skills:
-[pick_and_place]`, one `conf/skills/<name>.yaml` naming each class in `_target_`); see
-docs/skills.md.
+call to motor primitives, says what the call does to the symbolic model of the table (for plan
+success and the scripted planner) and to a perceived scene (for demonstrations and roll-outs),
+checks that effect on the scene perceived after it, and gives the few-shot examples a base model
+is prompted with. Generic code asks the skill set (`skills.skill_set.SkillSet`) and never names a
+skill. The skill set is a Hydra list (`skills: [pick_and_place]`, one `conf/skills/<name>.yaml`
+naming each class in `_target_`); see docs/skills.md.
 """
 
 from __future__ import annotations
@@ -68,10 +70,17 @@ class Skill(ABC):
         """The call's effect on the symbolic model; a skill that moves nothing keeps it."""
         return state
 
-    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
+    def imagine(self, option: Option, scene: Scene) -> Scene:
+        """The scene as perception would report it after the call succeeded (demonstrations
+        and symbolic roll-outs are made of these); a skill that moves nothing keeps it."""
+        return scene
+
+    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry,
+               before: Scene | None = None) -> Verdict:
         """Whether the call's intended effect holds on a perceived scene (after the step, or
-        before it: a call whose effect already holds need not run). A skill that changes
-        nothing perception can see keeps this default."""
+        before it: a call whose effect already holds need not run); `before`: the scene the
+        call was chosen on, for an effect that is a change (None: not known). A skill that
+        changes nothing perception can see keeps this default."""
         return Verdict(True, f"{self.name} moves nothing the camera checks", checked=False)
 
     def moved_after_release(self, option: Option, scene: Scene,
@@ -80,6 +89,22 @@ class Skill(ABC):
         something else (it is seen far from there), or "" (a skill that carries nothing keeps
         this default)."""
         return ""
+
+
+    def prompt_examples(self) -> tuple[PromptExample, ...]:
+        """Worked examples of this skill's calls for a base model's few-shot prompt (none: the
+        prompt shows no example of it)."""
+        return ()
+
+
+@dataclass(frozen=True)
+class PromptExample:
+    """A few-shot example: the objects on the table, the command, the calls that carry it out
+    (none: the command cannot be carried out, so done() at once)."""
+
+    objects: tuple[str, ...]
+    command: str
+    calls: tuple[Option, ...]
 
 
 def blocks_first(scene: Scene) -> list[Detection]:

@@ -1,8 +1,8 @@
 """The skills a robot has, and every question asked of "the skill behind this option".
 
-The composition root builds the set from the config's `skills` list; whoever is handed none
-gets `DEFAULT_SKILLS` (pick_and_place alone). `done()` is no skill: it is always offered last,
-compiles to nothing and changes nothing.
+The composition root builds the set from the config's `skills` list and hands it to whoever
+needs it (there is no default set). `done()` is no skill: it is always offered last, compiles
+to nothing and changes nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from perception.types import Scene
-from skills.library.pick_and_place import PICK_AND_PLACE
 from skills.motion import CompilerConfig
 from skills.relations import SceneGeometry
-from skills.skill import AffordanceContext, Skill
+from skills.skill import AffordanceContext, PromptExample, Skill
 from skills.symbolic import SymbolicState
 from skills.types import DONE_SKILL, Option, Primitive, Verdict
 
@@ -68,12 +67,19 @@ class SkillSet:
             raise ValueError(f"cannot compile unknown skill {option.skill!r}")
         return skill.compile(option, scene, config)
 
-    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry) -> Verdict:
-        """The skill's check of the call's effect on a perceived scene."""
+    def verify(self, option: Option, scene: Scene, geometry: SceneGeometry,
+               before: Scene | None = None) -> Verdict:
+        """The skill's check of the call's effect on a perceived scene (`before`: the scene
+        it was chosen on)."""
         skill = self.skill_for(option)
         if skill is None:
             return Verdict(False, f"unknown skill call {option.text}")
-        return skill.verify(option, scene, geometry)
+        return skill.verify(option, scene, geometry, before)
+
+    def imagine(self, option: Option, scene: Scene) -> Scene:
+        """The scene after the call succeeded; done() and unknown calls change nothing."""
+        skill = self.skill_for(option)
+        return scene if skill is None else skill.imagine(option, scene)
 
     def moved_after_release(self, option: Option, scene: Scene,
                             released_at: tuple[float, float, float]) -> str:
@@ -89,5 +95,19 @@ class SkillSet:
                 state = skill.apply(option, state)
         return state
 
+    def moved_by(self, option: Option, blocks: Iterable[str]) -> frozenset[str]:
+        """The blocks the call moves, by its symbolic effect with every block on the table."""
+        return self.apply(SymbolicState.initial(blocks), [option]).moved
 
-DEFAULT_SKILLS = SkillSet((PICK_AND_PLACE,))
+    def makes(self, option: Option, block: str, target: str) -> bool:
+        """Whether the call's symbolic effect puts `block`, free on the table, on `target` (the
+        move a goal asks for; whether the block is covered now is the affordance's business)."""
+        return self.apply(SymbolicState.initial([block]), [option]).is_on(block, target)
+
+    def call_for(self, scene: Scene, block: str, target: str) -> Option | None:
+        """The first call offered on the scene that makes the move."""
+        return next((o for o in self.options(scene) if self.makes(o, block, target)), None)
+
+    def prompt_examples(self) -> tuple[PromptExample, ...]:
+        """Every skill's few-shot examples, in the set's order."""
+        return tuple(example for skill in self.skills for example in skill.prompt_examples())

@@ -13,6 +13,7 @@ from __future__ import annotations
 BLOCK_SIZE = 0.04  # metres, edge of a block
 BOWL_FLOOR_HEIGHT = 0.006  # a bowl's floor above its base
 BOWL_RIM_RADIUS = 0.062  # a bowl's inner radius at the rim
+BOWL_OUTER_RADIUS = 0.07  # a bowl's outer radius: fingers coming down stay outside it
 
 # A block this close (horizontally) to a named location is at it: ground truth and perceived.
 AT_TOLERANCE = 0.03

@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from agent.config import compose_config
+from agent.session import build_skills
 from sim.tasks.registry import FAMILIES
 from tools.tune.demos import (
     FEEDBACK_RATE,
@@ -44,6 +46,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--validation-per-family", type=int, default=8)
     p.add_argument("--exclude", nargs="*", default=[], help="families to leave out")
     p.add_argument("--recovery-rate", type=float, default=0.15)
+    p.add_argument("--skills", nargs="+", default=["pick_and_place"], metavar="SKILL",
+                   help="the skills whose calls the demonstrations make (conf/skills/)")
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
     p.add_argument("--rank", type=int, default=16)
@@ -87,10 +91,12 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.out or Path("outputs/tune") / time.strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
-    train_demos = list(generate_demonstrations(args.per_family, TRAIN_FIRST_SEED, args.exclude,
+    skills = build_skills(compose_config([f"skills=[{','.join(args.skills)}]"]))
+    train_demos = list(generate_demonstrations(skills, args.per_family, TRAIN_FIRST_SEED,
+                                               args.exclude,
                                                args.recovery_rate, seed=args.seed,
                                                counts=args.counts))
-    validation = list(generate_demonstrations(args.validation_per_family,
+    validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)

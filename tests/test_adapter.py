@@ -19,6 +19,7 @@ from planner.saycan import SayCanPlanner
 from skills.options import enumerate_options
 from skills.workspace import Workspace
 from tests.llm_servers import write_tiny_gguf
+from tests.skill_sets import SKILLS
 
 pytestmark = pytest.mark.model
 STACKBOT = shutil.which("stackbot") or str(Path(sys.executable).with_name("stackbot"))
@@ -41,16 +42,17 @@ def test_the_default_adapter_ships_and_sets_the_prompt(tuned: LlamaCppModel) -> 
     assert SHIPPED_ADAPTER.is_file() and SHIPPED_ADAPTER.stat().st_size < 16 * 2**20
     assert tuned.adapter_path == str(SHIPPED_ADAPTER)
     assert tuned.prompt_form == "transcript-v1"
-    planner = SayCanPlanner(tuned)
+    planner = SayCanPlanner(tuned, skills=SKILLS)
     assert planner.prompt_builder.scene_feedback and not planner.prompt_builder.examples
-    assert SayCanPlanner(tuned, scene_feedback=False).prompt_builder.scene_feedback is False
+    untold = SayCanPlanner(tuned, scene_feedback=False, skills=SKILLS)
+    assert untold.prompt_builder.scene_feedback is False
 
 
 def test_trie_scores_equal_naive_with_the_adapter(tuned: LlamaCppModel) -> None:
     scene = _scene()
     builder = PromptBuilder(examples=(), scene_feedback=True)
     prompt = builder.build("put the red block in the blue bowl", scene)
-    options = [o for o in enumerate_options(scene) if o.is_done or o.args[0] == "red block"]
+    options = [o for o in enumerate_options(scene, SKILLS) if o.is_done or o.args[0] == "red block"]
     texts = [builder.continuation(o) for o in options[:5] + options[-1:]]  # naive is slow
     fast, naive = tuned.score(prompt, texts), tuned.score_naive(prompt, texts)
     diffs = [abs(a.logprob - b.logprob) for a, b in zip(fast, naive, strict=True)]

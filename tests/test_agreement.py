@@ -13,6 +13,7 @@ from sim.tasks.task import Task
 from skills.goals import At, In, On, step_effects
 from skills.library.pick_and_place import pick_and_place_option
 from skills.skill_set import DONE_OPTION
+from tests.skill_sets import SKILLS
 from tools.bench.agreement import checked_steps, format_table
 
 TASK = Task(family="pick_place_v1", seed=1,
@@ -25,12 +26,12 @@ def test_the_intended_effect_of_each_kind_of_target() -> None:
     blocks, locations = ["red block", "green block"], ["top left corner"]
 
     def effects(target: str) -> list:
-        return step_effects(pick_and_place_option("red block", target), blocks, locations)
+        return step_effects(pick_and_place_option("red block", target), blocks, locations, SKILLS)
 
     assert effects("blue bowl") == [In("red block", "blue bowl")]
     assert effects("green block") == [On("red block", "green block")]
     assert effects("top left corner") == [At("red block", "top left corner")]
-    assert step_effects(DONE_OPTION, blocks, locations) == []
+    assert step_effects(DONE_OPTION, blocks, locations, SKILLS) == []
 
 
 @pytest.mark.sim

@@ -23,6 +23,7 @@ from skills.primitives import execute
 from skills.types import Option, Step
 from tests.arm_fakes import FAKE_UR_BACKEND, FAKE_XARM
 from tests.arm_servers import TOKEN, arm_server
+from tests.skill_sets import SKILLS
 
 pytestmark = pytest.mark.sim
 
@@ -71,7 +72,7 @@ def test_pick_and_place_on_every_arm_config(robot: str, monkeypatch: pytest.Monk
             step = Step(Option("pick_and_place", ("red block", "blue bowl"),
                                "robot.pick_and_place(red block, blue bowl)"))
             with session.driver:
-                result = execute(step, compile_step(step, scene, session.agent()._compiler),
+                result = execute(step, compile_step(step, scene, session.agent()._compiler, SKILLS),
                                  session.driver)
             assert result.success, result.message
             if robot in SIMULATED:
@@ -92,7 +93,7 @@ def test_dry_run_from_the_config_moves_nothing(capsys: pytest.CaptureFixture[str
         _, scene = session.perceive()
         step = Step(Option("pick_and_place", ("red block", "blue bowl"), "x"))
         with session.driver:
-            assert execute(step, compile_step(step, scene, session.agent()._compiler),
+            assert execute(step, compile_step(step, scene, session.agent()._compiler, SKILLS),
                            session.driver).success
         assert session.world.object_pose("red block").position == pytest.approx(before)
         assert session.driver.get_state().joints == pytest.approx(joints, abs=1e-3)

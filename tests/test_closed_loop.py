@@ -52,7 +52,8 @@ class FixedPlan:
 def agent(session: SimSession, planner=None, perceive=None, **kwargs) -> Agent:
     return Agent(perceive=perceive or session.perceive, planner=planner or session.planner,
                  driver=session.driver, affordance=build(session.cfg.affordance),
-                 compiler=build(session.cfg.compiler), max_steps=6, **kwargs)
+                 compiler=build(session.cfg.compiler), max_steps=6,
+                 skills=session.skills, **kwargs)
 
 
 def beside_the_blue_bowl(session: SimSession) -> tuple[float, float, float]:
@@ -357,7 +358,8 @@ def test_a_stop_ends_the_episode_and_nothing_moves_after_it(session: SimSession)
     with session.driver:
         episode = Agent(perceive=session.perceive, planner=session.planner, driver=stopped,
                         affordance=build(session.cfg.affordance),
-                        compiler=build(session.cfg.compiler), max_steps=6, clear_faults=True,
+                        compiler=build(session.cfg.compiler), max_steps=6,
+                        skills=session.skills, clear_faults=True,
                         home_after_failure=True).run("put the red block in the blue bowl")
     assert episode.message == "stopped: the motion was interrupted (stop)"
     assert len(episode.records) == 1 and episode.records[0].recovery == ""

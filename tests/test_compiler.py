@@ -15,6 +15,7 @@ from skills.compiler import CompilerConfig, compile_step
 from skills.primitives import execute
 from skills.types import Option, Step, StepResult
 from skills.workspace import Workspace
+from tests.skill_sets import SKILLS
 
 CONFIG = CompilerConfig()
 
@@ -37,11 +38,11 @@ def _scene() -> Scene:
 # ---- pure logic ------------------------------------------------------------------------------
 
 def test_done_compiles_to_nothing() -> None:
-    assert compile_step(Step(Option("done", (), "done()")), _scene(), CONFIG) == []
+    assert compile_step(Step(Option("done", (), "done()")), _scene(), CONFIG, SKILLS) == []
 
 
 def test_phases_and_grasp_pose() -> None:
-    prims = compile_step(_step("red block", "blue bowl"), _scene(), CONFIG)
+    prims = compile_step(_step("red block", "blue bowl"), _scene(), CONFIG, SKILLS)
     assert [p.phase for p in prims] == [
         "open", "approach", "descend", "grasp", "lift", "carry", "lower", "release", "retreat",
         "home"]
@@ -54,12 +55,12 @@ def test_phases_and_grasp_pose() -> None:
 
 def test_grasp_yaw_turns_the_fingers_away_from_neighbours() -> None:
     lonely = Scene((Detection("red", "block", (0.5, 0.0, 0.02)),), {"middle": (0.5, 0.2)})
-    prims = compile_step(_step("red block", "middle"), lonely, CONFIG)
+    prims = compile_step(_step("red block", "middle"), lonely, CONFIG, SKILLS)
     assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(0.0)
     # a bowl right beside the block in y: fingers opening along y would hit its rim
     crowded = Scene(lonely.objects + (Detection("blue", "bowl", (0.5, 0.12, 0.0)),),
                     {"middle": (0.5, -0.2)})
-    prims = compile_step(_step("red block", "middle"), crowded, CONFIG)
+    prims = compile_step(_step("red block", "middle"), crowded, CONFIG, SKILLS)
     assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(math.pi / 2)
 
 
@@ -67,12 +68,12 @@ def test_a_retry_turns_the_grasp_where_the_fingers_have_room() -> None:
     turn = math.pi / 4
     turned = replace(CONFIG, grasp_yaw_turn=turn)
     lonely = Scene((Detection("red", "block", (0.5, 0.0, 0.02)),), {"middle": (0.5, 0.2)})
-    prims = compile_step(_step("red block", "middle"), lonely, turned)
+    prims = compile_step(_step("red block", "middle"), lonely, turned, SKILLS)
     assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(turn)
     # 9 cm beside a bowl (where a block that missed it lands) a diagonal finger meets the rim
     beside = Scene(lonely.objects + (Detection("blue", "bowl", (0.59, 0.0, 0.0)),),
                    {"middle": (0.5, 0.2)})
-    prims = compile_step(_step("red block", "middle"), beside, turned)
+    prims = compile_step(_step("red block", "middle"), beside, turned, SKILLS)
     assert prims[2].pose is not None and prims[2].pose[5] == pytest.approx(0.0)
 
 
@@ -82,7 +83,7 @@ def test_a_retry_turns_the_grasp_where_the_fingers_have_room() -> None:
     ("middle", (0.5, 0.0), 0.02 + 0.006),
 ])
 def test_place_height_per_target_kind(target: str, xy: tuple[float, float], z: float) -> None:
-    prims = compile_step(_step("red block", target), _scene(), CONFIG)
+    prims = compile_step(_step("red block", target), _scene(), CONFIG, SKILLS)
     lower = next(p for p in prims if p.phase == "lower")
     assert lower.pose is not None
     assert lower.pose[:3] == pytest.approx((*xy, z))
@@ -98,12 +99,12 @@ def test_place_height_per_target_kind(target: str, xy: tuple[float, float], z: f
 ])
 def test_bad_steps_raise(obj: str, target: str, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        compile_step(_step(obj, target), _scene(), CONFIG)
+        compile_step(_step(obj, target), _scene(), CONFIG, SKILLS)
 
 
 def test_unknown_skill_raises() -> None:
     with pytest.raises(ValueError, match="unknown skill"):
-        compile_step(Step(Option("push", ("red block",), "push")), _scene(), CONFIG)
+        compile_step(Step(Option("push", ("red block",), "push")), _scene(), CONFIG, SKILLS)
 
 
 # ---- compiler + executor + simulated arm --------------------------------------------------------
@@ -111,7 +112,7 @@ def test_unknown_skill_raises() -> None:
 def _run(world: World, arm: SimArmDriver, obj: str, target: str) -> StepResult:
     scene = Scene(world.oracle_detections(), world.workspace.named_locations())
     step = _step(obj, target)
-    result = execute(step, compile_step(step, scene, CONFIG), arm)
+    result = execute(step, compile_step(step, scene, CONFIG, SKILLS), arm)
     world.step(120)  # let the released block settle
     assert result.success, result.message
     return result
@@ -160,7 +161,7 @@ def test_failed_grasp_is_reported_and_recovered(sim_world: World, sim_arm: SimAr
     stale = Scene((Detection("red", "block", (0.6, -0.15, 0.02)),),
                   sim_world.workspace.named_locations())  # the block is no longer there
     step = _step("red block", "middle")
-    result = execute(step, compile_step(step, stale, CONFIG), sim_arm)
+    result = execute(step, compile_step(step, stale, CONFIG, SKILLS), sim_arm)
     assert not result.success
     assert "grasp failed" in result.message and "nothing was held" in result.message
     assert [p.phase for p in result.primitives][-1] == "grasp"
@@ -174,15 +175,15 @@ def test_arm_errors_become_failed_results(sim_world: World, sim_arm: SimArmDrive
     far = Scene((Detection("red", "block", (1.4, 0.0, 0.02)),), {})
     step = _step("red block", "red block")
     with pytest.raises(ValueError):
-        compile_step(step, far, CONFIG)
+        compile_step(step, far, CONFIG, SKILLS)
     step = Step(Option("pick_and_place", ("red block", "far"), "far"))
-    result = execute(step, compile_step(step, Scene(far.objects, {"far": (1.4, 0.5)}), CONFIG),
-                     sim_arm)
+    primitives = compile_step(step, Scene(far.objects, {"far": (1.4, 0.5)}), CONFIG, SKILLS)
+    result = execute(step, primitives, sim_arm)
     assert not result.success and "UnreachableError" in result.message
     sim_arm.emergency_stop()
     try:
         result = execute(step, compile_step(step, Scene(far.objects, {"far": (0.5, 0.0)}),
-                                            CONFIG), sim_arm)
+                                            CONFIG, SKILLS), sim_arm)
         assert not result.success and "ArmFault" in result.message
     finally:
         sim_arm.clear_fault()

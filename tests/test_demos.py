@@ -19,6 +19,7 @@ from sim.tasks.registry import FAMILIES, generate
 from skills.goals import evaluate_plan
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Outcome, ScoredOption, Step
+from tests.skill_sets import SKILLS
 from tools.tune.demos import (
     TRAIN_FIRST_SEED,
     demo_moves,
@@ -45,9 +46,9 @@ def test_demonstrations_reach_the_goal_and_end_with_done(family: str) -> None:
     rng = np.random.default_rng(0)
     for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 15):
         task = generate(family, seed)
-        demo = demonstrate(task, rng)
+        demo = demonstrate(task, SKILLS, rng)
         ok, unmet = evaluate_plan(task.goal, [f"{c} block" for c in task.scene.blocks],
-                                  [pick_and_place_option(*move) for move in _moves(demo)])
+                                  [pick_and_place_option(*move) for move in _moves(demo)], SKILLS)
         assert ok, (task.instruction, unmet, _moves(demo))
         assert demo.steps[-1].target == "done()\n"
         if task.infeasible:
@@ -55,13 +56,13 @@ def test_demonstrations_reach_the_goal_and_end_with_done(family: str) -> None:
 
 
 def test_each_prompt_extends_the_one_before() -> None:
-    for demo in generate_demonstrations(3, recovery_rate=0.5):
+    for demo in generate_demonstrations(SKILLS, 3, recovery_rate=0.5):
         for before, after in zip(demo.steps, demo.steps[1:], strict=False):
             assert after.prompt.startswith(before.prompt + before.target)
 
 
 def test_recoveries_repeat_the_step_that_went_wrong() -> None:
-    demos = [d for d in generate_demonstrations(20, recovery_rate=1.0) if d.recovery]
+    demos = [d for d in generate_demonstrations(SKILLS, 20, recovery_rate=1.0) if d.recovery]
     assert {(d.recovery, d.feedback) for d in demos} == {
         ("failed", False), ("slipped", False), ("failed", True), ("slipped", True)}
     for demo in demos:
@@ -78,7 +79,7 @@ def test_recoveries_repeat_the_step_that_went_wrong() -> None:
 
 
 def test_two_block_bowl_tasks_come_with_their_contrasting_twin() -> None:
-    demos = list(generate_demonstrations(30, exclude=[f for f in TRAINING if f not in (
+    demos = list(generate_demonstrations(SKILLS, 30, exclude=[f for f in TRAINING if f not in (
         "matching_bowls_v1", "mismatched_bowls_v1")], recovery_rate=0.0))
     twins = [(a, b) for a, b in zip(demos, demos[1:], strict=False)
              if a.seed == b.seed and a.family != b.family]
@@ -91,9 +92,9 @@ def test_two_block_bowl_tasks_come_with_their_contrasting_twin() -> None:
 def test_training_data_stays_apart_from_benchmarks() -> None:
     assert "unseen_colors_v1" not in TRAINING and set(TRAINING) < set(FAMILIES)
     with pytest.raises(ValueError, match="10,000"):
-        next(generate_demonstrations(1, first_seed=9_999))
+        next(generate_demonstrations(SKILLS, 1, first_seed=9_999))
     held_out = {w.split("{")[0] for w in matching_bowls.WORDINGS.held_out}
-    for demo in generate_demonstrations(40):
+    for demo in generate_demonstrations(SKILLS, 40):
         assert demo.seed >= TRAIN_FIRST_SEED
         if demo.family == matching_bowls.FAMILY:
             assert not any(demo.instruction.startswith(h) for h in held_out)
@@ -139,12 +140,12 @@ def test_demonstration_prompts_equal_what_the_planner_sees(
 ) -> None:
     builder = PromptBuilder(examples=(), scene_feedback=True)
     task = generate(family, TRAIN_FIRST_SEED + 1)
-    demo = demonstrate(task, np.random.default_rng(0), builder=builder)
+    demo = demonstrate(task, SKILLS, np.random.default_rng(0), builder=builder)
     replay = ReplayPlanner(demo, builder)
     opencv_session.reset(task.scene)
     agent = Agent(opencv_session.perceive, replay, opencv_session.driver,
                   build(opencv_session.cfg.affordance), build(opencv_session.cfg.compiler),
-                  max_steps=8)
+                  max_steps=8, skills=opencv_session.skills)
     with opencv_session.driver:
         episode = agent.run(task.instruction)
     assert episode.finished

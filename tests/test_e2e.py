@@ -90,6 +90,7 @@ def test_a_failed_grasp_is_retried_from_the_new_scene(session: SimSession) -> No
 
     agent = Agent(perceive=stale_first, planner=session.planner, driver=session.driver,
                   affordance=build(session.cfg.affordance), compiler=build(session.cfg.compiler),
+                  max_steps=int(session.cfg.max_steps), skills=session.skills,
                   looks=1)  # one frame per perception: a second look would correct the stale one
     with session.driver:
         episode = agent.run("put the red block in the blue bowl")

@@ -35,6 +35,7 @@ from skills.library.pick_and_place import pick_and_place_option
 from skills.primitives import run_primitive
 from skills.types import Step
 from stackbot.overrides import UsageError, prepare
+from tests.skill_sets import SKILLS
 from tools.bench.episode import run_task
 
 FAULT_NAMES = sorted(path.stem for path in (Path(conf.__file__).parent / "faults").glob("*.yaml"))
@@ -176,7 +177,7 @@ def test_slip_drops_the_block_half_way_through_the_carry() -> None:
     with session_with("faults=slip", "faults.slip.p=1") as session:
         scene = session.world.oracle_scene()
         step = Step(pick_and_place_option("red block", "blue bowl"))
-        primitives = compile_step(step, scene, CompilerConfig())
+        primitives = compile_step(step, scene, CompilerConfig(), SKILLS)
         start, bowl = (session.world.object_pose(n).position for n in ("red block", "blue bowl"))
         with session.driver:
             for primitive in primitives:

@@ -29,12 +29,12 @@ from skills.goals import (
     unmet,
 )
 from skills.library.pick_and_place import pick_and_place_option
-from skills.skill_set import DEFAULT_SKILLS
 from skills.snapshot import ObjectSizes, WorldSnapshot
 from skills.symbolic import SymbolicState
 from skills.tolerances import MAX_BLOCKS_IN_BOWL
 from skills.types import Option
 from skills.workspace import Workspace
+from tests.skill_sets import SKILLS
 
 BLOCKS = ("red block", "green block", "blue block")
 
@@ -44,19 +44,19 @@ def moves(*pairs: tuple[str, str]) -> list[Option]:
 
 
 def after(state: SymbolicState, *pairs: tuple[str, str]) -> SymbolicState:
-    return DEFAULT_SKILLS.apply(state, moves(*pairs))
+    return SKILLS.apply(state, moves(*pairs))
 
 
 def test_block_on_a_block_in_a_bowl_is_in_the_bowl() -> None:
     steps = [("red block", "blue bowl"), ("green block", "red block")]
     ok, left = evaluate_plan((In("green block", "blue bowl"), On("green block", "red block")),
-                             BLOCKS, moves(*steps))
+                             BLOCKS, moves(*steps), SKILLS)
     assert ok and not left
 
 
 def test_unmet_predicates_are_reported() -> None:
     goal = (In("red block", "blue bowl"), Unmoved("green block"), NotIn("blue block", "blue bowl"))
-    ok, left = evaluate_plan(goal, BLOCKS, moves(("green block", "top left corner")))
+    ok, left = evaluate_plan(goal, BLOCKS, moves(("green block", "top left corner")), SKILLS)
     assert not ok
     assert [describe(p) for p in left] == ["in(red block, blue bowl)", "unmoved(green block)"]
 

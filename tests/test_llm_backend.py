@@ -15,6 +15,7 @@ from planner.prompt import PromptBuilder
 from planner.trie import build_segments, common_prefix, schedule, width
 from skills.options import enumerate_options
 from skills.workspace import Workspace
+from tests.skill_sets import FEW_SHOT, SKILLS
 
 
 def test_missing_model_file_is_named(tmp_path: Path) -> None:
@@ -112,14 +113,14 @@ def test_optimised_scores_equal_naive(model: LlamaCppModel) -> None:
     new episode (only the few-shot header is cached): the trie scorer equals one full evaluation
     per option to 1e-3 nats (on this build: bit for bit)."""
     scene = _scene()
-    options = [o.text + "\n" for o in enumerate_options(scene)]
+    options = [o.text + "\n" for o in enumerate_options(scene, SKILLS)]
     assert len(options) == 40
     other = Scene(_scene().objects[1:4], scene.locations)  # 2 blocks, 1 bowl: 23 options
-    builder, command = PromptBuilder(), "put the green block on the yellow block"
+    builder, command = PromptBuilder(examples=FEW_SHOT), "put the green block on the yellow block"
     cases = [(builder.build(command, scene), options),
              (builder.build(command, scene, [options[0].strip()]), options[::4]),
              (builder.build("put the yellow block in the blue bowl", other),
-              [o.text + "\n" for o in enumerate_options(other)][::3])]
+              [o.text + "\n" for o in enumerate_options(other, SKILLS)][::3])]
     worst = 0.0
     for prompt, texts in cases:
         fast = model.score(prompt, texts)
@@ -147,9 +148,9 @@ def test_context_overflow_is_an_error_not_a_crash() -> None:
 def test_prefilled_header_from_the_prompt_cache_scores_exactly(tmp_path: Path) -> None:
     """A second process's model loads the few-shot header's KV from the cache file the first one
     wrote; its scores equal naive scoring. A damaged file is recomputed, not trusted."""
-    builder, scene = PromptBuilder(), _scene()
+    builder, scene = PromptBuilder(examples=FEW_SHOT), _scene()
     prompt = builder.build("put the red block in the blue bowl", scene)
-    texts = [o.text + "\n" for o in enumerate_options(scene)][::10]
+    texts = [o.text + "\n" for o in enumerate_options(scene, SKILLS)][::10]
     with LlamaCppModel(prompt_cache_dir=tmp_path) as first:
         assert first.prefill(builder.header()) == "computed"
         assert first.prefill(builder.header()) == "cached"

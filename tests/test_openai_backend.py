@@ -19,6 +19,7 @@ from planner.prompt import PromptBuilder
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
 from tests.llm_servers import free_port, llama_server, write_tiny_gguf
+from tests.skill_sets import FEW_SHOT, SKILLS
 from tools.timing.scenes import make_scene
 
 PROMPT = "objects = [red block, blue bowl]\n# put the red block in the blue bowl.\n"
@@ -75,9 +76,9 @@ def _generate_model(text: str) -> tuple[OpenAIModel, _FakeChat]:
 
 def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     model, fake = _generate_model("```\nrobot.pick_and_place(red block, blue bowl)\n```")
-    planner = SayCanPlanner(model)
+    planner = SayCanPlanner(model, skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert step.option.text == "robot.pick_and_place(red block, blue bowl)"
     detail = planner.records[-1].detail
@@ -88,8 +89,9 @@ def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
 
 def test_generate_mode_without_a_match_answers_done() -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    planner = SayCanPlanner(_generate_model("Sure! I would love to help you with that.")[0])
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(_generate_model("Sure! I would love to help you with that.")[0],
+                            skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert step.option.is_done and "matches no admissible option" in step.note
     record = planner.records[-1]
@@ -158,8 +160,8 @@ def test_echo_scores_equal_the_embedded_ones(tiny_gguf: Path, tiny_server: str) 
 @pytest.mark.server
 def test_planner_through_echo_mode(tiny_server: str) -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    planner = SayCanPlanner(OpenAIModel(tiny_server, "tiny", api_key_env=None))
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(OpenAIModel(tiny_server, "tiny", api_key_env=None), skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     record = planner.records[-1]
     assert record.mode == "logprob" and len(record.llm_logprobs) == len(options)
@@ -191,9 +193,10 @@ def gemma_server() -> Iterator[str]:
 @pytest.mark.model
 def test_planner_through_choice_mode(gemma_server: str) -> None:
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     assert len(options) <= 20  # one level of labels
-    planner = SayCanPlanner(OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None))
+    planner = SayCanPlanner(OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None),
+                            skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     record = planner.records[-1]
     assert record.mode == "choice" and record.detail["labels"][:3] == ["A", "B", "C"]
@@ -206,10 +209,10 @@ def test_planner_through_choice_mode(gemma_server: str) -> None:
 @pytest.mark.model
 def test_choice_mode_with_two_level_labels(gemma_server: str) -> None:
     scene = make_scene("red block", "green block", "blue bowl")
-    texts = [PromptBuilder.continuation(o) for o in enumerate_options(scene)]
+    texts = [PromptBuilder.continuation(o) for o in enumerate_options(scene, SKILLS)]
     assert len(texts) == 23  # more than top_logprobs can return
     model = OpenAIModel(gemma_server, "gemma", mode="choice", api_key_env=None)
-    prompt = PromptBuilder().build("put the red block in the blue bowl", scene)
+    prompt = PromptBuilder(examples=FEW_SHOT).build("put the red block in the blue bowl", scene)
     result = model.score_options(prompt, texts)
     assert len(result.scores) == len(texts) and len(result.detail["answers"]) == 2
     assert [len(g) for g in result.detail["groups"]] == [12, 11]

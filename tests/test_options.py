@@ -7,9 +7,10 @@ import pytest
 from perception.types import Detection, Scene
 from skills.library.pick_and_place import pick_and_place_option
 from skills.options import DONE_OPTION, AffordanceModel, enumerate_options
-from skills.skill_set import DEFAULT_SKILLS, SkillSet
+from skills.skill_set import SkillSet
 from skills.types import Option
 from skills.workspace import LOCATION_NAMES, Workspace
+from tests.skill_sets import SKILLS
 
 LOCATIONS = Workspace().named_locations()
 
@@ -24,7 +25,7 @@ def scene(*objects: tuple[str, str, tuple[float, float, float]]) -> Scene:
 def test_every_block_goes_to_every_other_object_and_location() -> None:
     table = scene(("red", "block", (0.4, 0.1, 0.02)), ("green", "block", (0.5, -0.1, 0.02)),
                   ("blue", "bowl", (0.6, 0.0, 0.0)))
-    options = enumerate_options(table)
+    options = enumerate_options(table, SKILLS)
     assert options[-1] == DONE_OPTION
     pick = [o for o in options if not o.is_done]
     assert len(pick) == 2 * (2 + len(LOCATION_NAMES))
@@ -39,7 +40,7 @@ def test_option_texts_and_their_order_are_the_tuned_ones() -> None:
     table = Scene((Detection("red", "block", (0.4, 0.1, 0.02)),
                    Detection("blue", "bowl", (0.6, 0.0, 0.0)),
                    Detection("green", "block", (0.5, -0.1, 0.02))), {"middle": (0.5, 0.0)})
-    assert [o.text for o in enumerate_options(table)] == [
+    assert [o.text for o in enumerate_options(table, SKILLS)] == [
         "robot.pick_and_place(green block, red block)",
         "robot.pick_and_place(green block, blue bowl)",
         "robot.pick_and_place(green block, middle)",
@@ -48,13 +49,13 @@ def test_option_texts_and_their_order_are_the_tuned_ones() -> None:
         "robot.pick_and_place(red block, middle)",
         "done()",
     ]
-    assert enumerate_options(table) == DEFAULT_SKILLS.options(table)
+    assert enumerate_options(table, SKILLS) == SKILLS.options(table)
 
 
 def test_a_call_of_a_skill_the_set_lacks_is_not_afforded() -> None:
     table = scene(("red", "block", (0.4, 0.1, 0.02)))
     push = Option("push", ("red block",), "robot.push(red block)")
-    pushed, done = AffordanceModel().afford([push, DONE_OPTION], table)
+    pushed, done = AffordanceModel().afford([push, DONE_OPTION], table, skills=SKILLS)
     assert pushed.affordance == 0.0 and pushed.reason == "unknown skill call robot.push(red block)"
     assert done.affordance == 1.0
     with pytest.raises(ValueError, match="at least one skill"):
@@ -70,7 +71,8 @@ def test_affordance_vetoes_what_the_robot_cannot_do() -> None:
         ("cyan", "block", (*LOCATIONS["middle"], 0.02)),
     )
     model = AffordanceModel()
-    afforded = {a.option.text: a for a in model.afford(enumerate_options(table), table)}
+    options = enumerate_options(table, SKILLS)
+    afforded = {a.option.text: a for a in model.afford(options, table, skills=SKILLS)}
     def value(obj: str, target: str) -> float:
         return afforded[f"robot.pick_and_place({obj}, {target})"].affordance
 
@@ -90,10 +92,10 @@ def test_reach_and_confidence_scale_the_affordance() -> None:
                    Detection("blue", "bowl", (0.6, 0.0, 0.0), 0.9)), LOCATIONS)
     model = AffordanceModel(done_prior=0.5)
     options = [pick_and_place_option("red block", "blue bowl"), DONE_OPTION]
-    near, done = model.afford(options, table)
+    near, done = model.afford(options, table, skills=SKILLS)
     assert near.affordance == pytest.approx(0.8)
     assert done.affordance == 0.5
-    far = model.afford(options, table, reach=lambda point: point[0] < 0.5)[0]
+    far = model.afford(options, table, reach=lambda point: point[0] < 0.5, skills=SKILLS)[0]
     assert far.affordance == 0.0 and far.reason == "out of reach"
 
 

@@ -12,6 +12,7 @@ from planner.ranking import rank_options
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
 from skills.types import AffordedOption, Option
+from tests.skill_sets import SKILLS
 
 
 def option(text: str) -> Option:
@@ -64,8 +65,8 @@ def test_the_planner_step_is_the_ranking_of_its_scores() -> None:
 
     scene = Scene((Detection("red", "block", (0.4, 0.1, 0.02)),
                    Detection("blue", "bowl", (0.5, -0.1, 0.0))))
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    planner = SayCanPlanner(ByLength(), normalisation="mean")
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(ByLength(), normalisation="mean", skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     texts = [planner.prompt_builder.continuation(a.option) for a in options]
     expected = rank_options(options, ByLength().score("", texts), texts, "mean")
@@ -75,6 +76,6 @@ def test_the_planner_step_is_the_ranking_of_its_scores() -> None:
 
 def test_top_k_print_is_the_deprecated_name_of_print_top_k() -> None:
     with pytest.warns(DeprecationWarning, match="print_top_k"):
-        planner = SayCanPlanner(object(), top_k_print=2)  # type: ignore[arg-type]
+        planner = SayCanPlanner(object(), top_k_print=2, skills=SKILLS)  # type: ignore[arg-type]
     assert planner.print_top_k == 2
-    assert SayCanPlanner(object(), print_top_k=0).print_top_k == 0  # type: ignore[arg-type]
+    assert SayCanPlanner(object(), print_top_k=0, skills=SKILLS).print_top_k == 0  # type: ignore[arg-type]

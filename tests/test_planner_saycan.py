@@ -13,6 +13,7 @@ from planner.prompt import PromptBuilder
 from planner.saycan import PlanRecord, SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
 from skills.types import Option
+from tests.skill_sets import FEW_SHOT, SKILLS
 from tools.timing.scenes import make_scene
 
 
@@ -33,7 +34,7 @@ def apply(scene: Scene, option: Option) -> Scene:
 def run_episode(planner: SayCanPlanner, command: str, scene: Scene) -> list[str]:
     affordance, history = AffordanceModel(), []
     for _ in range(planner.max_steps + 1):
-        options = affordance.afford(enumerate_options(scene), scene)
+        options = affordance.afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
         step = planner.next_step(command, scene, options, history)
         history.append(step.option)
         if step.option.is_done:
@@ -46,7 +47,7 @@ def run_episode(planner: SayCanPlanner, command: str, scene: Scene) -> list[str]
 def planner() -> Iterator[SayCanPlanner]:
     with LlamaCppModel() as model:
         # The language model alone decides here; grounding is switched on where it is tested.
-        yield SayCanPlanner(model, max_steps=4, require_grounded=False)
+        yield SayCanPlanner(model, max_steps=4, require_grounded=False, skills=SKILLS)
 
 
 PP = "robot.pick_and_place"
@@ -92,7 +93,7 @@ def test_every_call_is_recorded(planner: SayCanPlanner) -> None:
     planner.on_record = seen.append
     try:
         scene = make_scene("red block", "green block", "blue bowl")
-        options = AffordanceModel().afford(enumerate_options(scene), scene)
+        options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
         step = planner.next_step("put the red block in the blue bowl", scene, options)
     finally:
         planner.on_record = None
@@ -113,7 +114,8 @@ def test_every_call_is_recorded(planner: SayCanPlanner) -> None:
 def test_zero_affordance_is_never_chosen(planner: SayCanPlanner) -> None:
     scene = make_scene("red block", "green block", "blue bowl")
     options = [(a.option, 0.0 if "blue bowl" in a.option.text else a.affordance)
-               for a in AffordanceModel().afford(enumerate_options(scene), scene)]
+               for a in AffordanceModel().afford(enumerate_options(scene, SKILLS), scene,
+                                                  skills=SKILLS)]
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert "blue bowl" not in step.option.text
 
@@ -126,8 +128,8 @@ def test_step_limit_answers_done_without_the_model() -> None:
             raise AssertionError("the model was asked after the step limit")
 
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    planner = SayCanPlanner(Unused(), max_steps=1)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(Unused(), max_steps=1, skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options,
                              history=[options[0].option])
     assert step.option.is_done and "step limit" in planner.records[-1].note
@@ -135,7 +137,7 @@ def test_step_limit_answers_done_without_the_model() -> None:
 
 def test_prompt_has_examples_scene_command_and_history() -> None:
     scene = make_scene("red block", "blue bowl")
-    prompt = PromptBuilder().build("Put the red block in the blue bowl.", scene,
+    prompt = PromptBuilder(examples=FEW_SHOT).build("Put the red block in the blue bowl.", scene,
                                    ["robot.pick_and_place(red block, blue bowl)"])
     assert prompt.endswith("objects = [red block, blue bowl]\n# put the red block in the blue "
                            "bowl.\nrobot.pick_and_place(red block, blue bowl)\n")
@@ -158,17 +160,17 @@ def test_context_overflow_drops_the_oldest_examples() -> None:
             return [ContinuationScore(-1.0 - len(c) / 100, 3) for c in continuations]
 
     scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
-    full = PromptBuilder().build("put the red block in the blue bowl", scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    full = PromptBuilder(examples=FEW_SHOT).build("put the red block in the blue bowl", scene)
     model = ShortContext(limit=len(full) * 2 // 3)
-    planner = SayCanPlanner(model, normalisation="char")
+    planner = SayCanPlanner(model, normalisation="char", skills=SKILLS)
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     record = planner.records[-1]
     assert "oldest few-shot examples" in record.note and not step.option.is_done
     assert len(record.prompt) <= model.limit and record.prompt.endswith(
         "# put the red block in the blue bowl.\n")
     assert record.normalisation == "char" and record.n_tokens[0] == 3
-    tiny = SayCanPlanner(ShortContext(limit=10))
+    tiny = SayCanPlanner(ShortContext(limit=10), skills=SKILLS)
     with pytest.raises(ContextOverflowError):
         tiny.next_step("put the red block in the blue bowl", scene, options)
 
@@ -176,9 +178,9 @@ def test_context_overflow_drops_the_oldest_examples() -> None:
 @pytest.mark.model
 def test_warm_up_holds_the_header_so_the_first_step_decodes_only_the_rest(tmp_path: Path) -> None:
     scene = make_scene("red block", "green block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene), scene)
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
     with LlamaCppModel(prompt_cache_dir=tmp_path) as model:
-        planner = SayCanPlanner(model)
+        planner = SayCanPlanner(model, skills=SKILLS)
         assert planner.warm_up() == "computed"
         header = len(model.tokenize(planner.prompt_builder.header(), add_bos=True))
         before = model.runtime.tokens_decoded
@@ -196,4 +198,4 @@ def test_warm_up_without_a_prefill_capable_model() -> None:
         def score(self, prompt, continuations):  # pragma: no cover - not called
             raise AssertionError
 
-    assert SayCanPlanner(Plain()).warm_up() == "not supported by the model"
+    assert SayCanPlanner(Plain(), skills=SKILLS).warm_up() == "not supported by the model"

@@ -1,6 +1,7 @@
 """Every configured skill (each `conf/skills/*.yaml`) in the simulator: options on the scene
 perceived, compile, execute, and then the table is what the skill's symbolic effect says
-(through the goal model), with every pose the tool was sent to reached (PyBullet, Panda)."""
+(through the goal model) and what its own check sees on the scene after each call, with every
+pose the tool was sent to reached (PyBullet, Panda)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ def test_skill_runs_in_the_simulator_and_does_what_its_effect_says(
                 got = sim_arm.get_state().tool_pose[:3]
                 assert math.dist(got, primitive.pose[:3]) < REACHED, (option.text, primitive)
         sim_world.step(120)  # let what was released settle
+        verdict = skills.verify(option, sim_world.oracle_scene(), affordance.geometry, scene)
+        assert verdict.holds or not verdict.checked, (option.text, verdict.evidence)
         made.append(option)
         state = skills.apply(state, [option])
     assert unmet(effect_as_goal(state, scene), sim_world.snapshot(start)) == [], [

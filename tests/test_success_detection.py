@@ -9,9 +9,9 @@ import pytest
 from perception.types import Detection, Scene
 from skills.library.pick_and_place import pick_and_place_option
 from skills.options import AffordanceModel
-from skills.skill_set import DEFAULT_SKILLS
 from skills.types import Verdict
 from skills.workspace import Workspace
+from tests.skill_sets import SKILLS
 
 GEOMETRY = AffordanceModel().geometry
 LOCATIONS = Workspace().named_locations()
@@ -25,7 +25,7 @@ def block(color: str, x: float, y: float, z: float = ON_TABLE) -> Detection:
 
 def verdict(block_name: str, target: str, *objects: Detection) -> Verdict:
     scene = Scene((*objects, Detection("blue", "bowl", (*BOWL, 0.0))), LOCATIONS)
-    return DEFAULT_SKILLS.verify(pick_and_place_option(block_name, target), scene, GEOMETRY)
+    return SKILLS.verify(pick_and_place_option(block_name, target), scene, GEOMETRY)
 
 
 def test_in_the_bowl() -> None:
@@ -79,7 +79,7 @@ def test_a_bowl_hidden_by_the_blocks_in_it_is_kept_where_it_was() -> None:
     now = Scene((block("pink", BOWL[0] + 0.01, BOWL[1]),), LOCATIONS)
     kept = GEOMETRY.with_hidden(before, now)
     assert kept.get("pink bowl") == bowl
-    assert DEFAULT_SKILLS.verify(pick_and_place_option("pink block", "pink bowl"), kept,
+    assert SKILLS.verify(pick_and_place_option("pink block", "pink bowl"), kept,
                                  GEOMETRY).holds
     elsewhere = Scene((block("pink", 0.40, -0.10),), LOCATIONS)  # nothing in the bowl's place
     assert GEOMETRY.with_hidden(before, elsewhere).get("pink bowl") is None

@@ -17,7 +17,7 @@ from agent.session import SimSession, open_session
 from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
 from skills.primitives import execute
-from skills.types import Option, Step
+from skills.types import Step
 
 MOVES = [("red block", "blue bowl"), ("green block", "yellow block"),
          ("yellow block", "top left corner")]
@@ -31,10 +31,12 @@ def timed_episode(session: SimSession) -> dict[str, float]:
             t0 = time.perf_counter()
             _, scene = session.perceive()
             seconds["perceive"] += time.perf_counter() - t0
-            step = Step(Option("pick_and_place", (obj, target), f"{obj} -> {target}"))
+            option = session.skills.call_for(scene, obj, target)
+            assert option is not None, f"no configured skill puts the {obj} on the {target}"
+            step = Step(option)
             t0 = time.perf_counter()
-            result = execute(step, compile_step(step, scene, session.agent()._compiler),
-                             session.driver)
+            primitives = compile_step(step, scene, session.agent()._compiler, session.skills)
+            result = execute(step, primitives, session.driver)
             seconds["execute"] += time.perf_counter() - t0
             assert result.success, result.message
     return seconds

@@ -18,6 +18,8 @@ import argparse
 import os
 import time
 
+from agent.config import compose_config
+from agent.session import build_skills
 from planner.llama_backend import LlamaCppModel
 from planner.llama_runtime import log_softmax_at
 from planner.prompt import PromptBuilder
@@ -89,7 +91,9 @@ def main() -> None:
                              "(0 = all)")
     args = parser.parse_args()
     model = LlamaCppModel(args.model_path, n_threads=args.threads)
-    builder, command = PromptBuilder(), "put the red block in the blue bowl"
+    skills = build_skills(compose_config())  # the default config's skills
+    builder = PromptBuilder(examples=skills.prompt_examples())  # the few-shot prompt
+    command = "put the red block in the blue bowl"
     print(f"model {model.name}, {args.threads} threads, n_ctx {model.n_ctx}, "
           f"n_seq_max {model.n_seq_max}; load average {os.getloadavg()[0]:.2f}")
     print(f"{'K':>3} {'prompt':>6} {'naive s':>8} {'cold s':>7} {'header s':>8} {'next s':>7} "
@@ -98,7 +102,7 @@ def main() -> None:
     for k in (int(x) for x in args.ks.split(",")):
         names = CASES.get(k, CASES[95])
         scene = make_scene(*names)
-        options = [o for o in enumerate_options(scene) if not o.is_done][:k - 1]
+        options = [o for o in enumerate_options(scene, skills) if not o.is_done][:k - 1]
         texts = [o.text + "\n" for o in options] + ["done()\n"]
         prompt = builder.build(command, scene)
         later = builder.build(command, scene, [options[0].text])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from agent.config import compose_config
+from agent.session import build_skills
 from planner.llama_backend import LlamaCppModel
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
@@ -31,11 +33,12 @@ def main() -> None:
     t0 = time.perf_counter()
     model = LlamaCppModel(args.model_path, n_threads=args.threads)
     print(f"model {model.name}: loaded in {time.perf_counter() - t0:.2f} s")
-    planner = SayCanPlanner(model, print_top_k=0)
+    skills = build_skills(compose_config())  # the default config's skills
+    planner = SayCanPlanner(model, print_top_k=0, skills=skills)
     command = "put the red block in the blue bowl"
     for label, names in SCENES.items():
         scene = make_scene(*names)
-        options = AffordanceModel().afford(enumerate_options(scene), scene)
+        options = AffordanceModel().afford(enumerate_options(scene, skills), scene, skills=skills)
         for repeat in range(args.repeats):
             model.score("# warm-up.\n", ["done()\n"])  # drop the cached prompt
             for history in ([], [options[0].option]):

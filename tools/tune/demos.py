@@ -1,16 +1,17 @@
 """Planning demonstrations from the task families: at every step the prompt the planner would see
 (the scene as it is then, the command, the steps so far) and the right next option.
 
-Scenes are built from a task's seeded layout and moved by the skill library's geometry (a block
-put in a bowl lands on its floor or on the blocks already in it, on a block one block higher, at
-a location on the table), so the relations in a demonstration's prompt are the ones perception
-reports for the same table. Moves follow the goal: towers bottom first, ordered goals in order,
-the rest in the order the command mentions them (else the scene's order). Some demonstrations
-hold a recovery: a step that failed (marked `# failed`, the scene unchanged) or a block that
-ended elsewhere (on the table), followed by the same step again. Most recoveries carry the
-evidence the agent's success check reports (`# failed: red block seen on the table, 9 cm from the
-blue bowl`); the rest are as a run without feedback shows them (`# failed` when the arm reported
-the failure, nothing when the block slipped unseen).
+Scenes are built from a task's seeded layout and moved by the skills' own effects on a scene
+(`Skill.imagine`: for pick_and_place a block put in a bowl lands on its floor or on the blocks
+already in it, on a block one block higher, at a location on the table), so the relations in a
+demonstration's prompt are the ones perception reports for the same table; the call that makes
+each move is the configured skill whose symbolic effect makes it. Moves follow the goal: towers
+bottom first, ordered goals in order, the rest in the order the command mentions them (else the
+scene's order). Some demonstrations hold a recovery: a step that failed (marked `# failed`, the
+scene unchanged) or a block that ended elsewhere (on the table), followed by the same step again.
+Most recoveries carry the evidence the agent's success check reports (`# failed: red block seen
+on the table, 9 cm from the blue bowl`); the rest are as a run without feedback shows them
+(`# failed` when the arm reported the failure, nothing when the block slipped unseen).
 
 Two-block bowl tasks also come as a contrasting pair: the same table with the matching command
 and with the mismatched one, so the answer has to follow the words, not the scene.
@@ -34,9 +35,9 @@ from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 from skills.goals import At, Goal, In, On, Stacked, Tower
-from skills.library.pick_and_place import PICK_AND_PLACE, pick_and_place_option
 from skills.options import DONE_OPTION
 from skills.relations import BLOCK_SIZE, SceneGeometry
+from skills.skill_set import SkillSet
 from skills.types import Option, Outcome
 
 TRAIN_FIRST_SEED = 1_000_000  # benchmarks report on seeds below 10,000
@@ -75,27 +76,6 @@ def initial_scene(task: Task) -> Scene:
     return Scene(tuple(objects), WORKSPACE.named_locations())
 
 
-def place(scene: Scene, block: str, target: str) -> Scene:
-    """The scene after pick_and_place(block, target) succeeded."""
-    moving = scene.get(block)
-    if moving is None:
-        raise ValueError(f"no {block} in the scene")
-    others = Scene(tuple(o for o in scene.objects if o.name != block), scene.locations)
-    goal = scene.get(target)
-    if goal is None:
-        x, y = scene.locations[target]
-        z = BLOCK_SIZE / 2
-    elif goal.kind == "bowl":
-        x, y = goal.position[:2]
-        inside = [o.position[2] for o in others.blocks
-                  if math.dist(o.position[:2], (x, y)) < GEOMETRY.bowl_radius]
-        z = max(inside) + BLOCK_SIZE if inside else BOWL_FLOOR + BLOCK_SIZE / 2
-    else:
-        x, y, below = goal.position
-        z = below + BLOCK_SIZE
-    return _moved(scene, moving, (x, y, z))
-
-
 def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
     """The block ended on the table somewhere free (a step that went wrong)."""
     moving = scene.get(block)
@@ -107,14 +87,8 @@ def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
                     if o.name != block)
         far = all(math.dist(xy, (x, y)) > 0.05 for xy in scene.locations.values())
         if clear and far:
-            return _moved(scene, moving, (x, y, BLOCK_SIZE / 2))
+            return scene.with_position(block, (x, y, BLOCK_SIZE / 2))
     return scene
-
-
-def _moved(scene: Scene, block: Detection, position: tuple[float, float, float]) -> Scene:
-    objects = tuple(replace(o, position=position) if o.name == block.name else o
-                    for o in scene.objects)
-    return Scene(objects, scene.locations)
 
 
 def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
@@ -154,9 +128,10 @@ def _towers_first(goal: Goal) -> Goal:
     return tuple(p for p in goal if isinstance(p, Stacked | Tower))
 
 
-def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
+def demonstrate(task: Task, skills: SkillSet, rng: np.random.Generator, recovery: str = "",
                 builder: PromptBuilder | None = None, feedback: bool = False) -> Demonstration:
-    """The task's demonstration; `recovery` ("failed" or "slipped") puts one mishap at a random
+    """The task's demonstration with the skills' calls that make its moves (their effects on the
+    scene: `Skill.imagine`); `recovery` ("failed" or "slipped") puts one mishap at a random
     step of a task with moves; `feedback`: the mishap is marked with the success check's
     evidence."""
     builder = builder or PromptBuilder(examples=(), scene_feedback=True)
@@ -171,18 +146,21 @@ def demonstrate(task: Task, rng: np.random.Generator, recovery: str = "",
                               builder.continuation(option)))
 
     for index, (block, target) in enumerate(moves):
-        option = pick_and_place_option(block, target)
+        option = skills.call_for(scene, block, target)
+        if option is None:
+            raise ValueError(f"no configured skill puts the {block} on the {target} "
+                             f"({task.family}, seed {task.seed})")
         if index == mishap_at:
             step(option)
             after = scene if recovery == "failed" else drop_beside(scene, block, rng)
             if feedback:
-                verdict = PICK_AND_PLACE.verify(option, after, GEOMETRY)
+                verdict = skills.verify(option, after, GEOMETRY, before=scene)
                 history.append(Outcome(option, False, scene, after, verdict.evidence))
             else:
                 history.append(Outcome(option, recovery != "failed", scene, after))
             scene = after
         step(option)
-        after = place(scene, block, target)
+        after = skills.imagine(option, scene)
         history.append(Outcome(option, True, scene, after))
         scene = after
     step(DONE_OPTION)
@@ -217,7 +195,8 @@ def training_families(exclude: Sequence[str] = ()) -> list[str]:
 
 
 def generate_demonstrations(
-    per_family: int, first_seed: int = TRAIN_FIRST_SEED, exclude: Sequence[str] = (),
+    skills: SkillSet, per_family: int, first_seed: int = TRAIN_FIRST_SEED,
+    exclude: Sequence[str] = (),
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
     counts: Mapping[str, int] | None = None, contrasts: bool = True,
 ) -> Iterator[Demonstration]:
@@ -237,14 +216,16 @@ def generate_demonstrations(
             task = generate(family, first_seed + k, wordings)
             twin = contrast(task, rng) if contrasts else None
             for each in (task,) if twin is None else (task, twin):
-                yield _demonstration(each, rng, recovery_rate)
+                yield _demonstration(each, skills, rng, recovery_rate)
 
 
-def _demonstration(task: Task, rng: np.random.Generator, recovery_rate: float) -> Demonstration:
+def _demonstration(task: Task, skills: SkillSet, rng: np.random.Generator,
+                   recovery_rate: float) -> Demonstration:
     if float(rng.random()) < COURTESY_RATE:
         courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
         task = replace(task, instruction=courtesy.format(task.instruction))
     draw = float(rng.random())
     recovery = "" if draw >= recovery_rate else (
         "failed" if draw < recovery_rate / 2 else "slipped")
-    return demonstrate(task, rng, recovery, feedback=float(rng.random()) < FEEDBACK_RATE)
+    return demonstrate(task, skills, rng, recovery,
+                       feedback=float(rng.random()) < FEEDBACK_RATE)

@@ -13,16 +13,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agent.config import compose_config
+from agent.session import build_skills
 from planner.saycan import SayCanPlanner
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import SPLITS, WordingSplit
 from skills.goals import unmet
 from skills.options import AffordanceModel, enumerate_options
-from skills.skill_set import DEFAULT_SKILLS
+from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
 from skills.types import Outcome
-from tools.tune.demos import initial_scene, place
+from tools.tune.demos import initial_scene
 
 DEVELOPMENT_FIRST_SEED = 3_000_000  # neither training (1e6), validation (2e6) nor benchmark seeds
 
@@ -36,22 +38,23 @@ class Rollout:
     success: bool
 
 
-def roll_out(task: Task, planner: SayCanPlanner, max_steps: int = 8) -> Rollout:
+def roll_out(task: Task, planner: SayCanPlanner, skills: SkillSet, max_steps: int) -> Rollout:
+    """The planner's steps on the imagined table, each call's effect its skill's
+    (`Skill.imagine` on the scene, `Skill.apply` on the symbolic state)."""
     scene = initial_scene(task)
     state = SymbolicState.initial(o.name for o in scene.blocks)
     affordances = AffordanceModel()
     history: list[Outcome] = []
     steps: list[str] = []
     for _ in range(max_steps):
-        options = affordances.afford(enumerate_options(scene), scene)
+        options = affordances.afford(enumerate_options(scene, skills), scene, skills=skills)
         step = planner.next_step(task.instruction, scene, options, history)
         steps.append(step.option.text)
         if step.option.is_done:
             break
-        block, target = step.option.args
-        after = place(scene, block, target)
+        after = skills.imagine(step.option, scene)
         history.append(Outcome(step.option, True, scene, after))
-        scene, state = after, DEFAULT_SKILLS.apply(state, [step.option])
+        scene, state = after, skills.apply(state, [step.option])
     return Rollout(task.family, task.seed, task.instruction, tuple(steps),
                    not unmet(task.goal, state))
 
@@ -74,11 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     adapter = None if args.adapter == "none" else args.adapter
     wordings: WordingSplit = args.wordings
     total = wins = 0
+    cfg = compose_config()  # the default config's skills and step limit
+    skills, max_steps = build_skills(cfg), int(cfg.max_steps)
     with LlamaCppModel(adapter=adapter) as model:
-        planner = SayCanPlanner(model, max_steps=8, print_top_k=0)
+        planner = SayCanPlanner(model, max_steps=max_steps, print_top_k=0, skills=skills)
         for family in args.families:
-            results = [roll_out(generate(family, args.first_seed + k, wordings), planner)
-                       for k in range(args.seeds)]
+            results = [roll_out(generate(family, args.first_seed + k, wordings), planner,
+                                skills, max_steps) for k in range(args.seeds)]
             won = sum(r.success for r in results)
             total, wins = total + len(results), wins + won
             print(f"{family:22s} {won:3d}/{len(results)}", flush=True)
