@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_module
 from agent.session import SimSession
 from perception.palette import PALETTE
 from planner.grounding import ungrounded_mentions
+from sim.tasks.registration import register_family
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import SEEN_COLORS, UNSEEN_COLORS
 from skills.goals import predicate_args
@@ -26,6 +27,15 @@ def test_family_ids_are_stable_snake_case_with_a_version() -> None:
     for family in FAMILIES:
         stem, _, version = family.rpartition("_v")
         assert stem.replace("_", "").isalpha() and stem.islower() and version.isdigit(), family
+
+
+def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
+    from sim.tasks import pick_place
+
+    assert FAMILIES[pick_place.FAMILY] is pick_place.generate
+    with pytest.raises(ValueError, match="registered twice"):
+        register_family(pick_place.FAMILY)(pick_place.generate)
+    assert len(FAMILIES) == 11
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

@@ -1,38 +1,28 @@
-"""Every task family by its stable id: seed -> Task."""
+"""Every shipped task family by its stable id: seed -> Task. Each family registers itself where
+it is defined (`@register_family`, `sim/tasks/registration.py`); importing its module here loads
+it, and the order of these imports is the benchmark's (and the demonstrations') order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sim.tasks import (
-    all_in_one,
-    corners_sides,
-    exclusion,
-    infeasible,
-    long_horizon,
+# isort: off
+from sim.tasks import (  # noqa: F401 - importing a family's module registers it
+    pick_place,
     matching_bowls,
     mismatched_bowls,
-    pick_place,
+    all_in_one,
     stacking,
+    corners_sides,
+    exclusion,
     unseen_colors,
+    infeasible,
+    long_horizon,
 )
+# isort: on
+from sim.tasks.registration import FAMILIES
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 
-# Each generator: (seed, wordings="train" | "held_out") -> Task.
-FAMILIES: dict[str, Callable[..., Task]] = {
-    pick_place.FAMILY: pick_place.generate,
-    matching_bowls.FAMILY: matching_bowls.generate,
-    mismatched_bowls.FAMILY: mismatched_bowls.generate,
-    all_in_one.FAMILY: all_in_one.generate,
-    stacking.STACK_ALL_FAMILY: stacking.generate_stack_all,
-    stacking.STACK_ORDER_FAMILY: stacking.generate_stack_order,
-    corners_sides.FAMILY: corners_sides.generate,
-    exclusion.FAMILY: exclusion.generate,
-    unseen_colors.FAMILY: unseen_colors.generate,
-    infeasible.FAMILY: infeasible.generate,
-    long_horizon.FAMILY: long_horizon.generate,
-}
+__all__ = ["FAMILIES", "generate"]
 
 
 def generate(family: str, seed: int, wordings: WordingSplit = "train") -> Task:
