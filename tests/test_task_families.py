@@ -38,6 +38,19 @@ def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
     assert len(FAMILIES) == 11
 
 
+def test_the_order_of_families_does_not_depend_on_import_order() -> None:
+    """The benchmark's and the demonstrations' order (a module imported first registers first)."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sim.tasks.long_horizon, sim.tasks.mismatched_bowls; "
+            "from sim.tasks.registry import FAMILIES; print(json.dumps(list(FAMILIES)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.splitlines()[-1]) == list(FAMILIES)
+    assert list(FAMILIES)[:3] == ["pick_place_v1", "matching_bowls_v1", "mismatched_bowls_v1"]
+
+
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_family_generates_valid_tasks(family: str) -> None:
     wordings = set()
