@@ -16,8 +16,8 @@ from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import SEEN_COLORS, UNSEEN_COLORS
 from skills.goals import predicate_args
 from skills.workspace import LOCATION_NAMES
-from tools.bench.episode import run_task
-from tools.bench.run import worker_config
+from tools.bench.benchmark import worker_config
+from tools.bench.task_episode import run_task
 from tools.bench.worker import EpisodeWorker
 
 SIM_SEEDS = (0, 1, 2)

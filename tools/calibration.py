@@ -126,7 +126,7 @@ def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path
 def verification_targets(seen: np.ndarray, hover: float) -> list[tuple[float, ...]]:
     """Tool poses (top down) `hover` metres above four spread-out corners as the camera sees
     them."""
-    from skills.motion import top_down
+    from skills.compiler_config import top_down
 
     centre = seen.mean(axis=0)
     angles = np.arctan2(seen[:, 1] - centre[1], seen[:, 0] - centre[0])

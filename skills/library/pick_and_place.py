@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
-from skills.motion import CompilerConfig, top_down
+from skills.compiler_config import CompilerConfig, top_down
 from skills.relations import TABLE, SceneGeometry, horizontal
 from skills.skill import AffordanceContext, PromptExample, Skill, blocks_first
 from skills.symbolic import SymbolicState
