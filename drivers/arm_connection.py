@@ -54,6 +54,13 @@ class ClientConnection:
                 self.writer.write(data)
                 await self.writer.drain()
 
+    def drop(self, message: dict[str, Any]) -> None:
+        """Write `message` without waiting for the socket to take it, and close."""
+        if not self.closing:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                self.writer.write(wire.encode(message))
+        self.close()
+
     def close(self) -> None:
         """Cancel the requests still in flight (no reply is written) and close the socket."""
         for task in list(self._in_flight):

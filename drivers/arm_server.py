@@ -8,7 +8,11 @@ the dispatcher's (`drivers.arm_dispatch`). Rules:
 
 - every connection authenticates first, within `auth_timeout` seconds (token compared with
   `hmac.compare_digest`, at least 16 characters); a wrong token gets an error reply and the
-  connection is closed; at most `max_connections` connections are open at once;
+  connection is closed;
+- connections are budgeted apart (`drivers.arm_admission`): after `auth_grace` seconds, at most
+  `max_unauthenticated` not authenticated (a newer one closes the oldest), so clients that
+  never authenticate cannot keep one that does out; at most `max_connections` authenticated,
+  one beyond that may only stop, e-stop and ping until its authentication deadline;
 - anyone authenticated may read state, render, stop and e-stop; only the one controlling client
   (`claim`) may move the arm or reset the scene;
 - a stop is a latch: stop, e-stop, heartbeat expiry and the controller's disconnect interrupt the
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers import protocol as wire
+from drivers.arm_admission import Admission
 from drivers.arm_connection import ClientConnection
 from drivers.arm_dispatch import CONTROLLER, IMMEDIATE, KNOWN, STOPS, Dispatcher
 from drivers.protocol import ProtocolError
@@ -51,14 +56,19 @@ class ServerSettings:
     tls_key: str | None = None
     max_line_bytes: int = 1 << 20
     auth_timeout: float = 5.0  # seconds a new connection has to authenticate
-    max_connections: int = 16
+    max_connections: int = 16  # authenticated connections
+    max_unauthenticated: int = 8  # connections authenticating (or beyond max_connections)
+    auth_grace: float = 0.25  # seconds a new connection is not counted in max_unauthenticated
     max_in_flight: int = 32  # requests per connection awaiting their replies
 
     def __post_init__(self) -> None:
-        for name in ("heartbeat_timeout", "auth_timeout", "max_connections", "max_in_flight",
-                     "max_line_bytes"):
+        for name in ("heartbeat_timeout", "auth_timeout", "max_connections",
+                     "max_unauthenticated", "max_in_flight", "max_line_bytes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"server.{name} must be positive, got {getattr(self, name)}")
+        if not 0 <= self.auth_grace < self.auth_timeout:
+            raise ValueError(f"server.auth_grace must be in [0, auth_timeout), got "
+                             f"{self.auth_grace}")
 
 
 class ArmServer:
@@ -71,7 +81,8 @@ class ArmServer:
         self._token = token
         self._dispatch = Dispatcher(driver, world)
         self._controller: ClientConnection | None = None
-        self._clients: set[ClientConnection] = set()
+        self._admission = Admission(self.settings.max_connections,
+                                    self.settings.max_unauthenticated, self.settings.auth_grace)
         self.port: int | None = None
         self.stops_by_watchdog = 0
         self._server: asyncio.Server | None = None
@@ -130,12 +141,7 @@ class ArmServer:
     # connections ---------------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client = ClientConnection(writer, self.settings.max_in_flight)
-        if len(self._clients) >= self.settings.max_connections:
-            log.warning("refused %s: already %d connections", client.peer, len(self._clients))
-            await client.send(wire.error_reply(None, "Busy", "too many connections"))
-            client.close()
-            return
-        self._clients.add(client)
+        self._admission.arrive(client)
         try:
             await self._serve_client(client, reader)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError) as error:
@@ -145,7 +151,7 @@ class ArmServer:
         except Exception:  # nothing a client sends may take the server down
             log.exception("connection %s failed", client.peer)
         finally:
-            self._clients.discard(client)
+            self._admission.leave(client)
             client.close()
             if self._controller is client:
                 log.warning("controlling client %s disconnected: stopping the arm", client.peer)
@@ -157,7 +163,8 @@ class ArmServer:
         skipping = False  # inside the rest of a line that was too long
         while True:
             try:
-                wait = None if client.authenticated else auth_deadline - time.monotonic()
+                wait = None if self._admission.admitted(client) else (
+                auth_deadline - time.monotonic())
                 line = await asyncio.wait_for(reader.readline(), wait)
             except TimeoutError:
                 log.warning("closed %s: no authentication within %.1f s", client.peer,
@@ -191,6 +198,10 @@ class ArmServer:
                 raise ProtocolError("AuthError", "authenticate first")
             if op not in KNOWN:
                 raise ProtocolError("BadRequest", f"unknown op {op[:40]!r}")
+            if not self._admission.admitted(client) and op not in STOPS | {"ping"}:
+                raise ProtocolError("Busy", f"{self.settings.max_connections} connections "
+                                    "(server.max_connections) are open: this one may only "
+                                    "stop, e-stop and ping")
             if op in CONTROLLER and not self._controls(client, op):
                 raise ProtocolError("Busy", f"{op} needs control of the arm; claim it first")
             if op in IMMEDIATE:
@@ -220,9 +231,10 @@ class ArmServer:
             await client.send(wire.error_reply(request.id, "AuthError", "wrong token"))
             return False
         client.authenticated = True
+        full = not self._admission.authenticate(client)
         await client.send({"id": request.id, "ok": True, "result": {
             "world": self._dispatch.world is not None,
-            "heartbeat_timeout": self.settings.heartbeat_timeout}})
+            "heartbeat_timeout": self.settings.heartbeat_timeout, "stop_only": full}})
         return True
 
     def _controls(self, client: ClientConnection, op: str) -> bool:

@@ -3,9 +3,37 @@ whatever way a backend can (echoed log-probabilities, a chat model's choice, fre
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+LOGPROB_SLACK = 1e-3  # a log-probability a server rounded to just above 0 is still one
+
+
+def logprob_problem(value: object, n_tokens: int = 1) -> str | None:
+    """Why `value` (summed over `n_tokens` tokens) is no log-probability: not a number, not
+    finite, or above 0 (beyond rounding); None when it is one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{shown(value)}, which is not a number"
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return f"{shown(value)}, which is not finite"
+    if not math.isfinite(number):
+        return f"{number}, which is not finite"
+    if number > LOGPROB_SLACK * max(n_tokens, 1):
+        return f"{number:g}, which is above 0"
+    return None
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """`value` for a one-line message: its repr, cut to `limit` characters."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # nested too deep, an int of over 4300 digits
+        text = f"a {type(value).__name__} too large to show"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,11 @@ class ContextOverflowError(ValueError):
     """The prompt plus a continuation does not fit in the model's context window."""
 
 
+class ScoreError(ValueError):
+    """A language model returned a score that is no log-probability (NaN, infinite, above 0,
+    not a number): the planner stops before anything moves. The message names the model."""
+
+
 class EndpointError(ConnectionError):
     """A remote language model cannot be used: unreachable, refusing, or not able to do what the
     configured mode needs. The message names the endpoint and the problem (never an API key)."""
@@ -76,7 +109,17 @@ class OptionScorer(Protocol):
 
 def score_options(model: LanguageModel | OptionScorer, prompt: str,
                   continuations: Sequence[str]) -> OptionScores:
-    """The model's OptionScores: its own `score_options` if it has one, else its text scores."""
+    """The model's OptionScores: its own `score_options` if it has one, else its text scores.
+    One log-probability per continuation or a ScoreError naming the model and what it returned."""
     if isinstance(model, OptionScorer):
-        return model.score_options(prompt, continuations)
-    return OptionScores(tuple(model.score(prompt, continuations)))
+        result = model.score_options(prompt, continuations)
+    else:
+        result = OptionScores(tuple(model.score(prompt, continuations)))
+    if len(result.scores) != len(continuations):
+        raise ScoreError(f"the language model {model.name} returned {len(result.scores)} scores "
+                         f"for {len(continuations)} options")
+    for score, text in zip(result.scores, continuations, strict=True):
+        if problem := logprob_problem(score.logprob, score.n_tokens):
+            raise ScoreError(f"the language model {model.name} returned a log-probability of "
+                             f"{problem} for {text.strip()!r}")
+    return result

@@ -14,8 +14,11 @@ Modes:
 * `generate`: the model writes the next line; it is mapped to the most similar option (difflib);
   below `min_similarity` the model abstains and the planner answers done().
 
-API keys come only from the environment variable named by `api_key_env` and are never logged.
-Identical requests are answered from an in-process cache.
+Every reply is read as plain JSON and checked field by field (`planner.openai_reply`): a reply a
+mode cannot use (NaN or infinite log-probabilities, ones above 0, missing fields, wrong types, the
+wrong number of them) is an EndpointError naming the endpoint and what it returned, before the
+planner chooses anything. API keys come only from the environment variable named by
+`api_key_env` and are never logged. Identical requests are answered from an in-process cache.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from typing import Any, Literal, TypeVar
 
 import openai
 
-from planner.llm import ContinuationScore, EndpointError, OptionScores
+from planner import openai_reply as read
+from planner.llm import ContinuationScore, EndpointError, OptionScores, shown
 from planner.openai_modes import (
     FLOOR,
     LABELS,
@@ -77,7 +81,7 @@ class OpenAIModel:
         self._cache: dict[tuple[str, str, tuple[str, ...]], OptionScores] = {}
         self._prompt_tokens: dict[str, int] = {}
         if check_on_start:
-            self._call(lambda: self._client.models.list())
+            self._call(lambda: self._client.models.with_raw_response.list())
 
     @property
     def name(self) -> str:
@@ -85,11 +89,14 @@ class OpenAIModel:
 
     # ----------------------------------------------------------------------------- plumbing
 
-    def _call(self, request: Callable[[], T]) -> T:
-        """One request; failures become EndpointError naming the endpoint and the problem."""
+    def _call(self, request: Callable[[], Any]) -> dict[str, Any]:
+        """One request (made `with_raw_response`) and its JSON reply; failures become
+        EndpointError naming the endpoint and the problem."""
         where = f"the LLM endpoint {self.base_url}"
         try:
-            return request()
+            return read.parse(request().text)
+        except read.ReplyError as error:
+            raise EndpointError(f"{where} {error}") from None
         except openai.AuthenticationError as error:
             raise EndpointError(f"{where} refused the API key ({error.status_code})") from None
         except openai.NotFoundError:
@@ -100,7 +107,17 @@ class OpenAIModel:
             cause = error.__cause__ or error
             raise EndpointError(f"cannot reach {where}: {cause}") from None
         except openai.APIStatusError as error:
-            raise EndpointError(f"{where} answered {error.status_code}: {error.message}") from None
+            raise EndpointError(f"{where} answered {error.status_code}: "
+                                f"{shown(error.message, 200)}") from None
+        except openai.APIError as error:
+            raise EndpointError(f"{where} failed: {shown(str(error), 200)}") from None
+
+    def _read(self, reading: Callable[[], T]) -> T:
+        """Read a reply; what a mode cannot use becomes EndpointError naming the endpoint."""
+        try:
+            return reading()
+        except read.ReplyError as error:
+            raise EndpointError(f"the LLM endpoint {self.base_url} {error}") from None
 
     def _map(self, fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
         if len(items) <= 1 or self.concurrency == 1:
@@ -138,43 +155,25 @@ class OpenAIModel:
 
     def _count_prompt(self, prompt: str) -> int:
         if prompt not in self._prompt_tokens:
-            reply = self._call(lambda: self._client.completions.create(
+            reply = self._call(lambda: self._client.completions.with_raw_response.create(
                 model=self.model, prompt=prompt, max_tokens=1, temperature=0.0))
-            self._prompt_tokens[prompt] = _usage(reply, self.base_url).prompt_tokens
+            self._prompt_tokens[prompt] = self._read(lambda: read.usage_counts(reply, 1))[0]
         return self._prompt_tokens[prompt]
 
     def _echo_one(self, prompt: str, text: str, n_prompt: int) -> ContinuationScore:
-        reply = self._call(lambda: self._client.completions.create(
+        reply = self._call(lambda: self._client.completions.with_raw_response.create(
             model=self.model, prompt=prompt + text, max_tokens=1, temperature=0.0, echo=True,
             logprobs=0))
-        usage = _usage(reply, self.base_url)
-        n_option = usage.prompt_tokens - n_prompt
-        logprobs = reply.choices[0].logprobs if reply.choices else None
-        values = list(getattr(logprobs, "token_logprobs", None) or [])
-        generated = usage.completion_tokens or 0
-        end = len(values) - generated
-        option = values[end - n_option:end] if n_option > 0 else []
-        if n_option < 1 or len(option) != n_option or any(v is None for v in option):
-            raise EndpointError(
-                f"the LLM endpoint {self.base_url} returned no prompt log-probabilities for "
-                f"{text.strip()!r}; echo mode needs a server that does (vLLM, llama-cpp-python's "
-                "server); use mode=choice or mode=generate with this one")
-        token_lps = tuple(float(v) for v in option)
-        return ContinuationScore(sum(token_lps), n_option, token_lps)
+        return self._read(lambda: _option_score(reply, text.strip(), n_prompt))
 
     # ----------------------------------------------------------------------------- choice
 
     def _ask_label(self, messages: list[dict[str, str]], n: int) -> tuple[list[float], str]:
-        reply = self._call(lambda: self._client.chat.completions.create(
+        reply = self._call(lambda: self._client.chat.completions.with_raw_response.create(
             model=self.model, messages=messages, max_tokens=1, temperature=0.0, logprobs=True,
             top_logprobs=len(LABELS)))
-        choice = reply.choices[0]
-        content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
-        if not content or not content[0].top_logprobs:
-            raise EndpointError(f"the LLM endpoint {self.base_url} returned no top_logprobs; "
-                                "choice mode needs them (use mode=generate)")
-        top = [(t.token, t.logprob) for t in content[0].top_logprobs]
-        return label_logprobs(top, n), content[0].token
+        answer, top = self._read(lambda: read.top_logprobs(reply, len(LABELS)))
+        return label_logprobs(top, n), answer
 
     def _choice(self, prompt: str, continuations: list[str]) -> OptionScores:
         groups = label_groups(len(continuations))
@@ -199,10 +198,10 @@ class OpenAIModel:
     # ----------------------------------------------------------------------------- generate
 
     def _generate(self, prompt: str, continuations: list[str]) -> OptionScores:
-        reply = self._call(lambda: self._client.chat.completions.create(
+        reply = self._call(lambda: self._client.chat.completions.with_raw_response.create(
             model=self.model, messages=generate_messages(prompt),
             max_tokens=self.generate_max_tokens, temperature=0.0))
-        text = reply.choices[0].message.content or "" if reply.choices else ""
+        text = self._read(lambda: read.message_text(reply))
         line = first_line(text)
         best, similarity = closest_option(line, continuations)
         matched = similarity >= self.min_similarity
@@ -217,9 +216,24 @@ class OpenAIModel:
         return OptionScores(scores, "generate", detail, abstain)
 
 
-def _usage(reply: Any, base_url: str) -> Any:
-    usage = getattr(reply, "usage", None)
-    if usage is None or not usage.prompt_tokens:
-        raise EndpointError(f"the LLM endpoint {base_url} reports no token usage; echo mode "
-                            "needs it to find the option's tokens")
-    return usage
+def _option_score(reply: dict[str, Any], text: str, n_prompt: int) -> ContinuationScore:
+    """log p(option | prompt) from an echoed completion of prompt + option: the option's tokens
+    are the last ones before the generated ones, counted by the reported token usage."""
+    n_tokens, generated = read.usage_counts(reply, 1)
+    n_option = n_tokens - n_prompt
+    values = read.token_logprobs(reply)
+    end = len(values) - generated
+    if all(v is None for v in values[:max(end, 0)]):
+        raise read.ReplyError(
+            f"returned no prompt log-probabilities for {text!r}; echo mode needs a server that "
+            "does (vLLM, llama-cpp-python's server); use mode=choice or mode=generate with this "
+            "one")
+    option = values[end - n_option:end] if 0 < n_option <= end else []
+    # n_tokens counts the BOS token, whose log-probability some servers list (as None)
+    counted = n_tokens - 1 + generated <= len(values) <= n_tokens + generated
+    if not counted or not option or None in option:
+        raise read.ReplyError(
+            f"reported {n_tokens} prompt tokens ({n_option} for {text!r}) and {generated} "
+            f"generated, and returned {len(values)} token log-probabilities")
+    token_lps = tuple(read.logprob(v, repr(text)) for v in option)
+    return ContinuationScore(read.logprob(sum(token_lps), repr(text)), n_option, token_lps)

@@ -60,6 +60,10 @@ def rank_options(options: Sequence[AffordedOption], scores: Sequence[Continuatio
         raise ValueError(f"need one score and one text per option, got {len(options)} options, "
                          f"{len(scores)} scores and {len(texts)} texts")
     llm = [language_score(s, t, normalisation) for s, t in zip(scores, texts, strict=True)]
+    if not all(math.isfinite(v) for v in llm):
+        raise ValueError(f"language scores must be finite, got {llm}")
+    if not all(0.0 <= a.affordance <= 1.0 for a in options):
+        raise ValueError(f"affordances must be in [0, 1], got {[a.affordance for a in options]}")
     scored = tuple(
         ScoredOption(a.option, s.logprob, s.n_tokens, a.affordance, p * a.affordance,
                      llm_score=v)

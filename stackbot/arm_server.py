@@ -18,7 +18,7 @@ from tools.user_errors import user_error
 log = logging.getLogger("stackbot.arm_server")
 
 SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key", "auth_timeout",
-               "max_connections", "max_in_flight")
+               "max_connections", "max_unauthenticated", "auth_grace", "max_in_flight")
 
 
 def serve(cfg: DictConfig) -> None:

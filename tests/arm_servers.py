@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,3 +113,57 @@ class WireClient:
     def close(self) -> None:
         self.stream.close()
         self.sock.close()
+
+
+_NEVER_AUTHENTICATE = """
+import selectors, socket, sys, time
+port, n, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+sel, opened = selectors.DefaultSelector(), 0
+def open_one():
+    global opened
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=1)
+    except OSError:
+        return
+    opened += 1
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ)
+for _ in range(n):
+    open_one()
+print("held", flush=True)
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    for key, _ in sel.select(0.05):
+        try:
+            data = key.fileobj.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            sel.unregister(key.fileobj)
+            key.fileobj.close()
+    while len(sel.get_map()) < n and time.monotonic() < deadline:
+        open_one()
+print(opened, flush=True)
+"""
+
+
+@contextmanager
+def never_authenticating(port: int, n: int, seconds: float) -> Iterator[Callable[[], int]]:
+    """`n` raw TCP connections to the server that never send a byte, each reopened as soon as
+    the server closes it, for `seconds`, from a process of their own. Yields a function that
+    waits for the end and returns how many connections were opened in all."""
+    proc = subprocess.Popen([sys.executable, "-c", _NEVER_AUTHENTICATE, str(port), str(n),
+                             str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline().strip() == "held"
+
+        def opened() -> int:
+            out, _ = proc.communicate(timeout=seconds + 30)
+            return int(out.strip())
+
+        yield opened
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -1,17 +1,23 @@
-"""Test helpers: a tiny random-weight GGUF model and a real `llama_cpp.server` on 127.0.0.1."""
+"""Test helpers: a tiny random-weight GGUF model, a real `llama_cpp.server` on 127.0.0.1, and a
+fake OpenAI-compatible server there whose replies a test writes (NaN, garbage, wrong schemas)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,3 +119,94 @@ def llama_server(model_path: str, alias: str, n_ctx: int = 2048, chat_format: st
             proc.kill()
             proc.wait()
         log.close()
+
+
+Body = str | bytes
+Answer = Callable[[str, dict[str, Any]], Body | tuple[int, Body]]  # -> [status,] reply body
+
+
+@dataclass
+class FakeEndpoint:
+    """A fake OpenAI-compatible server: `answer(route, body)` writes the reply body (and status,
+    200 unless it says) of every POST (`json.dumps` writes NaN and Infinity as such);
+    GET /v1/models lists one model."""
+
+    base_url: str
+    answer: Answer
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+@contextmanager
+def fake_openai(answer: Answer) -> Iterator[FakeEndpoint]:
+    """Serve a FakeEndpoint on 127.0.0.1 and a free port (HTTP/1.1, one thread per
+    connection) until the block ends."""
+    endpoint = FakeEndpoint("", answer)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            self._reply(200, json.dumps({"object": "list", "data": [
+                {"id": "fake", "object": "model", "owned_by": "tests"}]}))
+
+        def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            route = self.path.removeprefix("/v1")
+            with lock:
+                endpoint.requests.append((route, body))
+            answer = endpoint.answer(route, body)
+            self._reply(*answer) if isinstance(answer, tuple) else self._reply(200, answer)
+
+        def _reply(self, status: int, body: Body) -> None:
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    endpoint.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield endpoint
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def echo_reply(body: dict[str, Any], logprob: Callable[[str, int], Any] = lambda _, i: -0.5,
+               ) -> dict[str, Any]:
+    """A llama-cpp-python-like /completions reply, one token per character: with `echo`, the
+    prompt's token log-probabilities (None for the first, `logprob(prompt, i)` for token i)
+    and one generated token's."""
+    prompt = str(body["prompt"])
+    choice: dict[str, Any] = {"index": 0, "text": prompt + "x" if body.get("echo") else "x",
+                              "finish_reason": "length", "logprobs": None}
+    if body.get("echo"):
+        values = [None] + [logprob(prompt, i) for i in range(1, len(prompt))] + [-1.0]
+        choice["logprobs"] = {"tokens": [*prompt, "x"], "token_logprobs": values}
+    return {"id": "cmpl-1", "object": "text_completion", "model": "fake", "choices": [choice],
+            "usage": {"prompt_tokens": len(prompt), "completion_tokens": 1,
+                      "total_tokens": len(prompt) + 1}}
+
+
+def chat_reply(content: Any, top: list[tuple[Any, Any]] | None = None) -> dict[str, Any]:
+    """A /chat/completions reply: `content`, and with `top` the first token's top_logprobs."""
+    logprobs = None
+    if top is not None:
+        token = top[0][0] if top else content
+        logprobs = {"content": [{"token": token, "logprob": top[0][1] if top else 0.0,
+                                 "top_logprobs": [{"token": t, "logprob": v} for t, v in top]}]}
+    return {"id": "chat-1", "object": "chat.completion", "model": "fake", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": content},
+         "logprobs": logprobs, "finish_reason": "length"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11}}

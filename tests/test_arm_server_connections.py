@@ -1,11 +1,13 @@
 """The arm server's connections on 127.0.0.1: malformed messages always get an error reply, a
-connection that never authenticates is closed, connections are capped, short tokens are refused.
-The arm is the example gantry driver (in-process server thread); the token check also through
+connection that never authenticates is closed, connections are capped (those authenticating
+apart: they cannot keep a stop out), short tokens are refused. The arm is the example gantry
+driver (in-process server thread, or the real console script); the token check also through
 the real console script."""
 
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,7 +17,8 @@ import pytest
 
 from drivers.arm_server import ArmServer, ServerSettings
 from drivers.example_driver import GantryDriver
-from tests.arm_servers import ARM_SERVER, WireClient
+from tests.arm_servers import ARM_SERVER, WireClient, never_authenticating, served_arm
+from tests.arm_servers import TOKEN as SERVED_TOKEN
 
 TOKEN = "s3cret-for-tests"  # 16 characters, the shortest allowed
 
@@ -92,26 +95,82 @@ def test_a_connection_that_never_authenticates_is_closed(port: int) -> None:
     WireClient(port).authenticate(TOKEN).close()  # one that does authenticate in time stays
 
 
-def test_connections_are_capped(port: int) -> None:
+def test_connections_are_capped_and_one_more_may_still_stop(port: int) -> None:
     clients = [WireClient(port).authenticate(TOKEN) for _ in range(4)]
-    refused = WireClient(port)
-    reply = refused.reply()
-    assert reply is not None and reply["error"]["type"] == "Busy"
-    assert "too many connections" in reply["error"]["message"]
-    assert refused.reply() is None
-    refused.close()
+    assert clients[0].request("claim", 1)["ok"]
+    extra = WireClient(port)
+    auth = extra.request("auth", 0, token=TOKEN)
+    assert auth["ok"] and auth["result"]["stop_only"] is True
+    for request_id, op in enumerate(("claim", "get_state", "release"), start=1):
+        reply = extra.request(op, request_id)
+        assert reply["error"]["type"] == "Busy" and "may only stop" in reply["error"]["message"]
+    assert extra.request("stop", 5)["ok"] and extra.request("emergency_stop", 6)["ok"]
+    assert extra.request("ping", 7)["result"] == "pong"
+    reply = extra.reply()  # it keeps the authentication deadline of a new connection
+    assert reply is not None and "timed out" in reply["error"]["message"]
+    assert extra.reply() is None
+    extra.close()
     clients.pop().close()
     deadline = time.monotonic() + 2
-    while True:  # room again once the server has seen the close
+    while True:  # a full connection again once the server has seen the close
         again = WireClient(port)
         reply = again.request("auth", 0, token=TOKEN)
         again.close()
-        if reply["ok"] or time.monotonic() > deadline:
+        if not reply["result"]["stop_only"] or time.monotonic() > deadline:
             break
         time.sleep(0.01)
-    assert reply["ok"]
+    assert reply["result"]["stop_only"] is False
     for client in clients:
         client.close()
+
+
+def test_past_its_grace_a_new_connection_closes_the_oldest_not_authenticated(
+        gantry: GantryDriver) -> None:
+    with gantry, serve(gantry, max_unauthenticated=2,
+                       auth_grace=0.1).serve_in_thread() as served_port:
+        oldest = WireClient(served_port)
+        time.sleep(0.05)
+        middle, newest = WireClient(served_port), WireClient(served_port)
+        quick = [WireClient(served_port).authenticate(TOKEN) for _ in range(3)]  # never counted
+        reply = oldest.reply()  # closed once the other two are past their grace
+        assert reply is not None and reply["error"]["type"] == "Busy"
+        assert "authenticate at once" in reply["error"]["message"]
+        assert oldest.reply() is None
+        assert middle.request("auth", 0, token=TOKEN)["ok"]
+        assert newest.request("auth", 0, token=TOKEN)["ok"]
+        for client in (oldest, middle, newest, *quick):
+            client.close()
+
+
+def test_clients_that_never_authenticate_cannot_keep_a_stop_out() -> None:
+    """Issue 22: 16 raw connections that never authenticate, reopened whenever the server closes
+    them (auth_timeout 1 s here), held for 30 s: an authenticated stop from a new connection
+    gets in and is answered within 50 ms, 100 times in 100."""
+    with served_arm("robot=example_gantry", "server.auth_timeout=1.0") as served, \
+            never_authenticating(served.port, 16, 30.0) as opened:
+        time.sleep(1.5)  # past one auth timeout: the held connections were closed and reopened
+        latencies, failures = [], []
+        for request_id in range(100):
+            start = time.perf_counter()
+            try:
+                client = WireClient(served.port, timeout=5.0)
+                auth = client.request("auth", 0, token=SERVED_TOKEN)
+                stop = client.request("stop", request_id + 1)
+                client.close()
+            except (AssertionError, OSError) as error:
+                failures.append(repr(error))
+                continue
+            latencies.append(time.perf_counter() - start)
+            if not (auth["ok"] and stop["ok"]):
+                failures.append(f"{auth} {stop}")
+            time.sleep(0.25)
+        total = opened()
+    print(f"stop through 16 unauthenticated: {len(latencies)}/100 answered, median "
+          f"{statistics.median(latencies or [0]) * 1000:.1f} ms, max "
+          f"{max(latencies or [0]) * 1000:.1f} ms; {total} connections opened by the flood")
+    assert not failures, failures[:3]
+    assert len(latencies) == 100 and max(latencies) < 0.05, sorted(latencies)[-5:]
+    assert total >= 16 * 10  # the flood's connections were closed and reopened all along
 
 
 def test_a_short_token_is_refused(gantry: GantryDriver) -> None:
@@ -130,7 +189,8 @@ def test_the_console_script_refuses_a_short_token_in_one_line(tmp_path: Path) ->
     assert "tiny-secret" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("setting", ["auth_timeout", "max_connections", "max_in_flight"])
+@pytest.mark.parametrize("setting", ["auth_timeout", "max_connections", "max_unauthenticated",
+                                     "max_in_flight"])
 def test_server_settings_must_be_positive(setting: str) -> None:
     with pytest.raises(ValueError, match=setting):
         ServerSettings(**{setting: 0})  # type: ignore[arg-type]

@@ -80,6 +80,30 @@ def test_openai_endpoint_that_is_down(tmp_path: Path) -> None:
     assert_nothing_ran(tmp_path)
 
 
+@pytest.mark.parametrize(("mode", "reply", "needle"), [
+    ("echo", "nan", "returned a log-probability of nan"),
+    ("choice", {"choices": [{"logprobs": {"content": {"token": "A"}}}]}, "not a list of tokens"),
+    ("generate", "<html>502 Bad Gateway</html>", "not JSON")],
+    ids=["echo-nan", "choice-wrong-schema", "garbage"])
+def test_openai_replies_that_cannot_be_used(tmp_path: Path, mode: str, reply: object,
+                                            needle: str) -> None:
+    import json
+
+    from tests.llm_servers import echo_reply, fake_openai
+
+    def answer(route: str, body: dict) -> str:
+        if reply == "nan":
+            return json.dumps(echo_reply(body, lambda _, i: float("nan")))
+        return reply if isinstance(reply, str) else json.dumps(reply)
+
+    with fake_openai(answer) as endpoint:
+        result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
+                         f"llm.base_url={endpoint.base_url}", f"llm.mode={mode}",
+                         "llm.retries=0")
+    assert_one_line_error(result, f"the LLM endpoint {endpoint.base_url} ", needle)
+    assert_nothing_ran(tmp_path)
+
+
 def test_openai_api_key_variable_missing(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "llm=openai",
                      "llm.api_key_env=STACKBOT_NO_SUCH_KEY_VARIABLE")

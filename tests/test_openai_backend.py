@@ -3,10 +3,12 @@ random GGUF written here; choice on the embedded Gemma), its errors, and its pur
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,15 @@ from planner.openai_modes import closest_option, label_groups, label_logprobs
 from planner.prompt import PromptBuilder
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
-from tests.llm_servers import free_port, llama_server, write_tiny_gguf
+from tests.llm_servers import (
+    FakeEndpoint,
+    chat_reply,
+    echo_reply,
+    fake_openai,
+    free_port,
+    llama_server,
+    write_tiny_gguf,
+)
 from tests.skill_sets import FEW_SHOT, SKILLS
 from tools.timing.scenes import make_scene
 
@@ -54,45 +64,30 @@ def test_closest_option() -> None:
     assert closest_option("make me a sandwich", TEXTS)[1] < 0.6
 
 
-class _FakeChat:
-    """Stands in for client.chat.completions: answers every request with `text`."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.calls = text, 0
-
-    def create(self, **kwargs: object) -> SimpleNamespace:
-        self.calls += 1
-        message = SimpleNamespace(content=self.text)
-        return SimpleNamespace(choices=[SimpleNamespace(message=message, logprobs=None)])
-
-
-def _generate_model(text: str) -> tuple[OpenAIModel, _FakeChat]:
-    model = OpenAIModel("http://127.0.0.1:9/v1", "m", mode="generate", api_key_env=None,
-                        check_on_start=False)
-    fake = _FakeChat(text)
-    model._client = SimpleNamespace(chat=SimpleNamespace(completions=fake))  # type: ignore[assignment]
-    return model, fake
+def _generate_answer(text: str) -> Callable[[str, dict[str, Any]], str]:
+    return lambda route, body: json.dumps(chat_reply(text))
 
 
 def test_generate_mode_maps_free_text_to_the_closest_option() -> None:
     scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
-    model, fake = _generate_model("```\nrobot.pick_and_place(red block, blue bowl)\n```")
-    planner = SayCanPlanner(model, skills=SKILLS)
-    step = planner.next_step("put the red block in the blue bowl", scene, options)
-    assert step.option.text == "robot.pick_and_place(red block, blue bowl)"
-    detail = planner.records[-1].detail
-    assert detail["match"] == step.option.text and detail["similarity"] == 1.0
-    planner.next_step("put the red block in the blue bowl", scene, options)
-    assert fake.calls == 1  # the identical request came from the cache
+    text = "```\nrobot.pick_and_place(red block, blue bowl)\n```"
+    with fake_openai(_generate_answer(text)) as endpoint:
+        planner = SayCanPlanner(_model(endpoint, "generate"), skills=SKILLS)
+        step = planner.next_step("put the red block in the blue bowl", scene, options)
+        assert step.option.text == "robot.pick_and_place(red block, blue bowl)"
+        detail = planner.records[-1].detail
+        assert detail["match"] == step.option.text and detail["similarity"] == 1.0
+        planner.next_step("put the red block in the blue bowl", scene, options)
+        assert len(endpoint.requests) == 1  # the identical request came from the cache
 
 
 def test_generate_mode_without_a_match_answers_done() -> None:
     scene = make_scene("red block", "blue bowl")
     options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
-    planner = SayCanPlanner(_generate_model("Sure! I would love to help you with that.")[0],
-                            skills=SKILLS)
-    step = planner.next_step("put the red block in the blue bowl", scene, options)
+    with fake_openai(_generate_answer("Sure! I would love to help you with that.")) as endpoint:
+        planner = SayCanPlanner(_model(endpoint, "generate"), skills=SKILLS)
+        step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert step.option.is_done and "matches no admissible option" in step.note
     record = planner.records[-1]
     assert record.mode == "generate" and record.detail["match"] is None
@@ -100,17 +95,94 @@ def test_generate_mode_without_a_match_answers_done() -> None:
 
 
 def test_echo_mode_refuses_a_server_without_prompt_logprobs() -> None:
-    class NoPromptLogprobs:  # like llama.cpp's own server: usage, but no echoed log-probabilities
-        def create(self, **kwargs: object) -> SimpleNamespace:
-            n = len(str(kwargs["prompt"]).split())
-            usage = SimpleNamespace(prompt_tokens=n, completion_tokens=1)
-            logprobs = SimpleNamespace(token_logprobs=[None] * 1) if kwargs.get("echo") else None
-            return SimpleNamespace(usage=usage, choices=[SimpleNamespace(logprobs=logprobs)])
+    def no_prompt_logprobs(route: str, body: dict[str, Any]) -> str:
+        reply = echo_reply(body)  # like llama.cpp's own server: usage, no echoed logprobs
+        if body.get("echo"):
+            reply["choices"][0]["logprobs"]["token_logprobs"] = [None]
+        return json.dumps(reply)
 
-    model = OpenAIModel("http://127.0.0.1:9/v1", "m", api_key_env=None, check_on_start=False)
-    model._client = SimpleNamespace(completions=NoPromptLogprobs())  # type: ignore[assignment]
-    with pytest.raises(EndpointError, match="no prompt log-probabilities"):
-        model.score(PROMPT, TEXTS)
+    with fake_openai(no_prompt_logprobs) as endpoint:
+        with pytest.raises(EndpointError, match="no prompt log-probabilities"):
+            _model(endpoint).score(PROMPT, TEXTS)
+
+
+# ----------------------------------------------------------------------------- replies that are
+# no log-probabilities: one error naming the endpoint and what it returned, before any choice
+
+def _model(endpoint: FakeEndpoint, mode: str = "echo") -> OpenAIModel:
+    return OpenAIModel(endpoint.base_url, "fake", mode=mode, api_key_env=None,  # type: ignore[arg-type]
+                       retries=0, concurrency=1)
+
+
+def _echo_with(value: float, target: str | None) -> Callable[[str, dict[str, Any]], str]:
+    """Echo replies whose last tokens of the option `target` (of every option for None) have the
+    log-probability `value`; the rest -0.5."""
+    def answer(route: str, body: dict[str, Any]) -> str:
+        prompt = str(body["prompt"])
+        hit = body.get("echo") and (target is None or prompt.endswith(target))
+        start = len(prompt) - len("done()\n")  # the shortest option
+        return json.dumps(echo_reply(body, lambda _, i: value if hit and i >= start else -0.5))
+    return answer
+
+
+IMPOSSIBLE = "robot.pick_and_place(red block, bottom right corner)\n"  # affordance 0 there
+
+
+@pytest.mark.parametrize(("value", "target", "shown"), [
+    (math.nan, None, "nan"), (math.nan, TEXTS[0], "nan"), (-math.inf, None, "-inf"),
+    (math.inf, IMPOSSIBLE, "inf"), (50.0, IMPOSSIBLE, "50")],
+    ids=["nan-all", "nan-one", "minus-inf-all", "inf-one", "plus-50-one"])
+def test_echo_scores_that_are_no_logprobs_stop_before_a_choice(value: float, target: str | None,
+                                                                shown: str) -> None:
+    scene = make_scene("red block", "green block", "blue bowl")
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    assert any(o.option.text == IMPOSSIBLE.strip() and o.affordance == 0.0 for o in options)
+    with fake_openai(_echo_with(value, target)) as endpoint:
+        planner = SayCanPlanner(_model(endpoint), skills=SKILLS)
+        with pytest.raises(EndpointError) as info:
+            planner.next_step("put the red block in the blue bowl", scene, options)
+    message = str(info.value)
+    assert message.startswith(f"the LLM endpoint {endpoint.base_url} returned a log-probability "
+                              f"of {shown}") and "\n" not in message, message
+    assert not planner.records  # nothing was chosen
+
+
+@pytest.mark.parametrize(("top", "needle"), [
+    ([("A", math.nan), ("B", math.nan)], "nan, which is not finite"),
+    ([("A", math.inf)], "inf, which is not finite"),
+    ([("A", 3.0)], "3, which is above 0"),
+    ([("A", "-0.1")], "'-0.1', which is not a number"),
+    ([("A", -0.1), ("B", -0.2), ("C", -0.3)], "add up to 2.46, more than 1")])
+def test_choice_top_logprobs_that_are_no_logprobs_stop_before_a_choice(
+        top: list[tuple[str, Any]], needle: str) -> None:
+    scene = make_scene("red block", "blue bowl")
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    with fake_openai(lambda route, body: json.dumps(chat_reply("A", top))) as endpoint:
+        planner = SayCanPlanner(_model(endpoint, "choice"), skills=SKILLS)
+        with pytest.raises(EndpointError, match=re.escape(needle)) as info:
+            planner.next_step("put the red block in the blue bowl", scene, options)
+    assert str(info.value).startswith(f"the LLM endpoint {endpoint.base_url} returned")
+    assert not planner.records
+
+
+@pytest.mark.parametrize(("mode", "body", "needle"), [
+    ("choice", {"choices": [{"message": {"content": "A"}, "logprobs": {"content": {
+        "token": "A", "top_logprobs": {"A": -0.1}}}}]}, "not a list of tokens"),
+    ("choice", {"choices": [{"logprobs": {"content": [{"token": "A", "top_logprobs": [
+        ["A", -0.1]]}]}}]}, "not a token and its logprob"),
+    ("echo", {"choices": "A", "usage": {"prompt_tokens": 3}}, "not a list of choices"),
+    ("echo", {"usage": {"prompt_tokens": "12"}}, "reports no token usage"),
+    ("generate", {"choices": [{"message": {"content": ["A"]}}]}, "not text"),
+    ("generate", "<html><body>502 Bad Gateway</body></html>", "not JSON"),
+    ("generate", [1, 2], "list JSON instead of an object")],
+    ids=["choice-content-object", "choice-top-pairs", "echo-choices-string",
+         "echo-usage-string", "generate-content-list", "html", "array"])
+def test_replies_of_the_wrong_schema_name_the_endpoint(mode: str, body: Any, needle: str) -> None:
+    text = body if isinstance(body, str) else json.dumps(body)
+    with fake_openai(lambda route, request: text) as endpoint:
+        with pytest.raises(EndpointError, match=re.escape(needle)) as info:
+            _model(endpoint, mode).score_options(PROMPT, TEXTS)
+    assert str(info.value).startswith(f"the LLM endpoint {endpoint.base_url} ")
 
 
 # ----------------------------------------------------------------------------- errors

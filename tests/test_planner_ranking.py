@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
 from perception.types import Detection, Scene
-from planner.llm import ContinuationScore
+from planner.llm import ContinuationScore, ScoreError
 from planner.ranking import rank_options
 from planner.saycan import SayCanPlanner
 from skills.options import AffordanceModel, enumerate_options
@@ -79,3 +80,39 @@ def test_top_k_print_is_the_deprecated_name_of_print_top_k() -> None:
         planner = SayCanPlanner(object(), top_k_print=2, skills=SKILLS)  # type: ignore[arg-type]
     assert planner.print_top_k == 2
     assert SayCanPlanner(object(), print_top_k=0, skills=SKILLS).print_top_k == 0  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_the_ranking_refuses_scores_that_are_not_finite(bad: float) -> None:
+    options = [AffordedOption(option("a"), 1.0), AffordedOption(option("b"), 0.0)]
+    with pytest.raises(ValueError, match="finite"):
+        rank_options(options, [ContinuationScore(-1.0, 1), ContinuationScore(bad, 1)],
+                     ["a", "b"])
+    with pytest.raises(ValueError, match="affordances"):
+        rank_options([AffordedOption(option("a"), math.nan)], [ContinuationScore(-1.0, 1)],
+                     ["a"])
+
+
+@pytest.mark.parametrize(("scores", "needle"), [
+    ([math.nan], "nan, which is not finite"), ([-math.inf], "-inf, which is not finite"),
+    ([50.0], "50, which is above 0"), ([-1.0, -2.0], "returned 2 scores for {n} options")])
+def test_the_planner_stops_on_scores_that_are_no_logprobs(scores: list[float],
+                                                          needle: str) -> None:
+    class Broken:
+        name = "broken-model"
+
+        def score(self, prompt, continuations):
+            if len(scores) > 1:
+                return [ContinuationScore(v, 1) for v in scores]
+            return [ContinuationScore(scores[0] if i == 3 else -1.0, 1)
+                    for i in range(len(continuations))]
+
+    scene = Scene((Detection("red", "block", (0.4, 0.1, 0.02)),
+                   Detection("green", "block", (0.3, 0.2, 0.02)),
+                   Detection("blue", "bowl", (0.5, -0.1, 0.0))))
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
+    planner = SayCanPlanner(Broken(), skills=SKILLS)
+    with pytest.raises(ScoreError, match=re.escape(needle.format(n=len(options)))) as info:
+        planner.next_step("put the red block in the blue bowl", scene, options)
+    assert str(info.value).startswith("the language model broken-model returned")
+    assert not planner.records
