@@ -78,3 +78,4 @@ timing: setup
 	$(BIN)/python -m tools.timing.remote
 	$(BIN)/python -m tools.timing.task_file
 	$(BIN)/python -m tools.timing.telemetry_overhead
+	$(BIN)/python -m tools.timing.arm_completion

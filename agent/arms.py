@@ -1,12 +1,13 @@
 """Building arms from `cfg.robot`: every driver comes wrapped in the safety guard.
 
 A robot config is a driver node (`_target_`, `_partial_: true` for drivers that need the world)
-plus two keys that are not the driver's arguments: `safety` (the robot's limits, see
+plus keys that are not the driver's arguments: `simulated` (true for an arm in the simulator,
+whose driver is completed with the world it moves in), `safety` (the robot's limits, see
 `drivers.guard.SafetyLimits`) and, optionally, `world` (a robot that brings its own world: for
 `robot=remote` the simulated world that lives in the arm server's process).
 
-What perception looks at: the robot's `world` if its config has one; for a simulated arm (a
-`_partial_` driver, completed with the world it moves in) the local simulator; a real arm has
+What perception looks at: the robot's `world` if its config has one; for a simulated arm the
+local simulator; a real arm has
 neither: with a real camera (`camera=opencv|realsense|files`) it looks at the real table
 (`agent.cell.RealTable`), with the simulated camera a session stops with NoCameraError instead
 of perceiving a simulated table (`+robot.world='${sim}'` perceives the simulator on purpose, for
@@ -15,17 +16,16 @@ tests against the SDK fakes). A simulated arm with a real camera is refused (Sim
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from agent.config import build, is_simulated
 from drivers.guard import SafetyGuard, SafetyLimits
 from skills.driver import ArmDriver
 
-NOT_DRIVER_ARGUMENTS = ("safety", "world")
+NOT_DRIVER_ARGUMENTS = ("safety", "world", "simulated")
 RUN_MODES = ("dry_run", "confirm", "clamp_speed")
 
 
@@ -38,14 +38,6 @@ class SimulatedArmError(ValueError):
 
 
 REAL_TABLE = "agent.cell.RealTable"
-
-
-def build_node(node: DictConfig, **bindings: Any) -> Any:
-    """Instantiate a config node; a `_partial_` node is completed with the given bindings."""
-    made = instantiate(node, _convert_="all")
-    if isinstance(made, functools.partial):
-        return made(**bindings)
-    return made
 
 
 def driver_node(robot: DictConfig) -> DictConfig:
@@ -72,7 +64,7 @@ def world_config(cfg: DictConfig) -> DictConfig:
     if has_key:
         node = robot.world
     else:
-        node = cfg.sim if robot.get("_partial_") else None
+        node = cfg.sim if is_simulated(robot) else None
     camera = cfg.get("camera")
     if camera is not None and not camera.get("_partial_"):
         if node is not None:
@@ -93,7 +85,7 @@ def world_config(cfg: DictConfig) -> DictConfig:
 
 def build_world(cfg: DictConfig) -> Any:
     """The world perception looks at (`world_config`)."""
-    return build_node(world_config(cfg))
+    return build(world_config(cfg))
 
 
 def build_arm(cfg: DictConfig, world: Any = None,
@@ -101,7 +93,7 @@ def build_arm(cfg: DictConfig, world: Any = None,
     """The driver `cfg.robot` names, completed with `world=`, behind the safety guard; `wrap`
     puts a driver between the two (fault injection), so the guard checks what reaches it."""
     bindings = {"world": world} if world is not None else {}
-    driver = build_node(driver_node(cfg.robot), **bindings)
+    driver = build(driver_node(cfg.robot), **bindings)
     if wrap is not None:
         driver = wrap(driver)
     return SafetyGuard(driver, safety_limits(cfg.robot, cfg.get("safety")))

@@ -13,6 +13,7 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from agent.config import is_simulated
 from faults.injector import FaultInjector
 
 SEED_KEY = "seed"
@@ -27,11 +28,11 @@ def fault_nodes(cfg: DictConfig) -> dict[str, DictConfig]:
 
 def build_faults(cfg: DictConfig) -> FaultInjector | None:
     """The injector for the configured faults, None when there are none; ValueError when the
-    robot is a real arm (a driver config without `_partial_`), before anything is built."""
+    robot is a real arm (not `simulated`), before anything is built."""
     nodes = fault_nodes(cfg)
     if not nodes:
         return None
-    if not cfg.robot.get("_partial_"):
+    if not is_simulated(cfg.robot):
         raise ValueError(
             f"faults=[{','.join(nodes)}] apply to simulated arms only, and robot "
             f"{cfg.robot.get('_target_', '?')} is a real arm (run it with faults=[])")

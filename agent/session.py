@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from agent.arms import build_arm, build_world, world_config
+from agent.config import build, is_simulated
 from agent.fault_config import build_faults
 from agent.loop import Agent
 from agent.types import StepRecord
@@ -21,14 +21,6 @@ from perception.types import Frame, Scene
 from skills.skill_set import SkillSet
 
 log = logging.getLogger(__name__)
-
-
-def build(node: DictConfig, **bindings: Any) -> Any:
-    """Instantiate a config node; a `_partial_` node is completed with the given bindings."""
-    made = instantiate(node, _convert_="all")
-    if isinstance(made, functools.partial):
-        return made(**bindings)
-    return made
 
 
 def build_skills(cfg: DictConfig) -> SkillSet:
@@ -142,4 +134,4 @@ def recovery_policy(cfg: DictConfig, key: str) -> bool:
     if policy not in RECOVERY_POLICIES:
         raise ValueError(f"recovery.{key} must be one of {', '.join(RECOVERY_POLICIES)}, "
                          f"got {policy!r}")
-    return policy == "sim_only" and bool(cfg.robot.get("_partial_"))
+    return policy == "sim_only" and is_simulated(cfg.robot)

@@ -1,11 +1,20 @@
 """Universal Robots arms through ur_rtde (`pip install stackbot[ur]`) with a Robotiq gripper.
 
 Moves are sent asynchronously and polled, so `stop()` from another thread ends them (stopL /
-stopJ). After every refused or interrupted move the safety state is read: a protective stop or
-an emergency stop is an ArmFault; `clear_fault()` unlocks a protective stop through the
-dashboard server. Poses cross as [x, y, z, rx, ry, rz] (rotation vector). The gripper is a
-Robotiq 2F on the controller's URCap socket (port 63352). Tested only against the fakes in
-`drivers.fakes` (ur_rtde objects and a Robotiq socket server).
+stopJ). A move is over when `getAsyncOperationProgress()` turns negative and differs from what
+it read before the move was sent: the control script starts the move in a separate thread, so
+the first reads may still show the previous operation's end, and consecutive operations end on
+different values (-1, -2) so that even a move too short to be seen running is seen ending
+(ur_rtde's docstring of the call; its example waits for >= 0, then for < 0). Returning earlier
+would let the next move cancel this one (the script stops the running move at the start of each
+new one) and the gripper, on its own socket, act while the arm still moves.
+
+After every refused or interrupted move the safety state is read: a protective stop or an
+emergency stop is an ArmFault; `clear_fault()` unlocks a protective stop through the dashboard
+server, which refuses for 5 s after the stop: it tries again for up to `unlock_wait` seconds,
+then raises ArmFault (call it again later). Poses cross as [x, y, z, rx, ry, rz] (rotation
+vector). The gripper is a Robotiq 2F on the controller's URCap socket (port 63352). Tested only
+against the fakes in `drivers.fakes` (ur_rtde objects and a Robotiq socket server).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import Any
 
 from drivers.robotiq import CLOSED, CONTACT_CLOSING, OPEN, RobotiqGripper
 from drivers.rotations import rotvec_to_rpy, rpy_to_rotvec
+from drivers.tool import Tool, tool_from_config
 from skills.driver import (
     ArmConnectionError,
     ArmDriver,
@@ -57,6 +67,9 @@ class URDriver(ArmDriver):
     def __init__(
         self,
         ip: str,
+        tcp_offset: tuple[float, ...] | None = None,
+        payload_kg: float | None = None,
+        payload_cog: tuple[float, float, float] | None = None,
         gripper_port: int | None = 63352,
         joint_speed: float = 0.5,
         joint_accel: float = 1.0,
@@ -66,16 +79,28 @@ class URDriver(ArmDriver):
         home_joints: tuple[float, ...] = (0.0, -1.57, 1.57, -1.57, -1.57, 0.0),
         poll_seconds: float = 0.005,
         motion_timeout: float = 60.0,
+        unlock_wait: float = 6.0,
+        readback_timeout: float = 1.0,
         backend_factory: Callable[[str], Any] | None = None,
         gripper_host: str | None = None,
+        gripper_speed: int = 255,
+        gripper_force: int = 100,
     ) -> None:
         self.ip = ip
+        self.tool: Tool = tool_from_config("ur", tcp_offset, payload_kg, payload_cog)
+        self.readback_timeout = readback_timeout
         self.joint_speed, self.joint_accel = joint_speed, joint_accel
         self.linear_speed, self.linear_accel = linear_speed, linear_accel
         self._vmax, self._home = max_joint_speed, tuple(home_joints)
         self.poll_seconds, self.motion_timeout = poll_seconds, motion_timeout
+        self.unlock_wait = unlock_wait
         self._factory = backend_factory or _RtdeBackend
-        self.gripper = RobotiqGripper(gripper_host or ip, gripper_port) if gripper_port else None
+        for name, value in (("gripper_speed", gripper_speed), ("gripper_force", gripper_force)):
+            if not 0 <= value <= 255:
+                raise ValueError(f"robot.{name} must be 0..255 (the Robotiq register), "
+                                 f"got {value}")
+        self.gripper = RobotiqGripper(gripper_host or ip, gripper_port, speed=gripper_speed,
+                                      force=gripper_force) if gripper_port else None
         self.rtde: Any = None
         self._scale, self._holding = 1.0, False
         self._interrupt = threading.Event()
@@ -94,6 +119,7 @@ class URDriver(ArmDriver):
             except RuntimeError as error:  # ur_rtde raises RuntimeError when it cannot connect
                 raise ArmConnectionError(f"cannot connect to the UR at {self.ip}: {error}") \
                     from error
+        self._set_tool()
         if self.gripper is not None:
             self.gripper.connect()
 
@@ -124,9 +150,9 @@ class URDriver(ArmDriver):
         if len(joints) != 6:
             raise LimitError(f"expected 6 joints, got {len(joints)}")
         control = self._rtde().control
-        self._send(control.moveJ, list(joints), (speed or self.joint_speed) * self._scale,
-                   accel or self.joint_accel)
-        self._await_motion(control.stopJ, timeout)
+        before = self._send(control.moveJ, list(joints),
+                            (speed or self.joint_speed) * self._scale, accel or self.joint_accel)
+        self._await_motion(control.stopJ, before, timeout)
 
     def move_linear(self, pose: Pose, speed: float | None = None,
                     accel: float | None = None, timeout: float | None = None) -> None:
@@ -134,9 +160,9 @@ class URDriver(ArmDriver):
         control = self._rtde().control
         if not self._sdk(control.getInverseKinematicsHasSolution, target):
             raise UnreachableError(f"the UR has no IK solution for {pose}")
-        self._send(control.moveL, target, (speed or self.linear_speed) * self._scale,
-                   accel or self.linear_accel)
-        self._await_motion(control.stopL, timeout)
+        before = self._send(control.moveL, target, (speed or self.linear_speed) * self._scale,
+                            accel or self.linear_accel)
+        self._await_motion(control.stopL, before, timeout)
 
     def is_reachable(self, pose: Pose) -> bool:
         target = [*pose[:3], *rpy_to_rotvec(*pose[3:])]
@@ -169,9 +195,10 @@ class URDriver(ArmDriver):
         if self._sdk(rtde.receive.isEmergencyStopped):
             raise ArmFault("the UR's emergency stop is engaged: release it on the robot first")
         self._sdk(rtde.dashboard.closeSafetyPopup)
-        self._sdk(rtde.dashboard.unlockProtectiveStop)
+        self._unlock_protective_stop(rtde.dashboard)
         if not self._sdk(rtde.control.isProgramRunning):
             self._sdk(rtde.control.reuploadScript)
+            self._set_tool()  # a new control script starts from the installation's TCP
         if self._fault():
             raise ArmFault(f"the UR is still in {self._fault()}")
 
@@ -181,6 +208,29 @@ class URDriver(ArmDriver):
         self._scale = scale
 
     # internals -------------------------------------------------------------------------------
+    def _set_tool(self) -> None:
+        """Set the TCP (a rotation vector) and the payload, read them back until they hold or
+        `readback_timeout` passes: ArmFault."""
+        rtde, tool = self._rtde(), self.tool
+        offset = [*tool.tcp_offset[:3], *rpy_to_rotvec(*tool.tcp_offset[3:])]
+        if not self._sdk(rtde.control.setTcp, offset):
+            self._raise_refusal("setTcp")
+        if not self._sdk(rtde.control.setPayload, tool.payload_kg, list(tool.payload_cog)):
+            self._raise_refusal("setPayload")
+        deadline = time.monotonic() + self.readback_timeout
+        while differences := self._tool_differences():
+            if time.monotonic() > deadline:
+                raise ArmFault(f"the UR at {self.ip} did not take the configured tool: it reads "
+                               f"{differences}")
+            time.sleep(0.01)
+
+    def _tool_differences(self) -> str:
+        rtde = self._rtde()
+        offset = self._sdk(rtde.control.getTCPOffset)
+        return self.tool.differences([*offset[:3], *rotvec_to_rpy(*offset[3:])],
+                                     float(self._sdk(rtde.receive.getPayload)),
+                                     self._sdk(rtde.receive.getPayloadCog))
+
     def _rtde(self) -> Any:
         if self.rtde is None:
             raise ArmConnectionError("UR not connected; use `with driver:` or connect()")
@@ -208,11 +258,28 @@ class URDriver(ArmDriver):
             return "protective stop"
         return None
 
+    def _unlock_protective_stop(self, dashboard: Any) -> None:
+        deadline = time.monotonic() + self.unlock_wait
+        while True:
+            try:
+                dashboard.unlockProtectiveStop()
+                return
+            except RuntimeError as error:
+                if "unlock protective stop failure" not in str(error).lower():
+                    raise ArmConnectionError(f"ur_rtde: {error}") from error
+                if time.monotonic() >= deadline:
+                    raise ArmFault(f"the UR refused to unlock its protective stop ({error}); "
+                                   "call clear_fault() again") from error
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+
     def _send(self, move: Callable[..., bool], target: list[float], speed: float,
-              accel: float) -> None:
+              accel: float) -> int:
+        """Send an asynchronous move; the async progress read before it was sent."""
         self._interrupt.clear()
-        if not self._sdk(move, target, speed, accel, True):  # asynchronous
+        before = int(self._sdk(self._rtde().control.getAsyncOperationProgress))
+        if not self._sdk(move, target, speed, accel, True):
             self._raise_refusal(move.__name__)
+        return before
 
     def _raise_refusal(self, what: str) -> None:
         fault = self._fault()
@@ -222,11 +289,13 @@ class URDriver(ArmDriver):
             raise ArmConnectionError("lost the UR's RTDE control interface")
         raise ArmError(f"the UR refused {what} (is the control script running?)")
 
-    def _await_motion(self, stop_move: Callable[..., None], timeout: float | None) -> None:
+    def _await_motion(self, stop_move: Callable[..., None], before: int,
+                      timeout: float | None) -> None:
         control = self._rtde().control
         limit = timeout if timeout is not None else self.motion_timeout
         deadline = time.monotonic() + limit
-        while self._sdk(control.getAsyncOperationProgress) >= 0:
+        while (progress := self._sdk(control.getAsyncOperationProgress)) >= 0 \
+                or progress == before:
             if self._interrupt.is_set():
                 self._sdk(stop_move, 2.0)
                 raise MotionInterrupted("UR motion stopped by stop()")

@@ -3,7 +3,15 @@
 The SDK speaks millimetres and degrees and answers every command with an integer code; this
 adapter speaks metres and radians and turns every non-zero code (and the controller's error and
 warning codes) into the ArmError family. Moves are sent without waiting and then polled, so
-`stop()` from another thread interrupts them. Tested only against `drivers.fakes.xarm_sdk`.
+`stop()` from another thread interrupts them.
+
+A move is over as the SDK's own `XArm.wait_move` (xarm/x3/base.py) decides, polled faster: from
+`get_state()` requests (the `state` property lags: it comes from the report thread), states 0
+and 1 count as moving, and it takes `settle_readings` readings of 2 in a row after the motion was
+seen (state 1), or `start_grace` seconds of them when it never was (too short to see), to believe
+the arm idle. State 4 ends the wait: with an error code it is that fault, without one the motion
+was stopped (`stop()`, the pendant, Studio) and did not finish: MotionInterrupted, as `wait_move`
+answers EMERGENCY_STOP there. Tested only against `drivers.fakes.xarm_sdk`.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from drivers.tool import Tool, tool_from_config
 from skills.driver import (
     ArmConnectionError,
     ArmDriver,
@@ -39,6 +48,9 @@ UNREACHABLE_ERRORS = {21: "kinematic error", 25: "planning error"}
 LIMIT_ERRORS = {23: "joint angle exceeds limit", 24: "speed exceeds limit",
                 35: "safety boundary limit"}
 UNREACHABLE_WARNINGS = {14: "no IK solution"}
+# The end effector's codes (xarm/x3/code.py APIState; x3/gripper.py returns them)
+END_EFFECTOR_CODES = {101: "its status could not be read (code 101): check its cable and baud rate",
+                      102: "reports a fault (code 102)", 103: "is not enabled (code 103)"}
 GRIPPER_OPEN, GRIPPER_CLOSED = 850.0, 0.0
 COUNTS_PER_METRE = 10_000.0  # 850 counts = 85 mm opening
 
@@ -61,6 +73,9 @@ class XArmDriver(ArmDriver):
     def __init__(
         self,
         ip: str,
+        tcp_offset: tuple[float, ...] | None = None,
+        payload_kg: float | None = None,
+        payload_cog: tuple[float, float, float] | None = None,
         joint_lower_deg: tuple[float, ...] = XARM6_LOWER,
         joint_upper_deg: tuple[float, ...] = XARM6_UPPER,
         max_joint_speed_deg: float = 180.0,
@@ -68,18 +83,29 @@ class XArmDriver(ArmDriver):
         joint_speed: float = 0.5,
         linear_speed: float = 0.1,
         holding_threshold: float = 0.005,
+        gripper_speed: float = 1500.0,
         poll_seconds: float = 0.01,
+        settle_readings: int = 2,
+        start_grace: float = 0.5,
         motion_timeout: float = 60.0,
+        readback_timeout: float = 2.0,
         sdk_factory: Callable[..., Any] | None = None,
     ) -> None:
         self.ip = ip
+        self.tool: Tool = tool_from_config("xarm", tcp_offset, payload_kg, payload_cog)
+        self.readback_timeout = readback_timeout
         self._lower = tuple(math.radians(v) for v in joint_lower_deg)
         self._upper = tuple(math.radians(v) for v in joint_upper_deg)
         self._vmax = math.radians(max_joint_speed_deg)
         self._home = tuple(math.radians(v) for v in home_joints_deg)
         self.joint_speed, self.linear_speed = joint_speed, linear_speed
         self.holding_threshold = holding_threshold
+        if not 1.0 <= gripper_speed <= 5000.0:
+            raise ValueError(f"robot.gripper_speed must be 1..5000 r/min (the xArm Gripper), "
+                             f"got {gripper_speed}")
+        self.gripper_speed = gripper_speed
         self.poll_seconds, self.motion_timeout = poll_seconds, motion_timeout
+        self.settle_readings, self.start_grace = settle_readings, start_grace
         self._factory = sdk_factory
         self.api: Any = None
         self._scale, self._holding = 1.0, False
@@ -94,7 +120,8 @@ class XArmDriver(ArmDriver):
 
     # lifecycle -------------------------------------------------------------------------------
     def connect(self) -> None:
-        """Connect, clear old errors, enable motion, position mode, ready state, gripper on."""
+        """Connect, clear old errors, enable motion, position mode, ready state, the tool set
+        and read back, gripper on at its speed."""
         if self.api is None:
             factory = self._factory or _import_sdk()
             try:
@@ -109,8 +136,10 @@ class XArmDriver(ArmDriver):
         self._check(self.api.motion_enable(enable=True), "motion_enable")
         self._check(self.api.set_mode(0), "set_mode")
         self._check(self.api.set_state(state=0), "set_state")
+        self._set_tool()
         self._check(self.api.set_gripper_mode(0), "set_gripper_mode")
         self._check(self.api.set_gripper_enable(True), "set_gripper_enable")
+        self._check(self.api.set_gripper_speed(self.gripper_speed), "set_gripper_speed")
 
     def close(self) -> None:
         if self.api is not None:
@@ -125,14 +154,17 @@ class XArmDriver(ArmDriver):
         self._check(code, "get_position")
         code, grip = api.get_gripper_position()
         self._check(code, "get_gripper_position")
+        code, state = api.get_state()
+        self._check(code, "get_state")
+        error = self._error_code()
         x, y, z, roll, pitch, yaw = pos
-        fault = f"controller error {api.error_code}" if api.error_code else None
+        fault = f"controller error {error}" if error else None
         return ArmState(
             joints=tuple(math.radians(a) for a in angles[: len(self._lower)]),
             tool_pose=(x / 1000, y / 1000, z / 1000,
                        math.radians(roll), math.radians(pitch), math.radians(yaw)),
             gripper_width=float(grip) / COUNTS_PER_METRE, holding=self._holding,
-            moving=api.state == 1, fault=fault, timestamp=time.time())
+            moving=state == 1, fault=fault, timestamp=time.time())
 
     # motion ------------------------------------------------------------------------------------
     def move_joints(self, joints: tuple[float, ...], speed: float | None = None,
@@ -144,7 +176,7 @@ class XArmDriver(ArmDriver):
             angle=[math.degrees(q) for q in joints], speed=speed_deg,
             mvacc=None if accel is None else math.degrees(accel), wait=False, is_radian=False)
         self._check(code, "set_servo_angle")
-        self._await_motion(timeout)
+        self._await_motion(timeout, "set_servo_angle")
 
     def move_linear(self, pose: Pose, speed: float | None = None,
                     accel: float | None = None, timeout: float | None = None) -> None:
@@ -154,7 +186,7 @@ class XArmDriver(ArmDriver):
             math.degrees(yaw), speed=(speed or self.linear_speed) * self._scale * 1000,
             mvacc=None if accel is None else accel * 1000, wait=False, is_radian=False)
         self._check(code, "set_position", unreachable_codes=(-6, -8))
-        self._await_motion(timeout)
+        self._await_motion(timeout, "set_position")
 
     def is_reachable(self, pose: Pose) -> bool:
         x, y, z, roll, pitch, yaw = pose
@@ -189,7 +221,9 @@ class XArmDriver(ArmDriver):
             self.api.emergency_stop()
 
     def clear_fault(self) -> None:
-        """Clear errors and warnings and run the start-up sequence again."""
+        """Clear errors, warnings and the gripper's error; run the start-up sequence again."""
+        if self.api is not None and self.api.connected:
+            self._check(self.api.clean_gripper_error(), "clean_gripper_error")
         self.connect()
 
     def set_speed_scale(self, scale: float) -> None:
@@ -198,28 +232,68 @@ class XArmDriver(ArmDriver):
         self._scale = scale
 
     # internals -------------------------------------------------------------------------------
+    def _set_tool(self) -> None:
+        """Set the TCP offset and payload (mm, degrees, kg), then the ready state the SDK's
+        examples set after a new offset; read both back from the report (rich report, so it
+        lags) until they hold or `readback_timeout` passes: ArmFault."""
+        api, tool = self.api, self.tool
+        offset = [*(v * 1000 for v in tool.tcp_offset[:3]),
+                  *(math.degrees(v) for v in tool.tcp_offset[3:])]
+        self._check(api.set_tcp_offset(offset, is_radian=False, wait=True), "set_tcp_offset")
+        self._check(api.set_tcp_load(tool.payload_kg, [v * 1000 for v in tool.payload_cog]),
+                    "set_tcp_load")
+        self._check(api.set_state(state=0), "set_state")
+        deadline = time.monotonic() + self.readback_timeout
+        while differences := self._tool_differences():
+            if time.monotonic() > deadline:
+                raise ArmFault(f"the xArm at {self.ip} did not take the configured tool: it "
+                               f"reads {differences}")
+            time.sleep(0.02)
+
+    def _tool_differences(self) -> str:
+        offset, (mass, cog) = self.api.tcp_offset, self.api.tcp_load
+        return self.tool.differences(
+            [*(v / 1000 for v in offset[:3]), *(math.radians(v) for v in offset[3:6])],
+            float(mass), [v / 1000 for v in cog])
+
     def _api(self) -> Any:
         if self.api is None:
             raise ArmConnectionError("xArm not connected; use `with driver:` or connect()")
         return self.api
 
-    def _await_motion(self, timeout: float | None) -> None:
+    def _await_motion(self, timeout: float | None, what: str) -> None:
+        """Until the arm is seen idle after the motion (see the module docstring)."""
         self._interrupt.clear()
-        limit = timeout if timeout is not None else self.motion_timeout
-        deadline = time.monotonic() + limit
-        while self.api.state == 1:
+        api, limit = self.api, timeout if timeout is not None else self.motion_timeout
+        started = time.monotonic()
+        seen_moving, idle_readings = False, 0
+        while True:
             if self._interrupt.is_set():
-                raise MotionInterrupted("xArm motion stopped by stop()")
-            if self.api.error_code:
-                self._check(1, "motion")
-            if time.monotonic() > deadline:
+                raise MotionInterrupted(f"xArm {what}: stopped by stop()")
+            code, state = api.get_state()
+            self._check(code, "get_state")
+            if self._error_code():
+                self._check(1, what)
+            if state >= 4:
+                raise MotionInterrupted(f"xArm {what}: the arm stopped (state {state}) before "
+                                        "the motion finished")
+            if state == 2:
+                idle_readings += 1
+                if idle_readings >= self.settle_readings and (
+                        seen_moving or time.monotonic() - started >= self.start_grace):
+                    return
+            else:  # 0 (not started yet), 1 (moving), 3 (paused)
+                seen_moving, idle_readings = seen_moving or state == 1, 0
+            if time.monotonic() - started > limit:
                 self.stop()
                 raise ArmTimeout(f"xArm motion did not finish within {limit:.2f} s")
             time.sleep(self.poll_seconds)
-        if self.api.error_code:
-            self._check(1, "motion")
-        if self._interrupt.is_set():  # stopped, and already ready again
-            raise MotionInterrupted("xArm motion stopped by stop()")
+
+    def _error_code(self) -> int:
+        """The controller's error code now (a request: the `error_code` property lags)."""
+        code, (error, _) = self.api.get_err_warn_code()
+        self._check(code, "get_err_warn_code")
+        return int(error)
 
     def _check(self, code: int, what: str, unreachable_codes: tuple[int, ...] = ()) -> None:
         """Raise the ArmError for an SDK return code (0: nothing to do)."""
@@ -242,16 +316,25 @@ class XArmDriver(ArmDriver):
             return LimitError(f"xArm {what}: {LIMIT_CODES[code]} (code {code})")
         if code == 100:
             return ArmTimeout(f"xArm {what}: waiting for the motion timed out (code 100)")
+        if code in END_EFFECTOR_CODES:
+            return self._end_effector_fault(code, what)
         if code == 1:
-            return self._controller_error(api.error_code, what)
+            return self._controller_error(self._error_code(), what)
         if code == 2:
-            warn = api.warn_code
+            _, (_, warn) = api.get_err_warn_code()
             api.clean_warn()
             if warn in UNREACHABLE_WARNINGS:
                 return UnreachableError(f"xArm {what}: {UNREACHABLE_WARNINGS[warn]} "
                                         f"(warning {warn})")
             return LimitError(f"xArm {what}: controller warning {warn}")
         return ArmError(f"xArm {what} failed with code {code}")
+
+    def _end_effector_fault(self, code: int, what: str) -> ArmFault:
+        detail = END_EFFECTOR_CODES[code]
+        if code == 102:
+            _, gripper_error = self.api.get_gripper_err_code()
+            detail = f"reports fault {gripper_error} (code 102)"
+        return ArmFault(f"xArm {what}: the gripper {detail}; call clear_fault()")
 
     def _controller_error(self, error: int, what: str) -> ArmError:
         if error in ESTOP_ERRORS:

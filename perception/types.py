@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -124,7 +125,12 @@ class Scene:
 
     def describe(self) -> str:
         """The scene as the prompt shows it, e.g. `objects = [red block, blue bowl]`."""
-        return f"objects = [{', '.join(obj.name for obj in self.ordered())}]"
+        return objects_line(obj.name for obj in self.ordered())
+
+
+def objects_line(names: Iterable[str]) -> str:
+    """The prompt's line naming the objects on a table: `objects = [red block, blue bowl]`."""
+    return f"objects = [{', '.join(names)}]"
 
 
 def _prompt_order(obj: Detection) -> tuple[int, int, str]:

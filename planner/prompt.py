@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perception.types import Scene
+from perception.types import Scene, objects_line
 from planner.retrieval import Retriever
 from skills.relations import describe_state
 from skills.skill import PromptExample
@@ -33,7 +33,7 @@ def render_example(example: PromptExample | TextExample, command_first: bool = F
     done()."""
     if isinstance(example, TextExample):
         return example.render(command_first)
-    lines = [f"objects = [{', '.join(example.objects)}]", f"# {example.command}."]
+    lines = [objects_line(example.objects), f"# {example.command}."]
     if command_first:
         lines.reverse()
     lines += [call.text for call in example.calls]

@@ -57,7 +57,7 @@ class SayCanPlanner:
 
     The ranking itself (p_LLM as a softmax over the option set, normalisation="sum", "mean" or
     "char", ties) is `planner.ranking.rank_options`; the trace keeps the raw sum and the token
-    count. The prompt is built once per step. After `max_steps` steps, when the command names an
+    count. The prompt is built once per step. When the command names an
     object the scene does not hold (`require_grounded`), when the model chose none of the options,
     or when no option has a positive combined score, the planner answers done() without moving
     anything and says why in the step's note. A prompt too long for the model's context loses its
@@ -71,7 +71,6 @@ class SayCanPlanner:
     def __init__(
         self,
         model: LanguageModel | OptionScorer,
-        max_steps: int = 5,
         print_top_k: int = 5,
         normalisation: Normalisation = "sum",
         prompt_builder: PromptBuilder | None = None,
@@ -86,12 +85,12 @@ class SayCanPlanner:
                           "release: it is print_top_k, as in the config", DeprecationWarning,
                           stacklevel=2)
             print_top_k = top_k_print
-        if max_steps < 1 or print_top_k < 0:
-            raise ValueError("max_steps must be >= 1 and print_top_k >= 0")
+        if print_top_k < 0:
+            raise ValueError("print_top_k must be >= 0")
         if normalisation not in NORMALISATIONS:
             raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, "
                              f"got {normalisation!r}")
-        self.model, self.max_steps, self.print_top_k = model, max_steps, print_top_k
+        self.model, self.print_top_k = model, print_top_k
         self.normalisation = normalisation
         self.prompt_builder = prompt_builder or prompt_for(model, skills)
         if scene_feedback is not None:
@@ -126,9 +125,7 @@ class SayCanPlanner:
             raise ValueError("no options to choose from")
         started, t0 = time.time(), time.perf_counter()
         stop = ""
-        if len(history) >= self.max_steps:
-            stop = f"step limit {self.max_steps} reached"
-        elif absent := ungrounded_mentions(command, scene) if self.require_grounded else []:
+        if absent := ungrounded_mentions(command, scene) if self.require_grounded else []:
             stop = "the instruction names what is not seen: " + ", ".join(absent)
         if stop:  # the prompt is built here only to record it; _score builds its own
             prompt = self.prompt_builder.build(command, scene, history)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -34,6 +35,23 @@ def nearest_existing(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
     return path
+
+
+def remove_if_unused(directory: Path) -> bool:
+    """Remove a run directory that holds only what Hydra wrote when the command started (`.hydra/`
+    and the job's log), then its parents below the working directory while they are empty: a
+    command refused before anything ran leaves nothing behind. Whether it was removed."""
+    directory = Path(os.path.abspath(directory))
+    if not directory.is_dir() or any(
+            not (entry.name == ".hydra" and entry.is_dir() or entry.suffix == ".log")
+            for entry in directory.iterdir()):
+        return False
+    shutil.rmtree(directory, ignore_errors=True)
+    cwd, parent = Path.cwd().resolve(), directory.parent
+    while cwd in parent.parents and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+    return True
 
 
 def check_writable(directory: Path, min_free_bytes: int = MIN_FREE_BYTES) -> None:

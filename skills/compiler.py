@@ -7,7 +7,7 @@ the agent uses, with the heights and clearances of `CompilerConfig`.
 from __future__ import annotations
 
 from perception.types import Scene
-from skills.motion import CompilerConfig
+from skills.compiler_config import CompilerConfig
 from skills.skill_set import SkillSet
 from skills.types import Primitive, Step
 

@@ -12,7 +12,7 @@ from perception.types import Scene
 from skills.relations import SceneGeometry
 from skills.skill import AffordanceContext, Reach
 from skills.skill_set import DONE_OPTION, SkillSet
-from skills.tolerances import BOWL_RADIUS, STACK_TOLERANCE
+from skills.tolerances import STACK_TOLERANCE
 from skills.types import AffordedOption, Option
 
 __all__ = ["DONE_OPTION", "AffordanceModel", "Reach", "enumerate_options"]
@@ -35,7 +35,6 @@ class AffordanceModel:
     done_prior: float = 1.0
     location_clearance: float = 0.06
     stack_tolerance: float = STACK_TOLERANCE
-    bowl_radius: float = BOWL_RADIUS
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.done_prior <= 1.0:
@@ -43,7 +42,7 @@ class AffordanceModel:
 
     @property
     def geometry(self) -> SceneGeometry:
-        return SceneGeometry(stack_tolerance=self.stack_tolerance, bowl_radius=self.bowl_radius)
+        return SceneGeometry(stack_tolerance=self.stack_tolerance)
 
     def afford(
         self, options: list[Option], scene: Scene, *, skills: SkillSet,

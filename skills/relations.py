@@ -9,12 +9,14 @@ and the compiler read the same scene the same way.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
 from skills.tolerances import AT_TOLERANCE, BLOCK_SIZE, BOWL_RADIUS, STACK_TOLERANCE
 
-__all__ = ["BLOCK_SIZE", "TABLE", "SceneGeometry", "describe_state", "horizontal"]
+__all__ = ["BLOCK_SIZE", "TABLE", "SceneGeometry", "describe_state", "horizontal",
+           "on_the_table"]
 
 TABLE = "the table"
 
@@ -107,3 +109,15 @@ def horizontal(obj: Detection, point: tuple[float, ...]) -> float:
 def describe_state(scene: Scene, geometry: SceneGeometry | None = None) -> str:
     """The scene as it is now, for the prompt: `state = [red block in blue bowl, ...]`."""
     return f"state = [{', '.join((geometry or SceneGeometry()).relations(scene))}]"
+
+
+def on_the_table(places: Iterable[tuple[str, tuple[float, float]]],
+                 locations: dict[str, tuple[float, float]]) -> Scene:
+    """A scene of objects named like "red block" resting on the table at these (x, y): a block's
+    position its centre, a bowl's its base, as perception reports them."""
+    objects = []
+    for name, (x, y) in places:
+        color, kind = name.rsplit(" ", 1)
+        z = BLOCK_SIZE / 2 if kind == "block" else 0.0
+        objects.append(Detection(color, kind, (x, y, z)))  # type: ignore[arg-type]
+    return Scene(tuple(objects), locations)

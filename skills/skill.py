@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
-from skills.motion import CompilerConfig
+from skills.compiler_config import CompilerConfig
 from skills.relations import SceneGeometry
 from skills.symbolic import SymbolicState
 from skills.types import Option, Primitive, Verdict

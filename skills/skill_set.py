@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from perception.types import Scene
-from skills.motion import CompilerConfig
+from skills.compiler_config import CompilerConfig
 from skills.relations import SceneGeometry
 from skills.skill import AffordanceContext, PromptExample, Skill
 from skills.symbolic import SymbolicState

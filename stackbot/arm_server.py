@@ -22,14 +22,15 @@ SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key", "auth
 
 
 def serve(cfg: DictConfig) -> None:
-    from agent.arms import build_arm, build_node
+    from agent.arms import build_arm
+    from agent.config import build, is_simulated
     from drivers.arm_server import ArmServer, ServerSettings
     from drivers.protocol import check_token, load_token
 
     token = load_token(cfg.server.get("token_env"), cfg.server.get("token_file"))
     check_token(token)  # before the arm is built
     settings = ServerSettings(**{k: cfg.server[k] for k in SERVER_KEYS if k in cfg.server})
-    world = build_node(cfg.sim) if cfg.robot.get("_partial_") else None
+    world = build(cfg.sim) if is_simulated(cfg.robot) else None
     try:
         arm = build_arm(cfg, world)
         server = ArmServer(arm, token, settings, world=world)

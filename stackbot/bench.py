@@ -29,7 +29,7 @@ def _app(cfg: DictConfig) -> None:
         suite = None
         if isinstance(tasks, str) and tasks.endswith((".yaml", ".yml")):
             suite = load_task_file(tasks)  # checked before the simulator is imported, read once
-        from tools.bench.run import run_benchmark
+        from tools.bench.benchmark import run_benchmark
 
         run_benchmark(cfg, suite)
     except KeyboardInterrupt:

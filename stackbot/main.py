@@ -11,6 +11,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from records.run_dir import remove_if_unused
 from sim.display import gui_unavailable
 from stackbot.launch import fail, launch
 from stackbot.overrides import UsageError
@@ -36,11 +37,11 @@ def given_instruction(cfg: DictConfig) -> str | None:
 
 @hydra.main(config_path="pkg://conf", config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         instruction = given_instruction(cfg)
         if cfg.sim.get("gui") and (problem := gui_unavailable()):
             raise UsageError(problem)
-        run_dir = Path(HydraConfig.get().runtime.output_dir)
         if instruction is None:
             run_interactive(cfg, run_dir)
         else:
@@ -51,6 +52,7 @@ def _app(cfg: DictConfig) -> None:
         message = user_error(error)
         if message is None:
             raise
+        remove_if_unused(run_dir)  # refused before anything ran: no run directory either
         fail(message)
 
 

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"stackbot-tune: error: {error}", file=sys.stderr)
         return 2
-    from tools.tune.run import run_tuning
+    from tools.tune.tuning import run_tuning
 
     out = args.out or Path("outputs/tune") / time.strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)

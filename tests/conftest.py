@@ -68,3 +68,24 @@ def browser_page() -> Iterator[Page]:
             yield page
         finally:
             page.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--real", metavar="OVERRIDES", default=None,
+                     help="run the tests marked `real` on a real arm: the robot's overrides, "
+                          "e.g. --real 'robot=xarm robot.ip=192.168.1.185 "
+                          "robot.tcp_offset=[0,0,0.172,0,0,0] robot.payload_kg=0.82'")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real: moves a real arm (run with --real OVERRIDES)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--real"):
+        return
+    skip = pytest.mark.skip(reason="needs a real arm: pytest --real 'robot=xarm robot.ip=... "
+                                   "robot.tcp_offset=[...] robot.payload_kg=...'")
+    for item in items:
+        if "real" in item.keywords:
+            item.add_marker(skip)

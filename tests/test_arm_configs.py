@@ -21,6 +21,7 @@ from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
 from skills.primitives import execute
 from skills.types import Option, Step
+from tests.arm_fakes import FAKE_UR_BACKEND, FAKE_XARM
 from tests.arm_servers import TOKEN, arm_server
 from tests.skill_sets import SKILLS
 
@@ -44,12 +45,10 @@ def overrides_for(robot: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[
         with arm_server() as port:
             yield [*base, f"robot.server.port={port}"]
     elif robot == "xarm":
-        yield [*base, "robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,"
-                      "_partial_:true,object_width_mm:40}"]
+        yield [*base, *FAKE_XARM]
     elif robot == "ur":
         with FakeRobotiq(object_width_m=0.04) as gripper:
-            yield [*base, "robot.backend_factory={_target_:drivers.fakes.ur_rtde.FakeURBackend,"
-                          "_partial_:true}", f"robot.gripper_port={gripper.port}",
+            yield [*base, *FAKE_UR_BACKEND, f"robot.gripper_port={gripper.port}",
                    "robot.gripper_host=127.0.0.1"]
     else:
         yield base

@@ -17,7 +17,7 @@ from records.results import ResultsFile
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.goals import In
-from tools.bench.run import run_benchmark, worker_config
+from tools.bench.benchmark import run_benchmark, worker_config
 from tools.bench.runners import LocalRunner
 from tools.bench.worker import EpisodeWorker
 

@@ -25,6 +25,7 @@ from sim.charuco import add_board, move_board, render_smooth
 from sim.scene_gen import SceneSpec, random_scene_spec
 from sim.world import World
 from stackbot.calibrate import main as calibrate
+from tests.arm_fakes import FAKE_XARM
 
 pytestmark = pytest.mark.sim
 
@@ -234,8 +235,7 @@ def test_the_demo_instruction_end_to_end_from_replayed_frames(
     recorded, _ = run_demo(unknown, lambda camera: RecordingCamera(camera, frames))
     assert recorded.finished and not recorded.failed
     replayed, session = run_demo([
-        "robot=xarm", "robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,"
-        "_partial_:true,object_width_mm:40}", "camera=files", f"camera.directory={frames}",
+        "robot=xarm", *FAKE_XARM, "camera=files", f"camera.directory={frames}",
         f"camera.calibration={calibrated[0]}", "camera.use_depth=false"])
     assert replayed.finished and not replayed.failed, replayed.message
     assert [r.step.option.text for r in replayed.records] == [

@@ -28,6 +28,7 @@ from perception.types import Frame
 from sim.camera import Camera
 from sim.scene_gen import random_scene_spec
 from sim.world import World
+from tests.arm_fakes import FAKE_XARM, XARM_GRIPPER, tool_overrides
 
 SMALL = Camera(width=320, height=240)
 
@@ -175,6 +176,52 @@ def test_realsense_source_against_the_fake_sdk(rendered: list[Frame],
     assert sdk.stopped == 1
 
 
+def test_realsense_depth_at_the_size_the_device_offers(tmp_path: Path) -> None:
+    """A 1920x1080 calibration on a D435: colour at 1920x1080, depth at 1280x720 (the D4xx has
+    no 1080p depth; asking for it fails to start), aligned to colour by rs.align."""
+    k = np.array([[1380.0, 0.0, 959.5], [0.0, 1380.0, 539.5], [0.0, 0.0, 1.0]])
+    calibration = CameraCalibration((1920, 1080), k, np.zeros(5), np.eye(4)).save(
+        tmp_path / "hd.yaml")
+    depth = np.full((1080, 1920), 800, np.uint16)
+    depth[:, 960:] = 650  # a step the resampling must keep in place
+    sdk = FakeRealSense(lambda: (np.zeros((1080, 1920, 3), np.uint8), depth))
+    source = RealSenseCamera(str(calibration), sdk=sdk)
+    streams = sdk.configs[-1].streams
+    assert streams[sdk.stream.depth][:2] == (1280, 720) == source.depth_size
+    assert streams[sdk.stream.color][:2] == (1920, 1080)
+    frame = source.read()
+    assert frame.depth is not None and frame.depth.shape == (1080, 1920)
+    np.testing.assert_allclose(frame.depth[:, :958], 0.8, atol=1e-6)
+    np.testing.assert_allclose(frame.depth[:, 962:], 0.65, atol=1e-6)
+    source.close()
+
+
+def test_realsense_colour_at_a_size_the_device_lacks(tmp_path: Path) -> None:
+    k = np.array([[1380.0, 0.0, 959.5], [0.0, 1380.0, 539.5], [0.0, 0.0, 1.0]])
+    calibration = CameraCalibration((1920, 1080), k, np.zeros(5), np.eye(4)).save(
+        tmp_path / "hd.yaml")
+    sdk = FakeRealSense(lambda: (np.zeros((800, 1280, 3), np.uint8),
+                                 np.zeros((800, 1280), np.uint16)), model="D455")
+    with pytest.raises(CameraUnavailable) as refused:
+        RealSenseCamera(str(calibration), sdk=sdk)
+    assert str(refused.value) == (
+        "camera realsense: the Intel RealSense D455 has no 1920x1080 colour stream at 30 fps (it "
+        "has 1280x800, 1280x720, 848x480, 640x480, 640x360, 480x270, 424x240): calibrate at one "
+        "of those sizes")
+    assert sdk.started == 0
+
+
+@pytest.mark.parametrize(("colour", "depth"), [
+    ((320, 240), (640, 480)), ((1280, 800), (1280, 720)), ((640, 480), (640, 480)),
+    ((1920, 1080), (1280, 720)), ((424, 240), (424, 240))])
+def test_the_depth_size_nearest_the_colour(colour: tuple[int, int],
+                                          depth: tuple[int, int]) -> None:
+    from perception.cameras.fakes.realsense_profiles import DEPTH_D4XX
+    from perception.cameras.realsense import nearest_size
+
+    assert nearest_size(colour, [s for s, rates in DEPTH_D4XX.items() if 30 in rates]) == depth
+
+
 def compose_run(*overrides: str):
     from hydra import compose, initialize_config_module
 
@@ -183,22 +230,20 @@ def compose_run(*overrides: str):
                                             "llm.model_path=/no/such.gguf", *overrides])
 
 
-FAKE_XARM = ("robot.sdk_factory={_target_:drivers.fakes.xarm_sdk.FakeXArmAPI,_partial_:true,"
-             "object_width_mm:40}")
-
-
 @pytest.mark.sim
 def test_a_real_arm_with_a_real_camera_perceives_the_real_table(
         tmp_path: Path, rendered: list[Frame], calibration_file: Path) -> None:
     from agent.cell import RealTable
-    from agent.session import open_session
+    from agent.session import build, open_session
+    from tools.command import REAL_TABLE_SCENE, describe_table
 
     directory = write_frames(tmp_path / "frames", rendered, depth=False)
-    cfg = compose_run("robot=xarm", FAKE_XARM, "camera=files", f"camera.directory={directory}",
+    cfg = compose_run("robot=xarm", *FAKE_XARM, "camera=files", f"camera.directory={directory}",
                       f"camera.calibration={calibration_file}")
     session = open_session(cfg, load_model=False)
     try:
         assert isinstance(session.world, RealTable)
+        assert describe_table(session, build(cfg.scene)) == REAL_TABLE_SCENE  # no sim scene
         frame, scene = session.perceive()
         assert frame.depth is None
         assert [o.name for o in scene.objects] == names(OpenCVDetector().detect(rendered[0]))
@@ -222,7 +267,8 @@ def test_a_camera_that_cannot_open_stops_before_the_arm_is_built(
         tmp_path: Path, calibration_file: Path) -> None:
     from agent.session import open_session
 
-    cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", "camera=opencv",
+    cfg = compose_run("robot=xarm", "robot.ip=127.0.0.1", *tool_overrides(XARM_GRIPPER),
+                      "camera=opencv",
                       f"camera.source={tmp_path / 'missing.avi'}",
                       f"camera.calibration={calibration_file}")
     with pytest.raises(InstantiationException) as caught:  # Hydra's wrapper, unwrapped by the CLI
@@ -402,7 +448,7 @@ def test_the_command_line_says_what_is_wrong_with_the_camera_in_one_line(
     elif kind == "png-header":
         frames = tmp_path_factory.mktemp("frames")  # not where the command runs
         png_claiming(frames / "frame000.png", 100000, 100000)
-        camera = ["camera=files", f"camera.directory={frames}", FAKE_XARM]
+        camera = ["camera=files", f"camera.directory={frames}", *FAKE_XARM]
     else:
         calibration = hostile_calibration(tmp_path, calibration_file, kind)
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",

@@ -34,6 +34,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
 def assert_nothing_ran(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("trace.jsonl"))
     assert not list(tmp_path.rglob("*.png"))
+    assert not list(tmp_path.rglob(".hydra")), "a run directory was left behind"
 
 
 @pytest.mark.parametrize("instruction", ["", "   "])
@@ -130,7 +131,8 @@ def test_gui_without_a_display(tmp_path: Path) -> None:
 def test_an_arm_that_cannot_connect(tmp_path: Path) -> None:
     """The xArm config without its SDK (or with nothing at the address): one line, no motion."""
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "robot=xarm",
-                     "robot.ip=127.0.0.1", "+robot.world=${sim}", "planner=scripted")
+                     "robot.ip=127.0.0.1", "robot.tcp_offset=[0,0,0.172,0,0,0]",
+                     "robot.payload_kg=0.82", "+robot.world=${sim}", "planner=scripted")
     assert_one_line_error(result, "arm: ")
     assert not list(tmp_path.rglob("trace.jsonl"))
 

@@ -36,7 +36,7 @@ from skills.primitives import run_primitive
 from skills.types import Step
 from stackbot.overrides import UsageError, prepare
 from tests.skill_sets import SKILLS
-from tools.bench.episode import run_task
+from tools.bench.task_episode import run_task
 
 FAULT_NAMES = sorted(path.stem for path in (Path(conf.__file__).parent / "faults").glob("*.yaml"))
 SCENE = SceneSpec(blocks=("red", "green"), bowls=("blue",), seed=1)

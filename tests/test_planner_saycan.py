@@ -33,7 +33,7 @@ def apply(scene: Scene, option: Option) -> Scene:
 
 def run_episode(planner: SayCanPlanner, command: str, scene: Scene) -> list[str]:
     affordance, history = AffordanceModel(), []
-    for _ in range(planner.max_steps + 1):
+    for _ in range(MAX_STEPS + 1):
         options = affordance.afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
         step = planner.next_step(command, scene, options, history)
         history.append(step.option)
@@ -47,10 +47,11 @@ def run_episode(planner: SayCanPlanner, command: str, scene: Scene) -> list[str]
 def planner() -> Iterator[SayCanPlanner]:
     with LlamaCppModel() as model:
         # The language model alone decides here; grounding is switched on where it is tested.
-        yield SayCanPlanner(model, max_steps=4, require_grounded=False, skills=SKILLS)
+        yield SayCanPlanner(model, require_grounded=False, skills=SKILLS)
 
 
 PP = "robot.pick_and_place"
+MAX_STEPS = 4  # the episodes here stop after this many steps (the agent's limit elsewhere)
 
 
 @pytest.mark.model
@@ -118,21 +119,6 @@ def test_zero_affordance_is_never_chosen(planner: SayCanPlanner) -> None:
                                                   skills=SKILLS)]
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert "blue bowl" not in step.option.text
-
-
-def test_step_limit_answers_done_without_the_model() -> None:
-    class Unused:
-        name = "unused"
-
-        def score(self, prompt, continuations):  # pragma: no cover - must not be called
-            raise AssertionError("the model was asked after the step limit")
-
-    scene = make_scene("red block", "blue bowl")
-    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene, skills=SKILLS)
-    planner = SayCanPlanner(Unused(), max_steps=1, skills=SKILLS)
-    step = planner.next_step("put the red block in the blue bowl", scene, options,
-                             history=[options[0].option])
-    assert step.option.is_done and "step limit" in planner.records[-1].note
 
 
 def test_prompt_has_examples_scene_command_and_history() -> None:

@@ -13,7 +13,7 @@ from hydra import compose, initialize_config_module
 from tests.browser import Page
 from tests.report_pages import SCREENSHOTS, assert_page_is_sound
 from tools.bench import compare
-from tools.bench.run import run_benchmark
+from tools.bench.benchmark import run_benchmark
 
 pytestmark = [pytest.mark.sim, pytest.mark.browser]
 

@@ -91,7 +91,7 @@ def test_the_spans_of_the_episode_are_in_the_run_directory(run_dir: Path) -> Non
 
 
 def test_each_benchmark_episode_has_its_spans_and_recording(tmp_path: Path) -> None:
-    from tools.bench.run import run_benchmark
+    from tools.bench.benchmark import run_benchmark
 
     with initialize_config_module("conf", version_base="1.3"):
         cfg = compose("bench", overrides=[

@@ -11,12 +11,13 @@ from hydra import compose, initialize_config_module
 from agent.session import SimSession
 from perception.palette import PALETTE
 from planner.grounding import ungrounded_mentions
+from sim.tasks.registration import register_family
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import SEEN_COLORS, UNSEEN_COLORS
 from skills.goals import predicate_args
 from skills.workspace import LOCATION_NAMES
-from tools.bench.episode import run_task
-from tools.bench.run import worker_config
+from tools.bench.benchmark import worker_config
+from tools.bench.task_episode import run_task
 from tools.bench.worker import EpisodeWorker
 
 SIM_SEEDS = (0, 1, 2)
@@ -26,6 +27,28 @@ def test_family_ids_are_stable_snake_case_with_a_version() -> None:
     for family in FAMILIES:
         stem, _, version = family.rpartition("_v")
         assert stem.replace("_", "").isalpha() and stem.islower() and version.isdigit(), family
+
+
+def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
+    from sim.tasks import pick_place
+
+    assert FAMILIES[pick_place.FAMILY] is pick_place.generate
+    with pytest.raises(ValueError, match="registered twice"):
+        register_family(pick_place.FAMILY)(pick_place.generate)
+    assert len(FAMILIES) == 11
+
+
+def test_the_order_of_families_does_not_depend_on_import_order() -> None:
+    """The benchmark's and the demonstrations' order (a module imported first registers first)."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sim.tasks.long_horizon, sim.tasks.mismatched_bowls; "
+            "from sim.tasks.registry import FAMILIES; print(json.dumps(list(FAMILIES)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.splitlines()[-1]) == list(FAMILIES)
+    assert list(FAMILIES)[:3] == ["pick_place_v1", "matching_bowls_v1", "mismatched_bowls_v1"]
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

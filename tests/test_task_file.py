@@ -180,7 +180,7 @@ def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,
     """The console script checked the file, then the benchmark read it again (twice the
     time for a large file): now the tasks checked are the tasks run."""
     import stackbot.bench as bench_cli
-    import tools.bench.run as bench_run
+    import tools.bench.benchmark as bench_run
     import tools.bench.suite as bench_suite
 
     reads: list[str] = []

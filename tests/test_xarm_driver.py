@@ -1,5 +1,6 @@
-"""The xArm adapter against the in-package fake of xArm-Python-SDK: units, start-up, and every
-SDK error path mapped to the ArmError family."""
+"""The xArm adapter against the in-package fake of xArm-Python-SDK: units, start-up, every SDK
+error path mapped to the ArmError family, and motion completion as the SDK's report thread and
+`wait_move` make it (the fake's state lags 150 ms behind the controller's)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -22,39 +23,55 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from tests.arm_fakes import XARM_GRIPPER
 
 DOWN = (math.pi, 0.0, 0.0)
 POSE = (0.3, 0.1, 0.2, *DOWN)
 
 
-def connected(**fake_options: object) -> tuple[XArmDriver, FakeXArmAPI]:
-    made: list[FakeXArmAPI] = []
-
-    def factory(ip: str, **kwargs: object) -> FakeXArmAPI:
-        made.append(FakeXArmAPI(ip, **{**kwargs, **fake_options}))  # type: ignore[arg-type]
-        return made[-1]
-
-    arm = XArmDriver("192.168.1.185", sdk_factory=factory, poll_seconds=0.001)
-    arm.connect()
-    return arm, made[0]
+Connected = Callable[..., tuple[XArmDriver, FakeXArmAPI]]
 
 
-def test_start_up_sequence_and_units() -> None:
+@pytest.fixture
+def connected() -> Iterator[Connected]:
+    """`connected(**fake_options)`: a connected driver and its fake (motions at 20x speed);
+    every fake's report thread ends with the test."""
+    fakes: list[FakeXArmAPI] = []
+
+    def connect(driver_options: dict[str, object] | None = None,
+                **fake_options: object) -> tuple[XArmDriver, FakeXArmAPI]:
+        def factory(ip: str, **kwargs: object) -> FakeXArmAPI:
+            options = {"time_scale": 0.05, **kwargs, **fake_options}
+            fakes.append(FakeXArmAPI(ip, **options))  # type: ignore[arg-type]
+            return fakes[-1]
+
+        options = {"poll_seconds": 0.002, **XARM_GRIPPER, **(driver_options or {})}
+        arm = XArmDriver("192.168.1.185", sdk_factory=factory, **options)  # type: ignore[arg-type]
+        arm.connect()
+        return arm, fakes[-1]
+
+    yield connect
+    for fake in fakes:
+        fake.disconnect()
+
+
+def test_start_up_sequence_and_units(connected: Connected) -> None:
     arm, fake = connected()
-    assert fake.calls[:7] == ["clean_warn", "clean_error", "motion_enable", "set_mode",
-                              "set_state", "set_gripper_mode", "set_gripper_enable"]
+    assert fake.calls[:11] == ["clean_warn", "clean_error", "motion_enable", "set_mode",
+                               "set_state", "set_tcp_offset", "set_tcp_load", "set_state",
+                               "set_gripper_mode", "set_gripper_enable", "set_gripper_speed"]
     arm.move_linear(POSE, speed=0.05)
-    assert fake.position == pytest.approx([300.0, 100.0, 200.0, 180.0, 0.0, 0.0])
+    assert fake.tcp == pytest.approx([300.0, 100.0, 200.0, 180.0, 0.0, 0.0])
     state = arm.get_state()
     assert state.tool_pose == pytest.approx(POSE)
     arm.move_joints((0.1, -0.5, -0.4, 0.0, 1.0, 0.2))
-    assert fake.angles[:6] == pytest.approx([math.degrees(v) for v in
+    assert fake.joint_angles[:6] == pytest.approx([math.degrees(v) for v in
                                              (0.1, -0.5, -0.4, 0.0, 1.0, 0.2)])
     assert arm.get_state().joints == pytest.approx((0.1, -0.5, -0.4, 0.0, 1.0, 0.2))
     assert arm.info.dof == 6 and arm.info.has_async_moves
 
 
-def test_gripper_reports_whether_something_is_held() -> None:
+def test_gripper_reports_whether_something_is_held(connected: Connected) -> None:
     arm, _ = connected(object_width_mm=40.0)
     assert arm.gripper_close() is True
     assert arm.get_state().gripper_width == pytest.approx(0.04)
@@ -65,7 +82,7 @@ def test_gripper_reports_whether_something_is_held() -> None:
 
 def test_missing_sdk_is_a_clear_connection_error() -> None:
     with pytest.raises(ArmConnectionError, match=r"stackbot\[xarm\]"):
-        XArmDriver("10.0.0.1").connect()
+        XArmDriver("10.0.0.1", **XARM_GRIPPER).connect()  # type: ignore[arg-type]
 
 
 def test_sdk_that_cannot_open_the_socket() -> None:
@@ -73,10 +90,10 @@ def test_sdk_that_cannot_open_the_socket() -> None:
         raise OSError("connection refused")
 
     with pytest.raises(ArmConnectionError, match="connection refused"):
-        XArmDriver("10.0.0.1", sdk_factory=refuse).connect()
+        XArmDriver("10.0.0.1", sdk_factory=refuse, **XARM_GRIPPER).connect()  # type: ignore[arg-type]
     with pytest.raises(ArmConnectionError, match="not connected"):
-        XArmDriver("10.0.0.1", sdk_factory=functools.partial(FakeXArmAPI, do_not_open=True)
-                   ).connect()
+        XArmDriver("10.0.0.1", sdk_factory=functools.partial(FakeXArmAPI, do_not_open=True),
+                   **XARM_GRIPPER).connect()  # type: ignore[arg-type]
 
 
 MOVE_LINEAR: Callable[[XArmDriver], object] = lambda arm: arm.move_linear(POSE)  # noqa: E731
@@ -109,7 +126,7 @@ MOVE_JOINTS: Callable[[XArmDriver], object] = lambda arm: arm.move_joints((0.0,)
 ])
 def test_every_sdk_error_maps_to_its_exception(
         method: str, code: int, error: int, warn: int, command: Callable[[XArmDriver], object],
-        expected: type[ArmError], match: str) -> None:
+        expected: type[ArmError], match: str, connected: Connected) -> None:
     arm, fake = connected()
     fake.fail_next(method, code, error_code=error, warn_code=warn)
     with pytest.raises(expected, match=match) as raised:
@@ -117,7 +134,7 @@ def test_every_sdk_error_maps_to_its_exception(
     assert type(raised.value) is expected
 
 
-def test_a_refused_target_leaves_the_arm_usable() -> None:
+def test_a_refused_target_leaves_the_arm_usable(connected: Connected) -> None:
     arm, fake = connected()
     fake.fail_next("set_position", 1, error_code=21)
     with pytest.raises(UnreachableError):
@@ -128,8 +145,8 @@ def test_a_refused_target_leaves_the_arm_usable() -> None:
     assert not arm.is_reachable((1.2, 0.0, 0.2, *DOWN)) and arm.is_reachable(POSE)
 
 
-def test_controller_error_during_a_motion_is_a_fault_until_cleared() -> None:
-    arm, fake = connected(seconds_per_mm=0.002)
+def test_controller_error_during_a_motion_is_a_fault_until_cleared(connected: Connected) -> None:
+    arm, fake = connected(time_scale=0.2)
     threading.Timer(0.05, fake.controller_error, args=(31,)).start()  # a collision
     with pytest.raises(ArmFault, match="31"):
         arm.move_linear(POSE)
@@ -140,27 +157,109 @@ def test_controller_error_during_a_motion_is_a_fault_until_cleared() -> None:
     arm.move_linear((0.3, 0.0, 0.2, *DOWN))
 
 
-def test_stop_from_another_thread_interrupts_a_motion() -> None:
-    arm, fake = connected(seconds_per_mm=0.01)  # ~3 s for this move
-    threading.Timer(0.05, arm.stop).start()
+def test_stop_from_another_thread_interrupts_a_motion(connected: Connected) -> None:
+    arm, fake = connected(time_scale=0.5)  # 0.8 s for this move
+    threading.Timer(0.1, arm.stop).start()
     started = time.monotonic()
-    with pytest.raises(MotionInterrupted):
+    with pytest.raises(MotionInterrupted, match="stop"):
         arm.move_linear(POSE)
-    assert time.monotonic() - started < 1.0
-    assert fake.calls[-2:] == ["set_state", "set_state"]  # state 4 (stop), then 0 (ready)
+    assert time.monotonic() - started < 0.5
+    assert fake.motions[-1].stopped and fake.tcp[:3] != pytest.approx([300.0, 100.0, 200.0])
+    assert fake.get_state() == (0, 0)  # stopped (state 4), then ready again (state 0)
     arm.move_linear(POSE)  # a stop is not a fault
+    assert fake.tcp == pytest.approx([300.0, 100.0, 200.0, 180.0, 0.0, 0.0])
 
 
-def test_a_motion_over_its_timeout_is_stopped() -> None:
-    arm, _ = connected(seconds_per_mm=0.01)
+def test_a_motion_over_its_timeout_is_stopped(connected: Connected) -> None:
+    arm, _ = connected(time_scale=1.0)
     with pytest.raises(ArmTimeout):
         arm.move_linear(POSE, timeout=0.05)
 
 
-def test_emergency_stop_refuses_motion_until_cleared() -> None:
+def test_emergency_stop_refuses_motion_until_cleared(connected: Connected) -> None:
     arm, _ = connected()
     arm.emergency_stop()
     with pytest.raises(ArmFault):
         arm.move_linear(POSE)
     arm.clear_fault()
     arm.move_linear(POSE)
+
+
+def test_a_move_returns_once_the_arm_has_arrived_not_when_the_report_says_idle(
+        connected: Connected) -> None:
+    """Issue 26: with the state reported 150 ms late, the 137 mm move (1.4 s at 0.1 m/s, here
+    at 0.2x that time) returned after 0 ms."""
+    arm, fake = connected(time_scale=0.2)
+    arm.move_linear((0.3, 0.1, 0.2, *DOWN))
+    first = fake.motions[-1]
+    arm.move_linear((0.3, 0.1, 0.063, *DOWN))  # 137 mm straight down
+    returned, motion = time.monotonic(), fake.motions[-1]
+    assert motion is not first and motion.end - motion.start == pytest.approx(0.274, abs=0.01)
+    assert motion.end <= returned <= motion.end + 0.06
+    assert fake.tcp[2] == pytest.approx(63.0)
+
+
+def test_returns_after_the_motion_in_100_of_100_short_moves(connected: Connected) -> None:
+    """The target of issue 26, on the fake's clock: never before the motion's end, at most
+    60 ms after it (moves of 40 ms, the state reported 150 ms late)."""
+    arm, fake = connected(time_scale=0.4)
+    lateness = []
+    for i in range(100):
+        arm.move_linear((0.3, 0.1 + (0.01 if i % 2 else 0.0), 0.2, *DOWN))
+        returned, motion = time.monotonic(), fake.motions[-1]
+        lateness.append(returned - motion.end)
+    assert min(lateness) >= 0.0 and max(lateness) <= 0.06, sorted(lateness)[::10]
+
+
+def test_a_stop_without_an_error_code_is_an_interrupted_motion(connected: Connected) -> None:
+    """The pendant's stop: state 4 and no error code, which `wait_move` answers EMERGENCY_STOP;
+    the move did not finish, so it is not a success."""
+    arm, fake = connected(time_scale=0.5)
+    threading.Timer(0.2, fake.pendant_stop).start()
+    with pytest.raises(MotionInterrupted, match="state 4"):
+        arm.move_linear(POSE)
+    assert fake.tcp[:3] != pytest.approx([300.0, 100.0, 200.0])
+    arm.stop()  # ready again
+    arm.move_linear(POSE)
+
+
+def test_motion_timeout_applies_to_the_motion_the_arm_is_making(connected: Connected) -> None:
+    arm, fake = connected(time_scale=0.5)  # a 0.8 s move
+    started = time.monotonic()
+    with pytest.raises(ArmTimeout):
+        arm.move_linear(POSE, timeout=0.3)
+    assert 0.3 <= time.monotonic() - started < 0.6 and fake.motions[-1].stopped
+
+
+def test_state_mid_motion_is_read_from_the_controller(connected: Connected) -> None:
+    arm, fake = connected(time_scale=0.5)
+    before = fake.tcp[2] / 1000
+    assert fake.set_position(300.0, 100.0, 200.0, 180.0, 0.0, 0.0) == 0  # a 0.8 s move
+    time.sleep(fake.motions[-1].start + 0.05 - time.monotonic())
+    state = arm.get_state()
+    assert state.moving and before < state.tool_pose[2] < 0.2
+    assert fake.state == 1  # get_state() asked the controller, as the SDK's does
+
+
+@pytest.mark.parametrize(("code", "gripper_error", "match"), [
+    (101, 0, "could not be read"), (102, 7, "fault 7"), (103, 0, "not enabled")])
+def test_end_effector_codes_are_faults(code: int, gripper_error: int, match: str,
+                                       connected: Connected) -> None:
+    arm, fake = connected()
+    if gripper_error:
+        fake.gripper_fault(gripper_error)
+    else:
+        fake.fail_next("set_gripper_position", code)
+    with pytest.raises(ArmFault, match=match) as raised:
+        arm.gripper_close()
+    assert type(raised.value) is ArmFault
+    arm.clear_fault()
+    arm.gripper_close()
+
+
+def test_the_gripper_runs_at_the_configured_speed(
+        connected: Connected) -> None:
+    arm, fake = connected({"gripper_speed": 3000.0})
+    assert fake.gripper_speed == 3000.0
+    with pytest.raises(ValueError, match="gripper_speed must be 1..5000"):
+        XArmDriver("10.0.0.1", gripper_speed=9000.0, **XARM_GRIPPER)  # type: ignore[arg-type]

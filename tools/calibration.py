@@ -135,7 +135,7 @@ def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path
 def verification_targets(seen: np.ndarray, hover: float) -> list[tuple[float, ...]]:
     """Tool poses (top down) `hover` metres above four spread-out corners as the camera sees
     them."""
-    from skills.motion import top_down
+    from skills.compiler_config import top_down
 
     centre = seen.mean(axis=0)
     angles = np.arctan2(seen[:, 1] - centre[1], seen[:, 0] - centre[0])
@@ -162,14 +162,10 @@ def run_verify(spec: BoardSpec, image: str, calibration: Path, board_to_base: np
 
 def move_above(targets: list[tuple[float, ...]], overrides: Sequence[str], dry_run: bool) -> int:
     from agent.arms import build_arm
-    from agent.config import compose_config
+    from agent.config import build, compose_config, is_simulated
 
     cfg = compose_config([*overrides, f"safety.dry_run={str(dry_run).lower()}"])
-    world = None
-    if cfg.robot.get("_partial_"):  # a simulated arm needs its world
-        from hydra.utils import instantiate
-
-        world = instantiate(cfg.sim)
+    world = build(cfg.sim) if is_simulated(cfg.robot) else None  # a simulated arm's world
     try:
         with build_arm(cfg, world) as arm:
             for pose in targets:

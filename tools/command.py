@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from omegaconf import DictConfig, OmegaConf
 
 from agent.arms import safety_limits
+from agent.cell import RealTable
 from agent.session import SimSession, build, open_session
 from agent.types import EpisodeResult, StepRecord
 from perception.types import Frame
@@ -39,8 +40,19 @@ class CommandInterrupted(KeyboardInterrupt):
     """Ctrl-C ended a command's episode; the arm was stopped and the episode recorded."""
 
 
+REAL_TABLE_SCENE = "scene: the real table, as the camera sees it"
+
+
 def describe_scene_spec(spec: SceneSpec) -> str:
     return f"scene: blocks {list(spec.blocks)}, bowls {list(spec.bowls)}, seed {spec.seed}"
+
+
+def describe_table(session: SimSession, spec: SceneSpec) -> str:
+    """The scene line: the scene set up in the simulator, or the real table, which is as the
+    person left it (a generated scene has nothing to do with it)."""
+    if isinstance(session.world, RealTable):
+        return REAL_TABLE_SCENE
+    return describe_scene_spec(spec)
 
 
 def run_command(session: SimSession, instruction: str, recorder: RunRecorder) -> EpisodeResult:
@@ -141,7 +153,7 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
     recorder = open_recorder(cfg, run_dir)
     session = open_session(cfg)
     print(f"instruction: {instruction}")
-    print(f"{describe_scene_spec(scene_spec)}; run directory: {run_dir}")
+    print(f"{describe_table(session, scene_spec)}; run directory: {run_dir}")
     try:
         session.reset(scene_spec)
         return run_command(session, instruction, recorder)

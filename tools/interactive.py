@@ -21,7 +21,7 @@ from sim.scene_gen import SceneSpec
 from skills.relations import describe_state
 from tools.command import (
     CommandInterrupted,
-    describe_scene_spec,
+    describe_table,
     min_free_bytes,
     open_recorder,
     run_command,
@@ -131,7 +131,7 @@ class InteractiveSession:
 
     def set_scene(self, spec: SceneSpec) -> None:
         self.session.reset(spec)
-        print(describe_scene_spec(spec), flush=True)
+        print(describe_table(self.session, spec), flush=True)
 
     def run(self, instruction: str) -> None:
         self.commands += 1

@@ -2,13 +2,15 @@
 
 `with FakeRobotiq(object_width_m=0.04) as fake:` serves on `fake.port`. Closing on an object
 stops at its width and reports OBJ 2; `fake.fault = 7` makes the next move report a fault;
-unknown commands are answered with `?` as the URCap does.
+unknown commands are answered with `?` as the URCap does. `log` holds each command with the
+time (time.monotonic) it arrived.
 """
 
 from __future__ import annotations
 
 import socketserver
 import threading
+import time
 from typing import Any
 
 VARIABLES = ("ACT", "GTO", "POS", "PRE", "SPE", "FOR", "OBJ", "STA", "FLT")
@@ -20,6 +22,7 @@ class FakeRobotiq:
         self.values = dict.fromkeys(VARIABLES, 0)
         self.fault = 0
         self.commands: list[str] = []
+        self.log: list[tuple[float, str]] = []
         fake = self
 
         class Handler(socketserver.StreamRequestHandler):
@@ -34,6 +37,7 @@ class FakeRobotiq:
 
     def answer(self, line: str) -> str:
         self.commands.append(line)
+        self.log.append((time.monotonic(), line))
         words = line.split()
         if len(words) == 2 and words[0] == "GET" and words[1] in VARIABLES:
             return f"{words[1]} {self.values[words[1]]}"

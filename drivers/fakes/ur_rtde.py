@@ -1,43 +1,158 @@
-"""An in-package stand-in for ur_rtde (RTDEControlInterface, RTDEReceiveInterface, DashboardClient).
+"""An in-package stand-in for ur_rtde 1.6.5 (RTDEControlInterface, RTDEReceiveInterface,
+DashboardClient), no controller or URSim here.
 
-It reproduces the library's documented behaviour the adapter relies on: moves return False when
-the controller refuses them (protective or emergency stop, program not running); asynchronous
-moves return at once and `getAsyncOperationProgress()` is negative once they finished; `stopL`
-/`stopJ` end them; out-of-range speeds or accelerations raise ValueError (pybind11's mapping of
-std::range_error); a lost connection raises RuntimeError; poses are [x, y, z, rx, ry, rz] in
-metres and a rotation vector. Kinematics: a sphere of reach (UR5e: 0.85 m) around the base.
+Conventions the adapter relies on: moves return False when the controller refuses them
+(protective or emergency stop, program not running); out-of-range speeds or accelerations raise
+ValueError (pybind11's mapping of std::range_error); a lost connection raises RuntimeError; poses
+are [x, y, z, rx, ry, rz] in metres and a rotation vector, of the tool centre point set with
+`setTcp` (the flange composed with it); `getTCPOffset()`, `getPayload()`, `getPayloadCog()` read
+back what `setTcp` / `setPayload` set. Kinematics: a sphere of reach (UR5e: 0.85 m).
+
+Timing and failures as the library shows them (the control script embedded in librtde,
+`rtde_control.script`, and the docstring of `getAsyncOperationProgress`):
+- An asynchronous move returns at once; the script runs it in a separate `move_thread`, which
+  calls `signal_async_operation_started()` when it gets to run: here `start_delay` s later.
+  Until then `getAsyncOperationProgress()` still shows the previous operation's value.
+- While an operation runs the progress is >= 0; when it ends it is negative, alternately -1 and
+  -2 ("the returned values of two consecutive async operations is never equal ... this allows
+  the application to clearly detect the end of an operation even if it is too short to see its
+  start").
+- A new move stops the running asynchronous one first (`stop_async_move()` at the start of each
+  move command): the arm stops where it is and goes to the new target.
+- A move takes `time_scale` times distance / speed (metres at m/s; radians at rad/s).
+- The dashboard refuses `unlock protective stop` for 5 s after the stop (the Dashboard Server
+  manual: "Cannot unlock protective stop until 5s after occurrence ..."), and ur_rtde's
+  `unlockProtectiveStop` raises RuntimeError("Unlock protective stop failure: " + the reply);
+  the window is `unlock_window` here, so tests need not wait 5 s.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from drivers.rotations import matrix_to_rotvec, rotvec_to_matrix
 
 REACH_M = 0.85
 TOOL_SPEED_MAX, TOOL_ACC_MAX, JOINT_SPEED_MAX, JOINT_ACC_MAX = 3.0, 150.0, 3.14, 40.0
+REFUSED_UNLOCK = ("Cannot unlock protective stop until 5s after occurrence. Always inspect cause "
+                  "of protective stop before unlocking")
+
+
+@dataclass
+class Motion:
+    """One move on the controller's clock (time.monotonic): `kind` "pose" moves the flange
+    ([x, y, z, rx, ry, rz]), "q" the joints."""
+
+    kind: str
+    frm: list[float]
+    to: list[float]
+    commanded: float
+    start: float
+    end: float
+    stopped: bool = False
+
+    def at(self, now: float) -> list[float]:
+        if now >= self.end or self.end <= self.start:
+            return list(self.to)
+        share = max(0.0, (now - self.start) / (self.end - self.start))
+        if self.kind == "pose":  # the rotation is not interpolated: the fake keeps the target's
+            return [*(a + (b - a) * share for a, b in zip(self.frm[:3], self.to[:3],
+                                                           strict=True)), *self.to[3:]]
+        return [a + (b - a) * share for a, b in zip(self.frm, self.to, strict=True)]
+
+
+def compose(pose: list[float], offset: list[float]) -> list[float]:
+    """ur_rtde's `poseTrans(pose, offset)`: `offset` expressed in `pose`'s frame."""
+    rotation = rotvec_to_matrix(*pose[3:])
+    xyz = np.asarray(pose[:3]) + rotation @ np.asarray(offset[:3])
+    return [*map(float, xyz), *matrix_to_rotvec(rotation @ rotvec_to_matrix(*offset[3:]))]
+
+
+def inverse(offset: list[float]) -> list[float]:
+    rotation = rotvec_to_matrix(*offset[3:]).T
+    return [*map(float, -rotation @ np.asarray(offset[:3])), *matrix_to_rotvec(rotation)]
 
 
 class FakeURRobot:
     """The controller's state, shared by the three interfaces."""
 
-    def __init__(self, seconds_per_metre: float = 0.0) -> None:
-        self.q = [0.0, -1.57, 1.57, -1.57, -1.57, 0.0]
-        self.tcp = [0.4, 0.0, 0.3, math.pi, 0.0, 0.0]
+    def __init__(self, time_scale: float = 1.0, start_delay: float = 0.02,
+                 unlock_window: float = 5.0) -> None:
         self.protective_stop = self.emergency_stop = False
         self.connected, self.program_running = True, True
-        self.seconds_per_metre = seconds_per_metre
-        self.motion_end = 0.0
+        self.time_scale, self.start_delay, self.unlock_window = time_scale, start_delay, \
+            unlock_window
+        self.tcp_offset = [0.0] * 6
+        self.payload, self.payload_cog = 0.0, [0.0, 0.0, 0.0]
+        self.stopped_at = -math.inf
+        self.motions: list[Motion] = []
+        self.operations = 0  # asynchronous operations started
         self.calls: list[str] = []
+        self._lock = threading.RLock()
+        self._rest = {"pose": [0.4, 0.0, 0.3, math.pi, 0.0, 0.0],
+                      "q": [0.0, -1.57, 1.57, -1.57, -1.57, 0.0]}
+
+    def at(self, kind: str, now: float) -> list[float]:
+        with self._lock:
+            for motion in reversed(self.motions):
+                if motion.kind == kind and motion.start <= now:
+                    return motion.at(now)
+            return list(self._rest[kind])
+
+    @property
+    def flange(self) -> list[float]:
+        return self.at("pose", time.monotonic())
+
+    @property
+    def tcp(self) -> list[float]:
+        return compose(self.flange, self.tcp_offset)
+
+    @property
+    def q(self) -> list[float]:
+        return self.at("q", time.monotonic())
 
     def moving(self) -> bool:
-        return time.monotonic() < self.motion_end
+        now = time.monotonic()
+        return any(m.start <= now < m.end for m in self.motions)
+
+    def progress(self) -> int:
+        """What `getAsyncOperationProgress()` reads now."""
+        now = time.monotonic()
+        with self._lock:
+            started = [m for m in self.motions if m.start <= now]
+            running = bool(started) and now < started[-1].end
+            finished = len(started) - (1 if running else 0)
+            return 0 if running else -1 - finished % 2
 
     def trigger_protective_stop(self) -> None:
-        """What a collision does: the arm stops where it is and the program halts."""
-        self.protective_stop, self.motion_end = True, 0.0
+        """What a collision does: the arm stops where it is and the async operation ends."""
+        with self._lock:
+            self.halt()
+            self.protective_stop, self.stopped_at = True, time.monotonic()
 
     def halt(self) -> None:
-        self.motion_end = 0.0
+        """Stop where the arm is now (a stop, or `stop_async_move()`); drop what has not begun."""
+        with self._lock:
+            now = time.monotonic()
+            for kind in self._rest:
+                self._rest[kind] = self.at(kind, now)
+            self.motions = [m for m in self.motions if m.start <= now]
+            for motion in self.motions:
+                if motion.end > now:
+                    motion.to, motion.end, motion.stopped = motion.at(now), now, True
+
+    def move(self, kind: str, target: list[float], amount: float, speed: float) -> None:
+        with self._lock:
+            self.halt()  # stop_async_move(): the running move ends here
+            now = time.monotonic()
+            start = now + self.start_delay
+            self.motions.append(Motion(kind, self.at(kind, now), list(target), now, start,
+                                       start + self.time_scale * amount / max(speed, 1e-9)))
 
 
 class FakeRTDEControl:
@@ -59,8 +174,9 @@ class FakeRTDEControl:
         _within("acceleration", acceleration, TOOL_ACC_MAX)
         if not self._usable("moveL") or math.dist(pose[:3], (0, 0, 0.16)) > REACH_M:
             return False
-        return self._move(math.dist(self.r.tcp[:3], pose[:3]), asynchronous,
-                          lambda: setattr(self.r, "tcp", list(pose)))
+        flange = compose(list(pose), inverse(self.r.tcp_offset))
+        self.r.move("pose", flange, math.dist(self.r.tcp[:3], pose[:3]), speed)
+        return self._finish(asynchronous)
 
     def moveJ(self, q: list[float], speed: float = 1.05, acceleration: float = 1.4,
               asynchronous: bool = False) -> bool:
@@ -68,21 +184,21 @@ class FakeRTDEControl:
         _within("acceleration", acceleration, JOINT_ACC_MAX)
         if not self._usable("moveJ") or len(q) != 6:
             return False
-        return self._move(max(abs(a - b) for a, b in zip(q, self.r.q, strict=True)) * 0.3,
-                          asynchronous, lambda: setattr(self.r, "q", list(q)))
+        self.r.move("q", list(q), max(abs(a - b) for a, b in zip(q, self.r.q, strict=True)),
+                    speed)
+        return self._finish(asynchronous)
 
-    def _move(self, metres: float, asynchronous: bool, arrive: object) -> bool:
-        arrive()  # type: ignore[operator]  # the fake reports the target as soon as it stops
-        self.r.motion_end = time.monotonic() + metres * self.r.seconds_per_metre
-        if not asynchronous:
-            while self.r.moving():
-                time.sleep(0.001)
-            return not self.r.protective_stop
-        return True
+    def _finish(self, asynchronous: bool) -> bool:
+        if asynchronous:
+            return True
+        while self.r.moving() or self.r.progress() >= 0 or any(
+                m.start > time.monotonic() for m in self.r.motions):
+            time.sleep(0.001)
+        return not self.r.protective_stop
 
     def getAsyncOperationProgress(self) -> int:
         self.r.calls.append("getAsyncOperationProgress")
-        return 0 if self.r.moving() else -1
+        return self.r.progress()
 
     def stopL(self, a: float = 10.0, asynchronous: bool = False) -> None:
         self.r.calls.append("stopL")
@@ -106,13 +222,31 @@ class FakeRTDEControl:
         self.r.trigger_protective_stop()
         return True
 
+    def setTcp(self, tcp_offset: list[float]) -> bool:
+        self._usable("setTcp")
+        self.r.tcp_offset = [float(v) for v in tcp_offset]
+        return True
+
+    def getTCPOffset(self) -> list[float]:
+        self._usable("getTCPOffset")
+        return list(self.r.tcp_offset)
+
+    def setPayload(self, mass: float, cog: list[float] | None = None) -> bool:
+        self._usable("setPayload")
+        self.r.payload = float(mass)
+        if cog:
+            self.r.payload_cog = [float(v) for v in cog]
+        return True
+
     def getInverseKinematicsHasSolution(self, x: list[float], qnear: list[float] | None = None,
                                         max_position_error: float = 1e-10,
                                         max_orientation_error: float = 1e-10) -> bool:
         return math.dist(x[:3], (0, 0, 0.16)) <= REACH_M
 
     def reuploadScript(self) -> bool:
+        """A new control script: the TCP and payload are the installation's again."""
         self.r.program_running = True
+        self.r.tcp_offset, self.r.payload = [0.0] * 6, 0.0
         return True
 
     def disconnect(self) -> None:
@@ -131,7 +265,7 @@ class FakeRTDEReceive:
 
     def getActualQ(self) -> list[float]:
         self._read()
-        return list(self.r.q)
+        return self.r.q
 
     def getActualQd(self) -> list[float]:
         self._read()
@@ -139,7 +273,15 @@ class FakeRTDEReceive:
 
     def getActualTCPPose(self) -> list[float]:
         self._read()
-        return list(self.r.tcp)
+        return self.r.tcp
+
+    def getPayload(self) -> float:
+        self._read()
+        return self.r.payload
+
+    def getPayloadCog(self) -> list[float]:
+        self._read()
+        return list(self.r.payload_cog)
 
     def isProtectiveStopped(self) -> bool:
         self._read()
@@ -166,8 +308,13 @@ class FakeDashboard:
 
     def unlockProtectiveStop(self) -> None:
         self.r.calls.append("unlockProtectiveStop")
-        if not self.r.emergency_stop:
-            self.r.protective_stop = False
+        if not self.r.connected:
+            raise RuntimeError("Dashboard client is not connected")
+        if self.r.emergency_stop or not self.r.protective_stop:
+            return
+        if time.monotonic() - self.r.stopped_at < self.r.unlock_window:
+            raise RuntimeError(f"Unlock protective stop failure: {REFUSED_UNLOCK}")
+        self.r.protective_stop = False
 
     def disconnect(self) -> None:
         pass
@@ -176,8 +323,8 @@ class FakeDashboard:
 class FakeURBackend:
     """What `drivers.ur` asks of ur_rtde: `.control`, `.receive`, `.dashboard` for one robot."""
 
-    def __init__(self, ip: str, robot: FakeURRobot | None = None) -> None:
-        self.robot = robot or FakeURRobot()
+    def __init__(self, ip: str, robot: FakeURRobot | None = None, **robot_options: float) -> None:
+        self.robot = robot or FakeURRobot(**robot_options)
         self.control = FakeRTDEControl(self.robot)
         self.receive = FakeRTDEReceive(self.robot)
         self.dashboard = FakeDashboard(self.robot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
+from sim.tasks.registration import register_family
 from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import In
@@ -40,6 +41,7 @@ NAMED = Wordings(  # with a distractor block on the table, the two blocks are na
 )
 
 
+@register_family(FAMILY)
 def generate(seed: int, colors: tuple[str, ...] = SEEN_COLORS, family: str = FAMILY,
              wordings: WordingSplit = "train") -> Task:
     rng = rng_for(family, seed)

@@ -1,8 +1,9 @@
-"""Every task family by its stable id: seed -> Task."""
+"""Every shipped task family by its stable id: seed -> Task. Each family registers itself where
+it is defined (`@register_family`, `sim/tasks/registration.py`); importing its module here loads
+it. `FAMILIES` is in the order of `SHIPPED` (a module's families in the order it defines them),
+the benchmark's and the demonstrations' order, whatever order the modules were imported in."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sim.tasks import (
     all_in_one,
@@ -16,23 +17,22 @@ from sim.tasks import (
     stacking,
     unseen_colors,
 )
+from sim.tasks.registration import REGISTERED, Generator
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 
-# Each generator: (seed, wordings="train" | "held_out") -> Task.
-FAMILIES: dict[str, Callable[..., Task]] = {
-    pick_place.FAMILY: pick_place.generate,
-    matching_bowls.FAMILY: matching_bowls.generate,
-    mismatched_bowls.FAMILY: mismatched_bowls.generate,
-    all_in_one.FAMILY: all_in_one.generate,
-    stacking.STACK_ALL_FAMILY: stacking.generate_stack_all,
-    stacking.STACK_ORDER_FAMILY: stacking.generate_stack_order,
-    corners_sides.FAMILY: corners_sides.generate,
-    exclusion.FAMILY: exclusion.generate,
-    unseen_colors.FAMILY: unseen_colors.generate,
-    infeasible.FAMILY: infeasible.generate,
-    long_horizon.FAMILY: long_horizon.generate,
-}
+SHIPPED = (pick_place, matching_bowls, mismatched_bowls, all_in_one, stacking, corners_sides,
+           exclusion, unseen_colors, infeasible, long_horizon)
+
+
+def _in_shipped_order() -> dict[str, Generator]:
+    modules = [module.__name__ for module in SHIPPED]
+    rank = {name: index for index, name in enumerate(modules)}
+    return dict(sorted(REGISTERED.items(),
+                       key=lambda item: rank.get(item[1].__module__, len(modules))))
+
+
+FAMILIES: dict[str, Generator] = _in_shipped_order()
 
 
 def generate(family: str, seed: int, wordings: WordingSplit = "train") -> Task:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.tasks.layout import placeable_scene
+from sim.tasks.registration import register_family
 from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
 from skills.goals import Stacked, Tower
@@ -57,6 +58,7 @@ def _blocks_and_bowls(rng, colors: tuple[str, ...]) -> tuple[list[str], list[str
     return blocks, pick_colors(rng, between(rng, 0, 2), colors)
 
 
+@register_family(STACK_ALL_FAMILY)
 def generate_stack_all(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
                        family: str = STACK_ALL_FAMILY, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(family, seed)
@@ -66,6 +68,7 @@ def generate_stack_all(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
     return Task(family, seed, STACK_ALL.choose(rng, wordings), spec, goal)
 
 
+@register_family(STACK_ORDER_FAMILY)
 def generate_stack_order(seed: int, colors: tuple[str, ...] = SEEN_COLORS,
                          family: str = STACK_ORDER_FAMILY,
                          wordings: WordingSplit = "train") -> Task:

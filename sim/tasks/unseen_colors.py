@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.tasks import all_in_one, matching_bowls, pick_place, stacking
+from sim.tasks.registration import register_family
 from sim.tasks.task import UNSEEN_COLORS, Task, rng_for
 from sim.tasks.wordings import WordingSplit
 
@@ -16,6 +17,7 @@ SUB_FAMILIES = (
 )
 
 
+@register_family(FAMILY)
 def generate(seed: int, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(FAMILY, seed)
     sub_family = SUB_FAMILIES[int(rng.integers(len(SUB_FAMILIES)))]

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
-from skills.motion import CompilerConfig, top_down
+from skills.compiler_config import CompilerConfig, top_down
 from skills.relations import TABLE, SceneGeometry, horizontal
 from skills.skill import AffordanceContext, PromptExample, Skill, blocks_first
 from skills.symbolic import SymbolicState
@@ -247,7 +247,7 @@ def _place_point(
         if target.kind == "bowl":
             floor = tz + config.bowl_floor_height
             inside = [o.position[2] + half for o in scene.blocks
-                      if math.dist(o.position[:2], (tx, ty)) < config.bowl_radius]
+                      if math.dist(o.position[:2], (tx, ty)) < BOWL_RADIUS]
             if inside:  # blocks already in the bowl: release above the highest one
                 top = max(inside)
                 return (tx, ty), top + half + config.place_clearance, top

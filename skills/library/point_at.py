@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perception.types import Scene
-from skills.motion import CompilerConfig, top_down
+from skills.compiler_config import CompilerConfig, top_down
 from skills.skill import AffordanceContext, Skill, blocks_first
 from skills.types import Option, Primitive
 

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from perception.types import Detection, Scene
-from skills.motion import CompilerConfig, top_down
+from skills.compiler_config import CompilerConfig, top_down
 from skills.relations import TABLE as SEEN_TABLE
 from skills.relations import SceneGeometry, horizontal
 from skills.skill import AffordanceContext, Skill, blocks_first

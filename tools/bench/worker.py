@@ -16,7 +16,7 @@ from omegaconf import OmegaConf
 
 from agent.session import SimSession, open_session
 from sim.tasks.task import Task
-from tools.bench.episode import error_json, run_task
+from tools.bench.task_episode import error_json, run_task
 from tools.bench.traces import EpisodeTraces
 
 log = logging.getLogger(__name__)

@@ -3,10 +3,10 @@ like "red block" at fixed table positions, with the workspace's named locations.
 
 from __future__ import annotations
 
-from perception.types import Detection, Scene
+from perception.types import Scene
+from skills.relations import on_the_table
 from skills.workspace import Workspace
 
-BLOCK_CENTRE_Z = 0.02  # metres: a block resting on the table; a bowl's position is its base (0)
 SLOTS: tuple[tuple[float, float], ...] = (
     (0.34, -0.2), (0.46, 0.12), (0.60, -0.08), (0.40, 0.02), (0.55, 0.20), (0.66, 0.06),
     (0.34, 0.16), (0.50, -0.20),
@@ -17,9 +17,4 @@ def make_scene(*names: str) -> Scene:
     """A scene holding the named objects ("red block", "blue bowl") in the order of SLOTS."""
     if len(names) > len(SLOTS):
         raise ValueError(f"at most {len(SLOTS)} objects, got {len(names)}")
-    objects = []
-    for (x, y), name in zip(SLOTS, names, strict=False):
-        color, kind = name.split()
-        z = BLOCK_CENTRE_Z if kind == "block" else 0.0
-        objects.append(Detection(color, kind, (x, y, z)))  # type: ignore[arg-type]
-    return Scene(tuple(objects), Workspace().named_locations())
+    return on_the_table(zip(names, SLOTS, strict=False), Workspace().named_locations())

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from perception.types import Detection, Scene
+from perception.types import Scene
 from planner.grounding import mentioned_objects
 from planner.prompt import PromptBuilder
 from sim.scene_gen import sample_layout
@@ -36,7 +36,7 @@ from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 from skills.goals import At, Goal, In, On, Stacked, Tower
 from skills.options import DONE_OPTION
-from skills.relations import BLOCK_SIZE, SceneGeometry
+from skills.relations import BLOCK_SIZE, SceneGeometry, on_the_table
 from skills.skill_set import SkillSet
 from skills.types import Option, Outcome
 
@@ -68,12 +68,8 @@ class Demonstration:
 
 def initial_scene(task: Task) -> Scene:
     layout = sample_layout(task.scene, WORKSPACE, RADII)
-    objects = []
-    for name, place in layout.items():
-        color, kind = name.rsplit(" ", 1)
-        z = BLOCK_SIZE / 2 if kind == "block" else 0.0
-        objects.append(Detection(color, kind, (place.x, place.y, z)))  # type: ignore[arg-type]
-    return Scene(tuple(objects), WORKSPACE.named_locations())
+    return on_the_table(((name, (place.x, place.y)) for name, place in layout.items()),
+                        WORKSPACE.named_locations())
 
 
 def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:

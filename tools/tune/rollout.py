@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = compose_config()  # the default config's skills and step limit
     skills, max_steps = build_skills(cfg), int(cfg.max_steps)
     with LlamaCppModel(adapter=adapter) as model:
-        planner = SayCanPlanner(model, max_steps=max_steps, print_top_k=0, skills=skills)
+        planner = SayCanPlanner(model, print_top_k=0, skills=skills)
         for family in args.families:
             results = [roll_out(generate(family, args.first_seed + k, wordings), planner,
                                 skills, max_steps) for k in range(args.seeds)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from skills.tolerances import BLOCK_SIZE, BOWL_FLOOR_HEIGHT, BOWL_OUTER_RADIUS, BOWL_RADIUS
+from skills.tolerances import BLOCK_SIZE, BOWL_FLOOR_HEIGHT, BOWL_OUTER_RADIUS
 from skills.types import Pose
 
 
@@ -17,8 +17,8 @@ class CompilerConfig:
     tall targets by travel_clearance). grasp_offset: TCP height above a block's centre when
     grasping. place_clearance: gap left under the block when releasing it onto a block or
     the table; bowl_drop: the same inside an empty bowl, whose floor is bowl_floor_height
-    above its base; blocks seen within bowl_radius of a bowl's centre are in it, and a new
-    one goes on top. finger_reach: distance from the tool axis to the middle of an open
+    above its base; a block placed in a bowl that holds blocks (as `SceneGeometry` reads "in")
+    goes on top of them. finger_reach: distance from the tool axis to the middle of an open
     finger (for the yaw choice). grasp_yaw_turn: added to grasp_yaw where the fingers have
     room (a retry's turn). return_home: finish with the arm at home (out of the camera's
     view) so the next frame sees the result.
@@ -32,7 +32,6 @@ class CompilerConfig:
     grasp_offset: float = 0.0
     place_clearance: float = 0.006
     bowl_drop: float = 0.02
-    bowl_radius: float = BOWL_RADIUS
     bowl_outer_radius: float = BOWL_OUTER_RADIUS
     finger_reach: float = 0.055
     grasp_yaw: float = 0.0
