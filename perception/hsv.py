@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 import yaml
 
+from perception.input_files import InputFileError, load_yaml_file
 from perception.types import COLOR_NAMES
-from perception.yaml_file import YamlFileError, load_yaml_file
 
 MAX_BYTES = 1 << 20  # a colour or clicks file is a few hundred bytes
 
@@ -39,7 +39,7 @@ class HSVColorClassifier:
         path = Path(path)
         try:
             data = load_yaml_file(path, "a colour file", MAX_BYTES, max_depth=3)
-        except YamlFileError as error:
+        except InputFileError as error:
             raise ValueError(f"colour file {path}: {error}") from None
         if not isinstance(data, dict) or not data:
             raise ValueError(f"colour file {path}: expected colour name -> h, s, v ranges")
@@ -76,7 +76,7 @@ def load_clicks(path: Path) -> dict[str, list[list[int]]]:
     """A clicks file: YAML colour name -> [[column, row], ...]."""
     try:
         clicks = load_yaml_file(path, "a clicks file", MAX_BYTES, max_depth=4)
-    except YamlFileError as error:
+    except InputFileError as error:
         raise ValueError(f"clicks file {path}: {error}") from None
     if not isinstance(clicks, dict) or not clicks:
         raise ValueError(f"clicks file {path}: expected colour name -> [[column, row]]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import statistics
 from collections import defaultdict
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from records.run_dir import replace_file
 from sim.tasks.registry import FAMILIES
 
 Z95 = 1.959964
@@ -129,8 +131,10 @@ def bar_chart(series: Mapping[str, Sequence[FamilyStats]], path: str | Path,
     axes.legend(fontsize=8)
     figure.tight_layout()
     path = Path(path)
-    figure.savefig(path, dpi=110)
+    image = io.BytesIO()
+    figure.savefig(image, dpi=110, format="png")
     plt.close(figure)
+    replace_file(path, image.getvalue())
     return path
 
 

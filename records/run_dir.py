@@ -7,8 +7,10 @@ motion. A JSON line is appended in one piece or not at all, so trace.jsonl stays
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -75,9 +77,9 @@ def check_writable(directory: Path, min_free_bytes: int = MIN_FREE_BYTES) -> Non
                                 f"its filesystem (needs {min_free_bytes / 2**20:.0f} MB)")
 
 
-def append_line(path: Path, line: str) -> None:
+def append_line(path: Path, line: str, sync: bool = False) -> None:
     """Append `line` and a newline whole: if the write fails part-way, the file is cut back to
-    where it was, so no half line is ever left."""
+    where it was, so no half line is ever left. `sync`: on disk before this returns."""
     data = memoryview((line + "\n").encode("utf-8"))
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -88,6 +90,8 @@ def append_line(path: Path, line: str) -> None:
         try:
             while data:
                 data = data[os.write(fd, data):]
+            if sync:
+                os.fsync(fd)
         except OSError as error:
             os.ftruncate(fd, size)
             raise _write_error(path, error) from error
@@ -96,25 +100,37 @@ def append_line(path: Path, line: str) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a whole file; RunDirectoryError (and no partial file) when it fails."""
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        path.unlink(missing_ok=True)
-        raise _write_error(path, error) from error
+    """Write a whole file (see `replace_file`)."""
+    replace_file(path, text.encode("utf-8"))
 
 
 def write_image(path: Path, image: np.ndarray) -> None:
     """cv2.imwrite reports a failed write only by returning False: this raises instead."""
     import cv2  # here, so the console scripts' early checks need no OpenCV
 
+    ok, encoded = cv2.imencode(path.suffix, image)
+    if not ok:
+        raise _write_error(path, OSError(errno.EINVAL, "cannot encode the image"))
+    replace_file(path, encoded.tobytes())
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` as a new file beside `path` and rename it into place: a reader never sees
+    half of it, and what is at `path` (a link to a file elsewhere, say) is replaced, never
+    written through. RunDirectoryError (and no new file) when it fails."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        ok, encoded = cv2.imencode(path.suffix, image)
-        if not ok:
-            raise OSError(errno.EINVAL, "cannot encode the image")
-        path.write_bytes(encoded.tobytes())
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
     except OSError as error:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise _write_error(path, error) from error
 
 

@@ -134,3 +134,80 @@ def test_a_damaged_trace_line_is_named(run_dir: Path, tmp_path: Path) -> None:
     lines[1] = json.dumps({"step": 1, "chosen": "done()", "options": "none"})
     trace.write_text("\n".join(lines) + "\n")
     assert_one_line_error(report_cli(damaged), f"{trace}:2:", "'options'")
+
+
+def _first_frame(run: Path) -> Path:
+    return sorted((run / "frames").glob("step00_before_*.png"))[0]
+
+
+def _edit_line(run: Path, edit) -> None:  # noqa: ANN001 - a function of one trace line
+    trace = run / "trace.jsonl"
+    lines = [json.loads(line) for line in trace.read_text().splitlines()]
+    edit(lines[0])
+    trace.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def _edit_summary(run: Path, edit) -> None:  # noqa: ANN001 - a function of the summary
+    summary = json.loads((run / "summary.json").read_text())
+    edit(summary)
+    (run / "summary.json").write_text(json.dumps(summary))
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+HOSTILE = {
+    "deep trace line": (lambda run: (run / "trace.jsonl").write_text(DEEP + "\n"),
+                        "trace.jsonl:1: damaged line (nested too deep)"),
+    "deep summary": (lambda run: (run / "summary.json").write_text(DEEP),
+                     "summary.json: damaged (nested too deep)"),
+    "string confidence": (lambda run: _edit_line(run, lambda line: line["detections"][0].update(
+        confidence="high")), "trace.jsonl:1: damaged line ('detections'[0].confidence is "
+                             "not a finite number)"),
+    "singular camera": (lambda run: _edit_line(run, lambda line: line["camera"].update(
+        camera_to_world=[[0.0] * 4] * 4)), "'camera'.camera_to_world is singular"),
+    "summary seconds a list": (lambda run: _edit_summary(run, lambda s: s.update(seconds=[1])),
+                               "summary.json: damaged ('seconds' is not a JSON object)"),
+    "summary message a number": (lambda run: _edit_summary(run, lambda s: s.update(message=5)),
+                                 "summary.json: damaged ('message' is not a string)"),
+    "non-PNG frame": (lambda run: _first_frame(run).write_text("not a picture"),
+                      "not a PNG file"),
+    "trace symlink loop": (lambda run: ((run / "trace.jsonl").unlink(),
+                                        (run / "trace.jsonl").symlink_to(run / "trace.jsonl")),
+                           "trace.jsonl: cannot read: Too many levels of symbolic links"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_run_directory_is_one_line_and_no_report(run_dir: Path, tmp_path: Path,
+                                                           name: str) -> None:
+    """Issue 22: each of these was a traceback (RecursionError, ValueError, LinAlgError...) or,
+    for the symlink loop, exit 0 and an empty report."""
+    hostile = tmp_path / "hostile"
+    shutil.copytree(run_dir, hostile)
+    (hostile / "report.html").unlink()
+    damage, needle = HOSTILE[name]
+    damage(hostile)
+    assert_one_line_error(report_cli(hostile), needle)
+    assert not (hostile / "report.html").exists()
+
+
+def test_a_report_html_linked_elsewhere_is_replaced_not_written_through(
+        run_dir: Path, tmp_path: Path) -> None:
+    linked = tmp_path / "linked"
+    shutil.copytree(run_dir, linked)
+    elsewhere = tmp_path / "precious.txt"
+    elsewhere.write_text("not yours to overwrite\n")
+    (linked / "report.html").unlink()
+    (linked / "report.html").symlink_to(elsewhere)
+    result = report_cli(linked)
+    assert result.returncode == 0, result.stderr
+    assert elsewhere.read_text() == "not yours to overwrite\n"
+    report = linked / "report.html"
+    assert not report.is_symlink() and report.read_text().startswith("<!DOCTYPE html>")
+    assert not list(linked.glob(".report.html.*"))  # no temporary file left behind
+
+
+def test_a_results_file_nested_too_deep_is_named(tmp_path: Path) -> None:
+    results = tmp_path / "deep.jsonl"
+    results.write_text(DEEP + "\n")
+    assert_one_line_error(report_cli(results), f"{results}:1: damaged line (nested too deep)")
+    assert not (tmp_path / "deep.html").exists()

@@ -76,3 +76,25 @@ def test_a_write_that_fails_mid_episode_stops_it_before_the_next_motion(
         trace = run / "trace.jsonl"
         lines = trace.read_text().splitlines() if trace.exists() else []
         assert [json.loads(line)["step"] for line in lines] in ([], [0])
+
+
+@pytest.mark.sim
+def test_a_benchmark_whose_disk_fills_says_so_in_one_line(tmp_path: Path) -> None:
+    """Issue 22: the results line that did not fit was a 29-line traceback and exit 1. The
+    episode runs (its run directory is elsewhere), its results line does not fit on the full
+    disk: one line, exit 2, and the results file holds no half line."""
+    bench = str(Path(STACKBOT).with_name("stackbot-bench"))
+    with tiny_filesystem(tmp_path / "disk", "64k") as disk:
+        results = disk / "r.jsonl"
+        fill(disk, 0)
+        result = subprocess.run(
+            [bench, "planner=scripted", "perception=oracle", "tasks=pick_place_v1",
+             "episodes=1", f"results={results}", "progress=false", "min_free_mb=0",
+             "hydra.run.dir=run"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 2, result.stderr
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert lines == [f"stackbot-bench: error: cannot write {results}: No space left on "
+                         "device"], result.stderr
+        text = results.read_text() if results.exists() else ""
+        assert all(json.loads(line) for line in text.splitlines())

@@ -169,10 +169,10 @@ def test_a_large_seed_and_yaml_1_1_scalars_still_load(tmp_path: Path) -> None:
 def test_the_c_loader_is_used_where_pyyaml_has_it() -> None:
     import yaml
 
-    from perception import yaml_file
+    from perception import input_files
 
     expected = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-    assert yaml_file.SAFE_LOADER is expected
+    assert input_files.SAFE_LOADER is expected
 
 
 def test_the_benchmark_reads_a_task_file_once(tmp_path: Path,

@@ -29,7 +29,7 @@ from perception.cameras.charuco import (
     corners_on_board_plane,
     find_board,
 )
-from perception.yaml_file import YamlFileError, load_yaml_file
+from perception.input_files import InputFileError, load_yaml_file
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
@@ -108,7 +108,7 @@ def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path
     distortion = np.asarray(data["distortion"], np.float64)
     try:
         listed = load_yaml_file(views_file, "a views file", MAX_BYTES, max_depth=4)
-    except YamlFileError as error:
+    except InputFileError as error:
         raise ValueError(f"views file {views_file}: {error}") from None
     if not isinstance(listed, list) or not all(isinstance(v, dict) and {"image", "tool_pose"}
                                                <= set(v) for v in listed):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from perception.yaml_file import YamlFileError, load_yaml_file
+from perception.input_files import InputFileError, load_yaml_file
 
 REQUIRED_KEYS = ("image_size", "intrinsics", "distortion", "camera_to_base")
 ORTHONORMAL_TOLERANCE = 1e-4
@@ -72,11 +72,11 @@ class CameraCalibration:
 
 
 def read_calibration_data(path: str | Path) -> dict[str, Any]:
-    """The mapping in a calibration file, read as task files are (`perception.yaml_file`: at
+    """The mapping in a calibration file, read as task files are (`perception.input_files`: at
     most MAX_BYTES, no aliases); CalibrationError naming the file otherwise."""
     try:
         data = load_yaml_file(path, "a calibration file", MAX_BYTES, MAX_DEPTH)
-    except YamlFileError as error:
+    except InputFileError as error:
         raise CalibrationError(f"calibration file {path}: {error}") from None
     if not isinstance(data, dict):
         raise CalibrationError(f"calibration file {path}: expected a mapping of keys")

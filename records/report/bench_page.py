@@ -42,7 +42,11 @@ class Configuration:
 
 def load_configuration(results: str | Path) -> Configuration | None:
     """The results file's episodes in the task registry's order; None when it holds none."""
-    records = sorted(ResultsFile(results).load().values(), key=registry_order)
+    try:
+        loaded = ResultsFile(results).load(strict=True)
+    except ValueError as error:
+        raise ReportInputError(str(error)) from None
+    records = sorted(loaded.values(), key=registry_order)
     if not records:
         return None
     return Configuration(str(records[0].get("label") or Path(results).stem), Path(results),

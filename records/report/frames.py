@@ -10,20 +10,26 @@ from typing import Any
 
 import numpy as np
 
+from perception.input_files import InputFileError, read_bytes
 from records.report.html import esc, png_data_uri
+from records.report.run_data import ReportInputError
 
 Projector = Callable[[Sequence[float]], tuple[float, float] | None]
 LOW_CONFIDENCE = 0.5
+MAX_FRAME_BYTES = 64 << 20  # a 4K RGB frame as PNG is under 30 MB
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    """Width and height from the PNG header."""
-    with path.open("rb") as data:
-        header = data.read(24)
-    if len(header) < 24 or header[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError(f"{path} is not a PNG file")
-    width, height = struct.unpack(">II", header[16:24])
-    return int(width), int(height)
+def read_png(path: Path) -> tuple[bytes, int, int]:
+    """A saved frame's bytes, width and height (from its header); ReportInputError when it is
+    not a PNG file of at most MAX_FRAME_BYTES."""
+    try:
+        data = read_bytes(path, MAX_FRAME_BYTES)
+    except InputFileError as error:
+        raise ReportInputError(f"{path}: {error}") from None
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ReportInputError(f"{path}: not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    return data, int(width), int(height)
 
 
 def projector(camera: dict[str, Any] | None) -> Projector | None:
@@ -82,7 +88,7 @@ def frame_figure(path: Path | None, caption: str, detections: Sequence[dict[str,
     if path is None:
         return (f'<figure><div class="noframe">no frame saved</div>'
                 f"<figcaption>{esc(caption)}</figcaption></figure>")
-    width, height = png_size(path)
+    data, width, height = read_png(path)
     project = projector(camera)
     overlay = ""
     if project is not None:
@@ -90,14 +96,14 @@ def frame_figure(path: Path | None, caption: str, detections: Sequence[dict[str,
             _detection_svg(d, project) for d in detections or ())
         overlay = (f'<svg viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
                    f'xmlns="http://www.w3.org/2000/svg">{shapes}</svg>')
-    return (f'<figure><div class="frame"><img src="{png_data_uri(path)}" width="{width}" '
+    return (f'<figure><div class="frame"><img src="{png_data_uri(data)}" width="{width}" '
             f'height="{height}" alt="{esc(caption)}">{overlay}</div>'
             f"<figcaption>{esc(caption)}</figcaption></figure>")
 
 
 def picture_figure(path: Path, caption: str) -> str:
     """A saved picture as it is (the episode strip)."""
-    width, height = png_size(path)
-    return (f'<figure class="chart"><img src="{png_data_uri(path)}" width="{width}" '
+    data, width, height = read_png(path)
+    return (f'<figure class="chart"><img src="{png_data_uri(data)}" width="{width}" '
             f'height="{height}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption>'
             "</figure>")

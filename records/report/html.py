@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Iterable
-from pathlib import Path
 
 from records.report.assets import CONTENT_SECURITY_POLICY, STYLE
 
@@ -26,8 +25,8 @@ def page(title: str, body: str, script: str = "") -> str:
         + "</body></html>\n")
 
 
-def png_data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def png_data_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def badge(text: str, kind: str) -> str:

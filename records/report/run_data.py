@@ -7,13 +7,17 @@ that is not what the recorder writes raises ReportInputError naming the file (an
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from perception.input_files import InputFileError, read_text
+from records.report.run_schema import CALL, SUMMARY, TRACE_LINE, problem
 from records.run_dir import LLM_CALLS_FILE, SUMMARY_FILE, TRACE_FILE
 
 HYDRA_CONFIG = Path(".hydra") / "config.yaml"
+MAX_FILE_BYTES = 1 << 30  # a trace of thousands of steps is tens of megabytes
 
 
 class ReportInputError(ValueError):
@@ -54,7 +58,8 @@ class RunData:
 
 
 def is_run_directory(path: Path) -> bool:
-    return (path / TRACE_FILE).is_file() or (path / SUMMARY_FILE).is_file()
+    """It has a trace or a summary (or something in their place, which reading then names)."""
+    return os.path.lexists(path / TRACE_FILE) or os.path.lexists(path / SUMMARY_FILE)
 
 
 def load_run(directory: str | Path) -> RunData:
@@ -79,26 +84,37 @@ def load_run(directory: str | Path) -> RunData:
 def read_json_lines(path: Path, problem_of: Any) -> list[dict[str, Any]]:
     """Every line of a JSON-lines file (none when it does not exist); `problem_of(line)` says
     what is wrong with a parsed line, or None."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
     lines = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReportInputError(f"{path}: cannot be read ({error})") from error
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_read(path).splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ReportInputError(f"{path}:{number}: damaged line ({error.msg} at column "
-                                   f"{error.colno})") from error
-        problem = problem_of(value)
-        if problem:
-            raise ReportInputError(f"{path}:{number}: damaged line ({problem})")
+        value, wrong = _parse(line)
+        wrong = wrong or problem_of(value)
+        if wrong:
+            raise ReportInputError(f"{path}:{number}: damaged line ({wrong})")
         lines.append(value)
     return lines
+
+
+def _read(path: Path) -> str:
+    try:
+        return read_text(path, MAX_FILE_BYTES)
+    except InputFileError as error:
+        raise ReportInputError(f"{path}: {error}") from None
+
+
+def _parse(text: str) -> tuple[Any, str | None]:
+    """The JSON value, or what is wrong with the text."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        return None, f"{error.msg} at column {error.colno}"
+    except RecursionError:
+        return None, "nested too deep"
+    except ValueError as error:  # an integer of more than 4300 digits
+        return None, str(error)
 
 
 def trace_line_problem(line: Any) -> str | None:
@@ -110,34 +126,20 @@ def trace_line_problem(line: Any) -> str | None:
     for option in line["options"]:
         if not isinstance(option, dict) or not isinstance(option.get("text"), str):
             return "an option without its text"
-        if not all(isinstance(option.get(k, 0.0), int | float)
-                   for k in ("llm_score", "affordance", "combined")):
-            return f"option {option['text']!r} has a score that is not a number"
-    if not isinstance(line.get("detections", []), list):
-        return "'detections' is not a list"
-    result = line.get("result")
-    if result is not None and not isinstance(result, dict):
-        return "'result' is not an object"
-    return None
+    return problem(line, TRACE_LINE)
 
 
 def call_problem(line: Any) -> str | None:
-    if not isinstance(line, dict):
-        return "not a JSON object"
-    if not isinstance(line.get("prompt", ""), str):
-        return "'prompt' is not a string"
-    return None
+    return problem(line, CALL)
 
 
 def read_summary(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportInputError(f"{path}: damaged ({error})") from error
-    if not isinstance(summary, dict):
-        raise ReportInputError(f"{path}: damaged (not a JSON object)")
+    summary, wrong = _parse(_read(path))
+    wrong = wrong or problem(summary, SUMMARY)
+    if wrong:
+        raise ReportInputError(f"{path}: damaged ({wrong})")
     return summary
 
 

@@ -16,8 +16,8 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
+from perception.input_files import InputFileError, load_yaml_file
 from perception.palette import PALETTE
-from perception.yaml_file import YamlFileError, load_yaml_file
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.goals import At, Predicate, make_predicate, predicate_args
@@ -46,11 +46,11 @@ class TaskFileError(ValueError):
 
 def load_task_file(path: str | Path) -> list[Task]:
     """Every task of the file, each checked completely; TaskFileError at the first problem.
-    The file is read as `perception.yaml_file` reads one: at most MAX_BYTES, no aliases."""
+    The file is read as `perception.input_files` reads one: at most MAX_BYTES, no aliases."""
     path = Path(path)
     try:
         raw = load_yaml_file(path, "a task file", MAX_BYTES, MAX_DEPTH)
-    except YamlFileError as error:
+    except InputFileError as error:
         raise TaskFileError(f"{path}: {error}") from error
     if not isinstance(raw, list) or not raw:
         raise TaskFileError(f"{path}: expected a non-empty list of tasks")

@@ -16,6 +16,7 @@ from agent.session import build, open_session
 from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines
 from records.report.bench_page import Configuration, write_bench_report
 from records.results import ResultsFile
+from records.run_dir import write_text
 from sim.tasks.task import Task
 from tools.bench.suite import build_suite
 from tools.bench.traces import EpisodeTraces
@@ -102,7 +103,7 @@ def report(records: list[dict[str, Any]], results_path: Path, label: str) -> Non
     rows = by_family(records)
     table = markdown_table(rows)
     table_path = results_path.with_suffix(".md")
-    table_path.write_text(f"# {label}\n\n{table}", encoding="utf-8")
+    write_text(table_path, f"# {label}\n\n{table}")
     chart = bar_chart({label: rows}, results_path.with_suffix(".png"))
     page = write_bench_report([Configuration(label, results_path, tuple(records))],
                               results_path.with_suffix(".html"), chart)

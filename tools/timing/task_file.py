@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from perception.yaml_file import read_yaml
+from perception.input_files import read_yaml
 from sim.tasks import task_file
 from sim.tasks.task_file import load_task_file
 

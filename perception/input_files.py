@@ -1,7 +1,8 @@
-"""Reading a small YAML file a person hands the robot (a task file, a camera's calibration, a
-colour file) without letting it take the machine: a regular file of at most `max_bytes`, read
-no further than that (not a directory, a device such as /dev/zero, a pipe), UTF-8, one document,
-no aliases, no deeper than `max_depth`, only YAML's own scalar tags.
+"""Reading a file a person hands the robot (a task file, a camera's calibration, a colour
+file, a run directory for its report) without letting it take the machine: a regular file of at
+most `max_bytes`, read no further than that (not a directory, a device such as /dev/zero, a
+pipe, a symlink loop), UTF-8; for YAML one document, no aliases, no deeper than `max_depth`,
+only YAML's own scalar tags.
 """
 
 from __future__ import annotations
@@ -21,40 +22,48 @@ SCALAR_TAGS = frozenset(_STANDARD_TAG + name for name in (
 _NOTHING = object()
 
 
-class YamlFileError(ValueError):
-    """What is wrong with a YAML file, in one line, without its path (the caller names it)."""
+class InputFileError(ValueError):
+    """What is wrong with an input file, in one line, without its path (the caller names it)."""
 
 
 def load_yaml_file(path: str | Path, kind: str, max_bytes: int, max_depth: int) -> Any:
     """The document in `path` (`kind` names the file in messages: "a task file"), or
-    YamlFileError."""
+    InputFileError."""
     try:
-        text = read_text(path, max_bytes)
-        return read_yaml(text, kind, max_depth)
-    except FileNotFoundError:
-        raise YamlFileError("no such file") from None
-    except OSError as error:
-        raise YamlFileError(f"cannot read: {error.strerror or error}") from error
-    except UnicodeDecodeError as error:
-        raise YamlFileError(f"not UTF-8 text ({error.reason} at byte {error.start})"
-                            ) from error
+        return read_yaml(read_text(path, max_bytes), kind, max_depth)
     except yaml.YAMLError as error:
-        raise YamlFileError(f"YAML error: {' '.join(str(error).split())}") from error
+        raise InputFileError(f"YAML error: {' '.join(str(error).split())}") from error
 
 
 def read_text(path: str | Path, max_bytes: int) -> str:
-    """The UTF-8 text of the regular file `path`; YamlFileError when it is something else or
-    larger than `max_bytes` (checked while reading, for a file that grows)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe must not block the open
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # a directory fails in fdopen: "Is a directory"
-            raise YamlFileError("not a regular file; expected a YAML file")
-        too_large = info.st_size > max_bytes
-        data = b"" if too_large else file.read(max_bytes + 1)
+    """The UTF-8 text of the regular file `path` (see read_bytes), or InputFileError."""
+    data = read_bytes(path, max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputFileError(f"not UTF-8 text ({error.reason} at byte {error.start})"
+                             ) from error
+
+
+def read_bytes(path: str | Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file `path`, or InputFileError: no such file, not a regular
+    file, larger than `max_bytes` (checked while reading, for a file that grows), not
+    readable."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe must not block the open
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a directory fails in fdopen: "Is a directory"
+                raise InputFileError("not a regular file")
+            too_large = info.st_size > max_bytes
+            data = b"" if too_large else file.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputFileError("no such file") from None
+    except OSError as error:  # a directory, a symlink loop, no permission
+        raise InputFileError(f"cannot read: {error.strerror or error}") from error
     if too_large or len(data) > max_bytes:
-        raise YamlFileError(f"larger than {max_bytes:,} bytes, more than such a file needs")
-    return data.decode("utf-8")
+        raise InputFileError(f"larger than {max_bytes:,} bytes, more than such a file needs")
+    return data
 
 
 def read_yaml(text: str, kind: str = "this file", max_depth: int = 8) -> Any:
@@ -70,7 +79,7 @@ def read_yaml(text: str, kind: str = "this file", max_depth: int = 8) -> Any:
         for event in yaml.parse(text, Loader=SAFE_LOADER):
             build.add(event)
     except ValueError as error:
-        raise YamlFileError(str(error)) from None
+        raise InputFileError(str(error)) from None
     return build.root
 
 
