@@ -30,6 +30,9 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class FamilyStats:
+    """`executed`: the episodes whose execution was measured (not dry runs, where nothing
+    moves and execution_success is None); execution rates are out of these."""
+
     family: str
     episodes: int
     plan_successes: int
@@ -38,6 +41,7 @@ class FamilyStats:
     mean_llm_calls: float
     mean_option_tokens: float
     mean_seconds: Mapping[str, float]
+    executed: int = 0
 
     @property
     def plan_rate(self) -> float:
@@ -45,7 +49,7 @@ class FamilyStats:
 
     @property
     def execution_rate(self) -> float:
-        return self.execution_successes / self.episodes if self.episodes else 0.0
+        return self.execution_successes / self.executed if self.executed else 0.0
 
 
 def family_stats(family: str, records: Sequence[Mapping[str, Any]]) -> FamilyStats:
@@ -61,6 +65,7 @@ def family_stats(family: str, records: Sequence[Mapping[str, Any]]) -> FamilySta
         mean(r["option_tokens"] for r in records),
         {k: mean(r["seconds"].get(k, 0.0) for r in records)
          for k in ("plan", "execute", "perceive", "total")},
+        sum(r["execution_success"] is not None for r in records),
     )
 
 
@@ -91,7 +96,7 @@ def markdown_table(rows: Sequence[FamilyStats]) -> str:
         lines.append(
             f"| {row.family} | {row.episodes} "
             f"| {rate_with_interval(row.plan_successes, row.episodes)} "
-            f"| {rate_with_interval(row.execution_successes, row.episodes)} "
+            f"| {rate_with_interval(row.execution_successes, row.executed)} "
             f"| {row.mean_steps:.1f} | {row.mean_llm_calls:.1f} | {row.mean_option_tokens:.0f} "
             f"| {s['plan']:.1f} | {s['execute']:.1f} | {s['perceive']:.1f} |")
     return "\n".join(lines) + "\n"
@@ -116,9 +121,10 @@ def bar_chart(series: Mapping[str, Sequence[FamilyStats]], path: str | Path,
             row = lookup.get(family)
             if row is None:
                 continue
-            hits = row.execution_successes if metric == "execution" else row.plan_successes
-            low, high = wilson(hits, row.episodes)
-            rate = hits / max(row.episodes, 1)
+            hits, n = ((row.execution_successes, row.executed) if metric == "execution"
+                       else (row.plan_successes, row.episodes))
+            low, high = wilson(hits, n)
+            rate = hits / max(n, 1)
             xs.append(position + (index - (len(series) - 1) / 2) * width)
             heights.append(rate)
             errors[0].append(max(0.0, rate - low))
@@ -142,11 +148,13 @@ def summary_lines(records: Sequence[Mapping[str, Any]]) -> list[str]:
     n = len(records)
     plan = sum(bool(r["plan_success"]) for r in records)
     execution = sum(bool(r["execution_success"]) for r in records)
+    executed = sum(r["execution_success"] is not None for r in records)
     errors = sum(1 for r in records if r.get("traceback"))
     return [
         f"episodes: {n}" + (f" ({errors} raised)" if errors else ""),
         f"plan success: {100 * plan / max(n, 1):.1f}%",
-        f"execution success: {100 * execution / max(n, 1):.1f}%",
+        f"execution success: {100 * execution / executed:.1f}%" if executed else
+        "execution success: not measured (a dry run: nothing moved)",
     ]
 
 

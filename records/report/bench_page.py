@@ -23,7 +23,7 @@ from records.run_dir import REPORT_FILE, SUMMARY_FILE, TRACE_FILE, RunDirectoryE
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("success", "plan failed", "execution failed", "error")
+OUTCOMES = ("success", "planned (dry run)", "plan failed", "execution failed", "error")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ def load_configuration(results: str | Path) -> Configuration | None:
 def outcome(record: dict[str, Any]) -> str:
     if record.get("traceback"):
         return "error"
+    if record.get("execution_success") is None:  # a dry run: nothing moved
+        return "planned (dry run)" if record.get("plan_success") else "plan failed"
     if not record.get("execution_success"):
         return "execution failed"
     return "success" if record.get("plan_success") else "plan failed"
@@ -110,7 +112,7 @@ def family_table(configurations: Sequence[Configuration]) -> str:
                 cells.append('<td colspan="5" class="muted">–</td>')
                 continue
             cells += [f'<td class="num">{row.episodes}</td>',
-                      _rate_cell(row.execution_successes, row.episodes),
+                      _rate_cell(row.execution_successes, row.executed),
                       _rate_cell(row.plan_successes, row.episodes),
                       f'<td class="num">{row.mean_steps:.1f}</td>',
                       f'<td class="num">{row.mean_seconds["total"]:.1f}</td>']
@@ -177,10 +179,12 @@ def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path |
     for c in configurations:
         n = len(c.records)
         hits = sum(bool(r.get("execution_success")) for r in c.records)
+        executed = sum(r.get("execution_success") is not None for r in c.records)
         plans = sum(bool(r.get("plan_success")) for r in c.records)
-        low, high = wilson(hits, n)
-        lines.append(f"<dt>{esc(c.label)}</dt><dd>{n} episodes: execution success "
-                     f"<b>{100 * hits / max(n, 1):.1f}%</b> [{100 * low:.0f}, {100 * high:.0f}], "
+        low, high = wilson(hits, executed)
+        measured = (f"<b>{100 * hits / max(executed, 1):.1f}%</b> [{100 * low:.0f}, "
+                    f"{100 * high:.0f}]" if executed else "not measured (a dry run)")
+        lines.append(f"<dt>{esc(c.label)}</dt><dd>{n} episodes: execution success {measured}, "
                      f"plan success {100 * plans / max(n, 1):.1f}% "
                      f'<span class="muted mono">({esc(os.path.relpath(c.results, out.parent))})'
                      "</span></dd>")

@@ -49,7 +49,7 @@ def comparison_table(series: dict[str, list[FamilyStats]]) -> str:
                          f"{100 * row.execution_rate:.0f} / {100 * row.plan_rate:.0f}")
         lines.append(
             f"| {label} | {total.episodes} | " + " | ".join(cells)
-            + f" | {rate_with_interval(total.execution_successes, total.episodes)} "
+            + f" | {rate_with_interval(total.execution_successes, total.executed)} "
             f"| {rate_with_interval(total.plan_successes, total.episodes)} |")
     lines.append("")
     lines.append("Family cells: execution success % / plan success %.")

@@ -39,7 +39,8 @@ def run_task(session: SimSession, task: Task,
     if isinstance(planner, ScriptedPlanner):
         planner.set_goal(task.goal)
     records_before = len(getattr(planner, "records", []))
-    recorder = traces.recorder(task.key) if traces is not None else None
+    dry_run = bool(session.driver.dry_run)  # the safety guard's: checked, nothing sent
+    recorder = traces.recorder(task.key, dry_run) if traces is not None else None
     if hasattr(planner, "on_record"):
         planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
@@ -55,15 +56,16 @@ def run_task(session: SimSession, task: Task,
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
                                         plan, session.skills)
     plan_ok = plan_ok and episode.finished
-    world_unmet = unmet_in_world(session.world, task.goal, start)
-    perceived_unmet = perceived_check(episode, task)
+    world_unmet = [] if dry_run else unmet_in_world(session.world, task.goal, start)
+    perceived_unmet = None if dry_run else perceived_check(episode, task)
     trace = None if traces is None or recorder is None else traces.finish(
         recorder, episode, plan_ok and not world_unmet, {"task": task_json(task)})
     return {
         **task_json(task),
         "trace": trace,
+        "dry_run": dry_run,
         "plan_success": plan_ok,
-        "execution_success": not world_unmet,
+        "execution_success": None if dry_run else not world_unmet,  # a dry run moves nothing
         "perceived_success": None if perceived_unmet is None else not perceived_unmet,
         "finished": episode.finished,
         "message": episode.message,

@@ -45,11 +45,12 @@ class EpisodeTraces:
         return cls(Path(config["directory"]), str(config.get("pictures", "failures")),
                    observers if any(observers.values()) else None)
 
-    def recorder(self, key: str) -> RunRecorder:
+    def recorder(self, key: str, dry_run: bool) -> RunRecorder:
+        """`dry_run`: the run's motions are checked, not sent (said in every record)."""
         target = self.directory / re.sub(r"[^A-Za-z0-9_.-]+", "-", key)
         shutil.rmtree(target, ignore_errors=True)
         observers = build_observers(self.observers, target) if self.observers else ()
-        return RunRecorder(target, save_frames=False, observers=observers)
+        return RunRecorder(target, save_frames=False, dry_run=dry_run, observers=observers)
 
     def finish(self, recorder: RunRecorder, episode: EpisodeResult, succeeded: bool,
                extra: dict[str, Any]) -> str:
