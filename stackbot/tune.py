@@ -16,18 +16,11 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
 
-from agent.config import compose_config
-from agent.session import build_skills
-from sim.tasks.registry import FAMILIES
-from tools.tune.demos import (
-    FEEDBACK_RATE,
-    TRAIN_FIRST_SEED,
-    generate_demonstrations,
-    training_families,
-)
-from tools.tune.train import TrainConfig, TuneDependencyError, require_tune_extra
+from stackbot.launch import fail, import_pybullet_quietly
 
+PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
 PROMPT_FORM = "transcript-v1"  # planner.prompt: no examples, scene feedback
 HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
@@ -36,8 +29,17 @@ DEFAULT_COUNTS = (*(f"{family}=180" for family in HARD_FAMILIES if family != "mi
                   "mismatched_bowls_v1=240")  # its negated wordings were the last to fail
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not the usage before it
+        fail(message, PROGRAM)
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="stackbot-tune", description=__doc__.split("\n\n")[0])
+    """The arguments, each checked: anything that cannot train is one line and exit 2."""
+    from sim.tasks.registry import FAMILIES
+    from tools.tune.demos import training_families
+
+    p = _Parser(prog=PROGRAM, description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=None, help="run directory (outputs/tune/<time>)")
     p.add_argument("--per-family", type=int, default=60, help="demonstrations per family")
     p.add_argument("--family-demos", nargs="*", default=list(DEFAULT_COUNTS), metavar="FAMILY=N",
@@ -62,30 +64,44 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     unknown = [f for f in args.exclude if f not in FAMILIES]
     if unknown:
         p.error(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
+    if not training_families(args.exclude):
+        p.error("--exclude leaves no family to make demonstrations of")
     if args.per_family < 1 or args.validation_per_family < 1:
         p.error("--per-family and --validation-per-family must be at least 1")
+    if not 0 <= args.recovery_rate <= 1:  # NaN fails this too
+        p.error(f"--recovery-rate must be between 0 and 1, got {args.recovery_rate}")
+    if args.max_steps is not None and args.max_steps < 1:
+        p.error(f"--max-steps must be at least 1, got {args.max_steps}")
     args.counts = {}
     for item in args.family_demos:
         family, _, n = item.partition("=")
-        if family not in FAMILIES or not n.isdigit():
-            p.error(f"--family-demos takes FAMILY=N with a known family, got {item!r}")
+        if family not in FAMILIES or not n.isdigit() or int(n) < 1:
+            p.error(f"--family-demos takes FAMILY=N with a known family and N at least 1 "
+                    f"(--exclude leaves one out), got {item!r}")
         args.counts[family] = int(n)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
+    import_pybullet_quietly()  # the task families import it; its banner is no error
+    from agent.config import compose_config
+    from agent.session import build_skills
+    from tools.tune.demos import (
+        FEEDBACK_RATE,
+        TRAIN_FIRST_SEED,
+        generate_demonstrations,
+        training_families,
+    )
+    from tools.tune.train import TrainConfig, TuneDependencyError, require_tune_extra
+
     args = parse(argv)
-    try:
-        require_tune_extra()
-    except TuneDependencyError as error:
-        print(f"stackbot-tune: error: {error}", file=sys.stderr)
-        return 2
     try:
         config = TrainConfig(rank=args.rank, alpha=args.alpha, learning_rate=args.learning_rate,
                              epochs=args.epochs, max_batch_tokens=args.max_batch_tokens,
                              threads=args.threads, seed=args.seed, bf16=args.bf16)
-    except ValueError as error:
-        print(f"stackbot-tune: error: {error}", file=sys.stderr)
+        require_tune_extra()
+    except (ValueError, TuneDependencyError) as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         return 2
     from tools.tune.tuning import run_tuning
 

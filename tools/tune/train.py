@@ -49,10 +49,15 @@ class TrainConfig:
     warmup_steps: int = 10
 
     def __post_init__(self) -> None:
-        if self.rank < 1 or self.alpha <= 0 or self.learning_rate <= 0 or self.epochs <= 0:
-            raise ValueError("rank, alpha, learning_rate and epochs must be positive")
-        if self.max_batch_tokens < 64 or self.threads < 1:
-            raise ValueError("max_batch_tokens must be >= 64 and threads >= 1")
+        for name in ("alpha", "learning_rate", "epochs"):
+            value = getattr(self, name)
+            if not 0 < value < math.inf:  # NaN fails this too
+                raise ValueError(f"{name} must be a positive finite number, got {value}")
+        if self.rank < 1 or self.max_batch_tokens < 64 or self.threads < 1:
+            raise ValueError(f"need rank >= 1, max_batch_tokens >= 64 and threads >= 1, got "
+                             f"{self.rank}, {self.max_batch_tokens} and {self.threads}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be 0 or more, got {self.warmup_steps}")
 
 
 def load_lora_model(gguf_path: str, config: TrainConfig) -> Any:
