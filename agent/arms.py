@@ -22,8 +22,8 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from agent.config import build, is_simulated
+from drivers import ArmDriver
 from drivers.guard import SafetyGuard, SafetyLimits
-from skills.driver import ArmDriver
 
 NOT_DRIVER_ARGUMENTS = ("safety", "world", "simulated")
 RUN_MODES = ("dry_run", "confirm", "clamp_speed")

@@ -13,10 +13,12 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 
-def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
-    """`conf/<config_name>.yaml` with the overrides applied (Hydra's override grammar)."""
+def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
+                   with_hydra: bool = False) -> DictConfig:
+    """`conf/<config_name>.yaml` with the overrides applied (Hydra's override grammar);
+    `with_hydra`: with Hydra's own node (run directory, help), as a console script sees it."""
     with initialize_config_module("conf", version_base="1.3"):
-        return compose(config_name, overrides=list(overrides))
+        return compose(config_name, overrides=list(overrides), return_hydra_config=with_hydra)
 
 
 def build(node: DictConfig, **bindings: Any) -> Any:

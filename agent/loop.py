@@ -26,10 +26,10 @@ from dataclasses import replace
 from typing import Any
 
 from agent.types import EpisodeResult, Perceiver, Planner, StepRecord
+from drivers import EMERGENCY_STOP, ArmDriver, ArmError
 from perception.types import Frame, Scene
 from planner.grounding import mentioned_objects
 from skills.compiler import CompilerConfig, compile_step
-from skills.driver import EMERGENCY_STOP, ArmDriver, ArmError
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
 from skills.skill_set import SkillSet

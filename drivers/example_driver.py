@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 
-from skills.driver import (
+from drivers.base import (
     EMERGENCY_STOP,
     ArmConnectionError,
     ArmDriver,
@@ -20,9 +20,9 @@ from skills.driver import (
     ArmInfo,
     ArmState,
     LimitError,
+    Pose,
     UnreachableError,
 )
-from skills.types import Pose
 
 DOWN = (math.pi, 0.0)  # the gantry's tool always points down: roll = pi, pitch = 0
 

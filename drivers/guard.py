@@ -17,8 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from skills.driver import EMERGENCY_STOP, ArmDriver, ArmFault, ArmInfo, ArmState, LimitError
-from skills.types import Pose
+from drivers.base import EMERGENCY_STOP, ArmDriver, ArmFault, ArmInfo, ArmState, LimitError, Pose
 
 log = logging.getLogger(__name__)
 

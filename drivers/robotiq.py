@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import time
 
-from skills.driver import ArmConnectionError, ArmError, ArmFault, ArmTimeout
+from drivers.base import ArmConnectionError, ArmError, ArmFault, ArmTimeout
 
 OPEN, CLOSED = 0, 255
 MOVING, CONTACT_OPENING, CONTACT_CLOSING, ARRIVED = 0, 1, 2, 3

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skills.types import Pose
+from drivers.base import Pose
 
 Vec3 = tuple[float, float, float]
 MAX_OFFSET_M = 0.5  # farther than any gripper reaches from a flange: a value in millimetres

@@ -24,10 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from drivers.robotiq import CLOSED, CONTACT_CLOSING, OPEN, RobotiqGripper
-from drivers.rotations import rotvec_to_rpy, rpy_to_rotvec
-from drivers.tool import Tool, tool_from_config
-from skills.driver import (
+from drivers.base import (
     ArmConnectionError,
     ArmDriver,
     ArmError,
@@ -37,9 +34,12 @@ from skills.driver import (
     ArmTimeout,
     LimitError,
     MotionInterrupted,
+    Pose,
     UnreachableError,
 )
-from skills.types import Pose
+from drivers.robotiq import CLOSED, CONTACT_CLOSING, OPEN, RobotiqGripper
+from drivers.rotations import rotvec_to_rpy, rpy_to_rotvec
+from drivers.tool import Tool, tool_from_config
 
 TWO_PI = 6.283185307179586
 

@@ -22,8 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from drivers.tool import Tool, tool_from_config
-from skills.driver import (
+from drivers.base import (
     ArmConnectionError,
     ArmDriver,
     ArmError,
@@ -33,9 +32,10 @@ from skills.driver import (
     ArmTimeout,
     LimitError,
     MotionInterrupted,
+    Pose,
     UnreachableError,
 )
-from skills.types import Pose
+from drivers.tool import Tool, tool_from_config
 
 # SDK return codes (xarm/x3/code.py, APIState)
 CONNECTION_CODES = {-1: "not connected", 3: "reply timeout", 4: "reply length error",

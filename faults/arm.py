@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from drivers import ArmDriver, ArmInfo, ArmState, Pose
 from faults.base import InjectedArmFault, Motion, MotionFaults, Simulation
-from skills.driver import ArmDriver, ArmInfo, ArmState
-from skills.types import Pose
 
 
 class FaultyArm(ArmDriver):

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 import numpy as np
 
+from drivers import ArmDriver, ArmFault
 from perception.types import Scene
-from skills.driver import ArmDriver, ArmFault
 
 if TYPE_CHECKING:
     from sim.world import World

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drivers import ArmDriver
 from faults.arm import FaultyArm
 from faults.base import Fault, FaultEvent, InjectedArmFault, Motion, Simulation
 from perception.types import Frame, Scene
-from skills.driver import ArmDriver
 
 if TYPE_CHECKING:
     from sim.world import World

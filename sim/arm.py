@@ -14,12 +14,7 @@ import numpy as np
 import pybullet as p
 import pybullet_data
 
-from sim.arm_models import MODELS
-from sim.gripper import SimGripper
-from sim.ik import ArmIK, IKResult
-from sim.motion import joint_path, linear_path
-from sim.world import World
-from skills.driver import (
+from drivers import (
     EMERGENCY_STOP,
     ArmConnectionError,
     ArmDriver,
@@ -29,8 +24,13 @@ from skills.driver import (
     ArmTimeout,
     LimitError,
     MotionInterrupted,
+    Pose,
 )
-from skills.types import Pose
+from sim.arm_models import MODELS
+from sim.gripper import SimGripper
+from sim.ik import ArmIK, IKResult
+from sim.motion import joint_path, linear_path
+from sim.world import World
 
 
 class SimArmDriver(ArmDriver):

@@ -14,9 +14,8 @@ from collections.abc import Callable
 import numpy as np
 import pybullet as p
 
+from drivers import Pose, UnreachableError
 from sim.ik import ArmIK, IKResult, quat_angle, slerp
-from skills.driver import UnreachableError
-from skills.types import Pose
 
 PEAK_OVER_MEAN = 1.5  # smoothstep
 STEPS_PER_WAYPOINT = 4  # physics steps between two IK waypoints of a linear move

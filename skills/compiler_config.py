@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from drivers import Pose
 from skills.tolerances import BLOCK_SIZE, BOWL_FLOOR_HEIGHT, BOWL_OUTER_RADIUS
-from skills.types import Pose
 
 
 @dataclass(frozen=True)

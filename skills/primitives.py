@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import TypeVar
 
-from skills.driver import ArmDriver, ArmError
+from drivers import ArmDriver, ArmError
 from skills.types import Primitive, Step, StepResult
 
 log = logging.getLogger(__name__)

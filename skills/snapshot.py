@@ -1,7 +1,7 @@
 """The table as it is at one moment, and the goal predicates' ground-truth relations on it.
 
 The simulator (`sim.world.World.snapshot`) and the world behind an arm server
-(`drivers.remote.RemoteWorld.snapshot`) both hand out a `WorldSnapshot`; the goal model
+(`remote.client.RemoteWorld.snapshot`) both hand out a `WorldSnapshot`; the goal model
 (`skills.goals.holds`) asks it the same questions it asks the symbolic model
 (`skills.symbolic.SymbolicState`). The tolerances are in `skills.tolerances`.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from drivers import Pose
 from perception.types import Scene
 
 DONE_SKILL = "done"
@@ -45,8 +46,6 @@ class Step:
     note: str = field(default="", compare=False)  # why, when not chosen by score alone
 
 
-Pose = tuple[float, float, float, float, float, float]
-"""x, y, z in metres (robot base frame) and roll, pitch, yaw in radians."""
 
 
 @dataclass(frozen=True)

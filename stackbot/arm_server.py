@@ -1,4 +1,4 @@
-"""`stackbot-arm-server robot=panda_sim`: serve one arm over the network (see drivers.arm_server).
+"""`stackbot-arm-server robot=panda_sim`: serve one arm over the network (see remote.server).
 
 The same conf tree as `stackbot`: any `robot=` config can be served; a simulated arm brings its
 World, which the server also serves (frames, scene resets, ground truth).
@@ -24,8 +24,8 @@ SERVER_KEYS = ("host", "port", "heartbeat_timeout", "tls_cert", "tls_key", "auth
 def serve(cfg: DictConfig) -> None:
     from agent.arms import build_arm
     from agent.config import build, is_simulated
-    from drivers.arm_server import ArmServer, ServerSettings
-    from drivers.protocol import check_token, load_token
+    from remote.protocol import check_token, load_token
+    from remote.server import ArmServer, ServerSettings
 
     token = load_token(cfg.server.get("token_env"), cfg.server.get("token_file"))
     check_token(token)  # before the arm is built

@@ -24,8 +24,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from drivers import ArmError
 from perception.cameras.charuco import BoardSpec
-from skills.driver import ArmError
 from tools.calibration import (
     command_board,
     command_capture,

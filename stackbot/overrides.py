@@ -148,14 +148,13 @@ def config_groups() -> dict[str, list[str]]:
 
 def compose(config_name: str, overrides: list[str]) -> Any:
     """The config as Hydra will build it (with its `hydra` node); UsageError if it cannot."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_module
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from agent.config import compose_config
+
     try:
-        with initialize_config_module(config_module="conf", version_base="1.3"):
-            return hydra_compose(config_name, overrides=overrides, return_hydra_config=True)
+        return compose_config(overrides, config_name, with_hydra=True)
     except (HydraException, OmegaConfBaseException) as error:
         message = _composition_message(error)
         prefix = "unknown key '"

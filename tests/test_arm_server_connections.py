@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.arm_server import ArmServer, ServerSettings
 from drivers.example_driver import GantryDriver
+from remote.server import ArmServer, ServerSettings
 from tests.arm_servers import ARM_SERVER, WireClient, never_authenticating, served_arm
 from tests.arm_servers import TOKEN as SERVED_TOKEN
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from drivers.remote import RemoteArmDriver, RemoteWorld, ServerAddress
+from remote.client import RemoteArmDriver, RemoteWorld, ServerAddress
 from sim.scene_gen import SceneSpec
 from skills.compiler import CompilerConfig
 from skills.library.pick_and_place import pick_and_place

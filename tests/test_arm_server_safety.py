@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from drivers.remote import RemoteArmDriver, ServerAddress
-from skills.driver import MotionInterrupted
+from drivers import MotionInterrupted
+from remote.client import RemoteArmDriver, ServerAddress
 from tests.arm_servers import TOKEN, ServedArm, WireClient, served_arm
 
 pytestmark = pytest.mark.sim

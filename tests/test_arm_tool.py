@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from drivers import ArmFault, LimitError
 from drivers.fakes.ur_rtde import FakeURBackend, FakeURRobot
 from drivers.fakes.xarm_sdk import FakeXArmAPI
 from drivers.guard import SafetyGuard, SafetyLimits
 from drivers.tool import ToolNotConfigured
 from drivers.ur import URDriver
 from drivers.xarm import XArmDriver
-from skills.driver import ArmFault, LimitError
 from tests.arm_fakes import ROBOTIQ_2F85, XARM_GRIPPER
 
 DOWN = (math.pi, 0.0, 0.0)

@@ -322,7 +322,7 @@ def test_calibrate_capture_saves_frames_from_an_opencv_source(tmp_path: Path,
 
 
 def test_an_rgb_only_frame_crosses_the_arm_server_protocol() -> None:
-    from drivers.protocol import frame_from_json, frame_to_json
+    from remote.protocol import frame_from_json, frame_to_json
 
     frame = Frame(np.full((4, 6, 3), 7, np.uint8), None, np.eye(3), np.eye(4), "opencv")
     back = frame_from_json(frame_to_json(frame))

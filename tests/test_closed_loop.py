@@ -13,11 +13,11 @@ from hydra import compose, initialize_config_module
 
 from agent.loop import GRASP_YAW_TURNS, Agent
 from agent.session import SimSession, build, open_session, recovery_policy
+from drivers import MotionInterrupted
 from perception.types import Detection, Frame, Scene
 from planner.prompt import PromptBuilder
 from sim.scene_gen import SceneSpec
 from sim.tasks.checks import unmet_as_perceived
-from skills.driver import MotionInterrupted
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.types import AffordedOption, Option, Outcome, Step

@@ -21,6 +21,7 @@ import conf
 from agent.fault_config import build_faults, fault_label, register_fault_label
 from agent.session import SimSession, open_session
 from agent.types import EpisodeResult
+from drivers import ArmFault, LimitError
 from faults.base import FaultEvent
 from faults.injector import FaultInjector
 from faults.perception_dropout import PerceptionDropout
@@ -29,7 +30,6 @@ from perception.types import Detection, Frame, Scene
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
 from skills.compiler import CompilerConfig, compile_step
-from skills.driver import ArmFault, LimitError
 from skills.goals import In
 from skills.library.pick_and_place import pick_and_place_option
 from skills.primitives import run_primitive

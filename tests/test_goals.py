@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from drivers.remote import RemoteWorld
-from drivers.world_service import WorldService
+from remote.client import RemoteWorld
+from remote.world_service import WorldService
 from sim.scene_gen import SceneSpec
 from sim.tasks.checks import start_positions, unmet_in_world
 from sim.world import World

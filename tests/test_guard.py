@@ -6,9 +6,9 @@ import math
 
 import pytest
 
+from drivers import ArmFault, LimitError
 from drivers.example_driver import GantryDriver
 from drivers.guard import RefusedByOperator, SafetyGuard, SafetyLimits
-from skills.driver import ArmFault, LimitError
 
 DOWN = (math.pi, 0.0, 0.0)
 LIMITS = SafetyLimits(box_min=(0.1, -0.4, 0.0), box_max=(0.8, 0.4, 0.5), joint_margin=0.01,

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from drivers import LimitError, Pose
 from drivers.example_driver import GantryDriver
 from drivers.guard import SafetyGuard, SafetyLimits
 from sim.arm import SimArmDriver
 from sim.scene_gen import SceneSpec
 from sim.world import World
-from skills.driver import LimitError
-from skills.types import Pose
 
 pytestmark = pytest.mark.sim
 

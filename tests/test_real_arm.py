@@ -20,9 +20,8 @@ import pytest
 from hydra import compose, initialize_config_module
 
 from agent.arms import build_arm
+from drivers import MotionInterrupted, Pose
 from drivers.guard import SafetyGuard
-from skills.driver import MotionInterrupted
-from skills.types import Pose
 
 pytestmark = pytest.mark.real
 

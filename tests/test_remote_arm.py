@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drivers.arm_server import ArmServer, ServerSettings
+from drivers import ArmConnectionError, ArmFault, LimitError
 from drivers.example_driver import GantryDriver
 from drivers.guard import SafetyGuard, SafetyLimits
-from drivers.remote import RemoteArmDriver, ServerAddress
-from skills.driver import ArmConnectionError, ArmFault, LimitError
+from remote.client import RemoteArmDriver, ServerAddress
+from remote.server import ArmServer, ServerSettings
 
 TOKEN = "s3cret-for-tests"
 DOWN = (math.pi, 0.0, 0.0)

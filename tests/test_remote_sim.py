@@ -16,7 +16,7 @@ import pytest
 from hydra import compose, initialize_config_module
 
 from agent.session import SimSession, open_session
-from drivers.remote import RemoteArmDriver, ServerAddress
+from remote.client import RemoteArmDriver, ServerAddress
 from sim.scene_gen import SceneSpec
 from tests.arm_servers import TOKEN, arm_server
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.sim
 HEARTBEAT = 0.5
 SLOW_MOVE = textwrap.dedent("""
     import sys
-    from drivers.remote import RemoteArmDriver, ServerAddress
+    from remote.client import RemoteArmDriver, ServerAddress
     arm = RemoteArmDriver(ServerAddress(port=int(sys.argv[1])), heartbeat_interval=0.1)
     arm.connect()
     home = arm.info.home_joints

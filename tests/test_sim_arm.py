@@ -6,16 +6,16 @@ import math
 
 import pytest
 
-from sim.arm import SimArmDriver
-from sim.scene_gen import SceneSpec
-from sim.world import World
-from skills.driver import (
+from drivers import (
     ArmConnectionError,
     ArmFault,
     ArmTimeout,
     LimitError,
     UnreachableError,
 )
+from sim.arm import SimArmDriver
+from sim.scene_gen import SceneSpec
+from sim.world import World
 
 pytestmark = pytest.mark.sim
 

@@ -11,11 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.fakes.robotiq import FakeRobotiq
-from drivers.fakes.ur_rtde import FakeURBackend, FakeURRobot
-from drivers.robotiq import RobotiqGripper
-from drivers.ur import URDriver
-from skills.driver import (
+from drivers import (
     ArmConnectionError,
     ArmError,
     ArmFault,
@@ -24,6 +20,10 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from drivers.fakes.robotiq import FakeRobotiq
+from drivers.fakes.ur_rtde import FakeURBackend, FakeURRobot
+from drivers.robotiq import RobotiqGripper
+from drivers.ur import URDriver
 from tests.arm_fakes import ROBOTIQ_2F85
 
 DOWN = (math.pi, 0.0, 0.0)

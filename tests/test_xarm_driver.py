@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from drivers.fakes.xarm_sdk import FakeXArmAPI
-from drivers.xarm import XArmDriver
-from skills.driver import (
+from drivers import (
     ArmConnectionError,
     ArmError,
     ArmFault,
@@ -23,6 +21,8 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from drivers.fakes.xarm_sdk import FakeXArmAPI
+from drivers.xarm import XArmDriver
 from tests.arm_fakes import XARM_GRIPPER
 
 DOWN = (math.pi, 0.0, 0.0)

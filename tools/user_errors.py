@@ -6,8 +6,8 @@ from __future__ import annotations
 from hydra.errors import InstantiationException
 from omegaconf.errors import MissingMandatoryValue
 
+from drivers import ArmError
 from records.run_dir import RunDirectoryError
-from skills.driver import ArmError
 
 
 def user_error(error: BaseException) -> str | None:

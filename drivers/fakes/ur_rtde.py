@@ -31,39 +31,16 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
+from drivers.fakes.timed_motion import Motion
 from drivers.rotations import matrix_to_rotvec, rotvec_to_matrix
 
 REACH_M = 0.85
 TOOL_SPEED_MAX, TOOL_ACC_MAX, JOINT_SPEED_MAX, JOINT_ACC_MAX = 3.0, 150.0, 3.14, 40.0
 REFUSED_UNLOCK = ("Cannot unlock protective stop until 5s after occurrence. Always inspect cause "
                   "of protective stop before unlocking")
-
-
-@dataclass
-class Motion:
-    """One move on the controller's clock (time.monotonic): `kind` "pose" moves the flange
-    ([x, y, z, rx, ry, rz]), "q" the joints."""
-
-    kind: str
-    frm: list[float]
-    to: list[float]
-    commanded: float
-    start: float
-    end: float
-    stopped: bool = False
-
-    def at(self, now: float) -> list[float]:
-        if now >= self.end or self.end <= self.start:
-            return list(self.to)
-        share = max(0.0, (now - self.start) / (self.end - self.start))
-        if self.kind == "pose":  # the rotation is not interpolated: the fake keeps the target's
-            return [*(a + (b - a) * share for a, b in zip(self.frm[:3], self.to[:3],
-                                                           strict=True)), *self.to[3:]]
-        return [a + (b - a) * share for a, b in zip(self.frm, self.to, strict=True)]
 
 
 def compose(pose: list[float], offset: list[float]) -> list[float]:
@@ -152,7 +129,8 @@ class FakeURRobot:
             now = time.monotonic()
             start = now + self.start_delay
             self.motions.append(Motion(kind, self.at(kind, now), list(target), now, start,
-                                       start + self.time_scale * amount / max(speed, 1e-9)))
+                                       start + self.time_scale * amount / max(speed, 1e-9),
+                                       interpolated=3 if kind == "pose" else None))
 
 
 class FakeRTDEControl:

@@ -15,26 +15,6 @@ Pose = list[float]
 
 
 @dataclass
-class Motion:
-    """One commanded motion on the controller's clock (time.monotonic): `kind` "linear" moves
-    the flange pose, "joint" the joint angles, from `frm` to `to` between `start` and `end`."""
-
-    kind: str
-    frm: list[float]
-    to: list[float]
-    commanded: float
-    start: float
-    end: float
-    stopped: bool = False
-
-    def at(self, now: float) -> list[float]:
-        if now >= self.end or self.end <= self.start:
-            return list(self.to)
-        share = max(0.0, (now - self.start) / (self.end - self.start))
-        return [a + (b - a) * share for a, b in zip(self.frm, self.to, strict=True)]
-
-
-@dataclass
 class Report:
     """What one report packet carries."""
 

@@ -38,8 +38,9 @@ from collections import deque
 from dataclasses import replace
 from typing import Any
 
+from drivers.fakes.timed_motion import Motion
 from drivers.fakes.xarm_gripper import FakeXArmGripper
-from drivers.fakes.xarm_motion import Motion, Pose, Report, compose, inverse
+from drivers.fakes.xarm_motion import Pose, Report, compose, inverse
 
 REACH_MM = 700.0
 

@@ -31,7 +31,7 @@ class HandEyeResult:
 
 def pose_to_matrix(pose: Sequence[float]) -> np.ndarray:
     """A tool pose (x, y, z, roll, pitch, yaw) as 4x4: R = Rz(yaw) Ry(pitch) Rx(roll), the
-    convention of `skills.driver.ArmDriver` poses."""
+    convention of `drivers.base.ArmDriver` poses."""
     x, y, z, roll, pitch, yaw = (float(v) for v in pose)
     cr, sr, cp, sp, cy, sy = (np.cos(roll), np.sin(roll), np.cos(pitch), np.sin(pitch),
                               np.cos(yaw), np.sin(yaw))

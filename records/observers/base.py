@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.types import EpisodeResult, StepRecord
+from drivers import ArmState
 from records.observers.timeline import EpisodeTimeline, episode_timeline
-from skills.driver import ArmState
 
 
 class EpisodeObserver:

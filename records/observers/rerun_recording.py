@@ -27,12 +27,12 @@ import numpy as np
 import rerun as rr
 
 from agent.types import EpisodeResult, StepRecord
+from drivers import ArmError, ArmState
 from perception.palette import PALETTE
 from perception.types import Detection, Frame, Scene
 from records.observers.base import EpisodeObserver
 from records.observers.timeline import EpisodeTimeline, StepTimes
 from records.run_dir import RunDirectoryError
-from skills.driver import ArmError, ArmState
 from skills.tolerances import BLOCK_SIZE
 
 APPLICATION_ID = "stackbot"

@@ -14,7 +14,7 @@ from skills.snapshot import Position, SnapshotSource, WorldSnapshot
 
 
 def start_positions(world: SnapshotSource) -> dict[str, Position]:
-    """Where every object is now (a `sim.world.World` or a `drivers.remote.RemoteWorld`)."""
+    """Where every object is now (a `sim.world.World` or a `remote.client.RemoteWorld`)."""
     return dict(world.snapshot().positions)
 
 

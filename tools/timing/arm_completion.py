@@ -15,11 +15,11 @@ import sys
 import time
 from collections.abc import Callable
 
+from drivers import ArmDriver
 from drivers.fakes.ur_rtde import FakeURBackend, FakeURRobot
 from drivers.fakes.xarm_sdk import FakeXArmAPI
 from drivers.ur import URDriver
 from drivers.xarm import XArmDriver
-from skills.driver import ArmDriver
 
 DOWN = (math.pi, 0.0, 0.0)
 TOOL = {"tcp_offset": (0.0, 0.0, 0.172, 0.0, 0.0, 0.0), "payload_kg": 0.82}

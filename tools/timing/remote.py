@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from agent.config import compose_config
+from agent.config import build, compose_config
 from agent.session import SimSession, open_session
 from sim.scene_gen import SceneSpec
 from skills.compiler import compile_step
@@ -35,7 +35,7 @@ def timed_episode(session: SimSession) -> dict[str, float]:
             assert option is not None, f"no configured skill puts the {obj} on the {target}"
             step = Step(option)
             t0 = time.perf_counter()
-            primitives = compile_step(step, scene, session.agent()._compiler, session.skills)
+            primitives = compile_step(step, scene, build(session.cfg.compiler), session.skills)
             result = execute(step, primitives, session.driver)
             seconds["execute"] += time.perf_counter() - t0
             assert result.success, result.message

@@ -1,5 +1,6 @@
-"""Plans rolled out on the symbolic table: the planner chooses, the demonstration geometry moves
-the block, the goal model says whether the command was done. No physics and no camera, so a
+"""Plans rolled out on the imagined table: the agent loop runs as on an arm, the planner chooses,
+each call's own effect on the scene (`Skill.imagine`) is what is perceived next, the goal model
+says whether the command was done. No physics and no camera, so a
 family's plan success on many seeds takes a minute: the quick check of an adapter between
 training runs (the benchmark stays the measure that counts).
 
@@ -13,17 +14,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from agent.config import compose_config
+from agent.loop import Agent
 from agent.session import build_skills
+from agent.types import Planner
+from drivers.example_driver import GantryDriver
+from perception.types import Frame, Scene
 from planner.saycan import SayCanPlanner
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import SPLITS, WordingSplit
+from skills.compiler_config import CompilerConfig
 from skills.goals import unmet
-from skills.options import AffordanceModel, enumerate_options
+from skills.options import AffordanceModel
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
-from skills.types import Outcome
+from skills.types import AffordedOption, Option, Outcome, Step
 from tools.tune.demos import initial_scene
 
 DEVELOPMENT_FIRST_SEED = 3_000_000  # neither training (1e6), validation (2e6) nor benchmark seeds
@@ -38,25 +46,40 @@ class Rollout:
     success: bool
 
 
-def roll_out(task: Task, planner: SayCanPlanner, skills: SkillSet, max_steps: int) -> Rollout:
-    """The planner's steps on the imagined table, each call's effect its skill's
-    (`Skill.imagine` on the scene, `Skill.apply` on the symbolic state)."""
-    scene = initial_scene(task)
-    state = SymbolicState.initial(o.name for o in scene.blocks)
-    affordances = AffordanceModel()
-    history: list[Outcome] = []
-    steps: list[str] = []
-    for _ in range(max_steps):
-        options = affordances.afford(enumerate_options(scene, skills), scene, skills=skills)
-        step = planner.next_step(task.instruction, scene, options, history)
-        steps.append(step.option.text)
-        if step.option.is_done:
-            break
-        after = skills.imagine(step.option, scene)
-        history.append(Outcome(step.option, True, scene, after))
-        scene, state = after, skills.apply(state, [step.option])
-    return Rollout(task.family, task.seed, task.instruction, tuple(steps),
-                   not unmet(task.goal, state))
+class ImaginedTable:
+    """The table of a roll-out, for the agent loop: perceiving it shows the scene the chosen
+    calls made (`Skill.imagine`); the planner's choices are watched on their way to the agent,
+    and every call succeeds (the arm is an in-memory gantry)."""
+
+    def __init__(self, scene: Scene, skills: SkillSet, planner: Planner) -> None:
+        self.scene, self._skills, self._planner = scene, skills, planner
+        self._chosen: Option | None = None
+        self._frame = Frame(np.zeros((1, 1, 3), np.uint8), None, np.eye(3), np.eye(4))
+
+    def perceive(self) -> tuple[Frame, Scene]:
+        if self._chosen is not None:
+            self.scene, self._chosen = self._skills.imagine(self._chosen, self.scene), None
+        return self._frame, self.scene
+
+    def next_step(self, command: str, scene: Scene, options: Sequence[AffordedOption],
+                  history: Sequence[Outcome]) -> Step:
+        step = self._planner.next_step(command, scene, options, history)
+        self._chosen = None if step.option.is_done else step.option
+        return step
+
+
+def roll_out(task: Task, planner: Planner, skills: SkillSet, max_steps: int) -> Rollout:
+    """The planner's steps through the agent loop on the imagined table; success is the goal on
+    the symbolic state the executed calls' effects (`Skill.apply`) leave."""
+    table = ImaginedTable(initial_scene(task), skills, planner)
+    agent = Agent(table.perceive, table, GantryDriver(), AffordanceModel(), CompilerConfig(),
+                  skills=skills, max_steps=max_steps)
+    episode = agent.run(task.instruction)
+    executed = [r.step.option for r in episode.records if r.succeeded]
+    state = skills.apply(SymbolicState.initial(o.name for o in initial_scene(task).blocks),
+                         executed)
+    return Rollout(task.family, task.seed, task.instruction,
+                   tuple(r.step.option.text for r in episode.records), not unmet(task.goal, state))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from drivers import protocol as wire
+from remote import protocol as wire
 
 
 class ClientConnection:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from drivers import protocol as wire
-from drivers.arm_connection import ClientConnection
+from remote import protocol as wire
+from remote.connection import ClientConnection
 
 log = logging.getLogger(__name__)
 

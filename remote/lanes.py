@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
-from skills.driver import ArmDriver, MotionInterrupted
+from drivers import ArmDriver, MotionInterrupted
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from perception.types import Frame
-from skills.driver import (
+from drivers import (
     ArmConnectionError,
     ArmError,
     ArmFault,
@@ -41,6 +40,7 @@ from skills.driver import (
     MotionInterrupted,
     UnreachableError,
 )
+from perception.types import Frame
 
 ARM_ERRORS: dict[str, type[ArmError]] = {cls.__name__: cls for cls in (
     ArmError, ArmConnectionError, ArmFault, UnreachableError, LimitError, ArmTimeout,

@@ -19,12 +19,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from drivers import protocol as wire
-from drivers.line_socket import LineSocket
+from drivers import ArmConnectionError, ArmDriver, ArmInfo, ArmState, Pose
 from perception.types import Detection, Frame, Scene
-from skills.driver import ArmConnectionError, ArmDriver, ArmInfo, ArmState
+from remote import protocol as wire
+from remote.line_socket import LineSocket
 from skills.snapshot import ObjectSizes, Position, WorldSnapshot
-from skills.types import ObjectPose, Pose
+from skills.types import ObjectPose
 from skills.workspace import Workspace
 
 log = logging.getLogger(__name__)

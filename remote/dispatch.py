@@ -1,8 +1,8 @@
 """What each request of the arm protocol does to the driver (and the simulated world behind it).
 
-Which ops exist, who may send them and on which lane they run (`drivers.arm_lanes`); the
+Which ops exist, who may send them and on which lane they run (`remote.lanes`); the
 `Dispatcher` turns one checked request into a driver or world call on its lane and its outcome
-into a reply. The server (`drivers.arm_server`) decides who may send what, and when.
+into a reply. The server (`remote.server`) decides who may send what, and when.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from drivers import protocol as wire
-from drivers.arm_lanes import Lanes, StopKind
-from drivers.protocol import ProtocolError
-from drivers.world_service import WorldService
-from skills.driver import ArmDriver, ArmError
+from drivers import ArmDriver, ArmError
+from remote import protocol as wire
+from remote.lanes import Lanes, StopKind
+from remote.protocol import ProtocolError
+from remote.world_service import WorldService
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 When the simulated arm runs behind `stackbot-arm-server`, the World it moves in lives in the
 server's process, so the planner's perception must look at that world: the server renders
 frames for the client's camera, resets scenes and answers ground-truth queries (for the oracle
-detector, goal checks and tests). `drivers.remote.RemoteWorld` is the client of these calls.
+detector, goal checks and tests). `remote.client.RemoteWorld` is the client of these calls.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
-from drivers import protocol as wire
-from drivers.protocol import ProtocolError
+from remote import protocol as wire
+from remote.protocol import ProtocolError
 
 if TYPE_CHECKING:  # the simulator is imported only when a world is served
     from sim.camera import Camera

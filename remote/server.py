@@ -2,14 +2,14 @@
 
 One asyncio loop reads every connection, so pings and `stop` are handled even while a motion
 runs. The server owns the transport, authentication, who controls the arm and the heartbeat; what
-each request does to the driver, and on which of the three lanes (`drivers.arm_lanes`: motions one
+each request does to the driver, and on which of the three lanes (`remote.lanes`: motions one
 at a time, state reads beside them, stops on a lane of their own that nothing else can fill), is
-the dispatcher's (`drivers.arm_dispatch`). Rules:
+the dispatcher's (`remote.dispatch`). Rules:
 
 - every connection authenticates first, within `auth_timeout` seconds (token compared with
   `hmac.compare_digest`, at least 16 characters); a wrong token gets an error reply and the
   connection is closed;
-- connections are budgeted apart (`drivers.arm_admission`): after `auth_grace` seconds, at most
+- connections are budgeted apart (`remote.admission`): after `auth_grace` seconds, at most
   `max_unauthenticated` not authenticated (a newer one closes the oldest), so clients that
   never authenticate cannot keep one that does out; at most `max_connections` authenticated,
   one beyond that may only stop, e-stop and ping until its authentication deadline;
@@ -37,12 +37,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from drivers import protocol as wire
-from drivers.arm_admission import Admission
-from drivers.arm_connection import ClientConnection
-from drivers.arm_dispatch import CONTROLLER, IMMEDIATE, KNOWN, STOPS, Dispatcher
-from drivers.protocol import ProtocolError
-from skills.driver import ArmDriver, ArmError
+from drivers import ArmDriver, ArmError
+from remote import protocol as wire
+from remote.admission import Admission
+from remote.connection import ClientConnection
+from remote.dispatch import CONTROLLER, IMMEDIATE, KNOWN, STOPS, Dispatcher
+from remote.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ class ArmServer:
                 await self._stop_arm()
 
     async def _stop_arm(self) -> None:
-        """Stop the arm and cancel every command queued for it (see drivers.arm_lanes)."""
+        """Stop the arm and cancel every command queued for it (see remote.lanes)."""
         try:
             await self._dispatch.stop()
         except Exception:  # stop must never take the server down

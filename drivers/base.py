@@ -1,4 +1,6 @@
-"""The arm driver contract shared by the simulated arm and real arms, and its exceptions."""
+"""The arm driver contract shared by the simulated arm and real arms: the `ArmDriver` base
+class, what it reports (`ArmInfo`, `ArmState`), the tool pose type and the exception family.
+`from drivers import ArmDriver, ...` is the one import front."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
 
-from skills.types import Pose
+Pose = tuple[float, float, float, float, float, float]
+"""x, y, z in metres (robot base frame) and roll, pitch, yaw in radians."""
 
 EMERGENCY_STOP = "emergency stop"
 """The fault `emergency_stop()` latches: a person's decision, which no automatic recovery clears."""
