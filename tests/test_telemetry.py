@@ -24,6 +24,7 @@ from agent.types import EpisodeResult, StepRecord  # noqa: E402
 from perception.types import Detection, Frame, Scene  # noqa: E402
 from planner.saycan import PlanRecord  # noqa: E402
 from records.observers import config as observer_config  # noqa: E402
+from records.observers import settings as observer_settings  # noqa: E402
 from records.observers.settings import TelemetrySettings  # noqa: E402
 from records.observers.telemetry import TelemetryObserver  # noqa: E402
 from skills.types import Option, Primitive, ScoredOption, Step, StepResult  # noqa: E402
@@ -206,13 +207,13 @@ def test_the_file_exporter_writes_otlp_json_lines(tmp_path) -> None:
 
 
 def test_a_missing_extra_is_one_line_saying_what_to_install(monkeypatch) -> None:
-    monkeypatch.setattr(observer_config, "_installed", lambda module: False)
-    message = observer_config.missing_extra({"telemetry": {"exporter": "file"}})
+    monkeypatch.setattr(observer_settings, "_installed", lambda module: False)
+    message = observer_settings.missing_extra({"telemetry": {"exporter": "file"}})
     assert message == "telemetry=file needs the telemetry extra: pip install 'stackbot[telemetry]'"
-    message = observer_config.missing_extra({"record": {"rerun": "episode.rrd"}})
+    message = observer_settings.missing_extra({"record": {"rerun": "episode.rrd"}})
     assert message == "record.rerun needs the rerun extra: pip install 'stackbot[rerun]'"
-    assert observer_config.missing_extra({"telemetry": {"exporter": "none"}}) is None
-    with pytest.raises(observer_config.MissingExtraError, match="pip install"):
+    assert observer_settings.missing_extra({"telemetry": {"exporter": "none"}}) is None
+    with pytest.raises(observer_settings.MissingExtraError, match="pip install"):
         observer_config.build_observers({"telemetry": {"exporter": "otlp"}}, None)
 
 
@@ -222,7 +223,7 @@ def test_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="telemetry.endpoint"):
         TelemetrySettings("otlp")
     with pytest.raises(ValueError, match=r"\.rrd"):
-        observer_config.rerun_path({"record": {"rerun": "episode.mp4"}}, None)
+        observer_settings.rerun_path({"record": {"rerun": "episode.mp4"}}, None)
 
 
 @pytest.mark.parametrize(("override", "extra"), [("telemetry=file", "telemetry"),
@@ -230,7 +231,7 @@ def test_settings_are_checked() -> None:
 def test_choosing_what_is_not_installed_exits_2_with_that_line(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path,
         override: str, extra: str) -> None:
-    monkeypatch.setattr(observer_config, "_installed", lambda module: False)
+    monkeypatch.setattr(observer_settings, "_installed", lambda module: False)
     monkeypatch.setattr(sys, "argv", ["stackbot", "instruction=x", override,
                                       f"hydra.run.dir={tmp_path}"])
     with pytest.raises(SystemExit) as stopped:
