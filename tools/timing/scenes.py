@@ -3,6 +3,8 @@ like "red block" at fixed table positions, with the workspace's named locations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perception.types import Detection, Scene
 from skills.workspace import Workspace
 
@@ -23,3 +25,20 @@ def make_scene(*names: str) -> Scene:
         z = BLOCK_CENTRE_Z if kind == "block" else 0.0
         objects.append(Detection(color, kind, (x, y, z)))  # type: ignore[arg-type]
     return Scene(tuple(objects), Workspace().named_locations())
+
+
+def grid_scene(blocks: Sequence[str], bowls: Sequence[str], columns: int = 4) -> Scene:
+    """A crowded table: blocks, then bowls, of the given colours on a grid over the workspace
+    (rows of `columns`), for option sets of several hundred."""
+    workspace = Workspace()
+    names = [f"{c} block" for c in blocks] + [f"{c} bowl" for c in bowls]
+    rows = -(-len(names) // columns)
+    objects = []
+    for k, name in enumerate(names):
+        row, column = divmod(k, columns)
+        x = workspace.x_min + (workspace.x_max - workspace.x_min) * (row + 0.5) / rows
+        y = workspace.y_min + (workspace.y_max - workspace.y_min) * (column + 0.5) / columns
+        color, kind = name.split()
+        z = BLOCK_CENTRE_Z if kind == "block" else 0.0
+        objects.append(Detection(color, kind, (x, y, z)))  # type: ignore[arg-type]
+    return Scene(tuple(objects), workspace.named_locations())
