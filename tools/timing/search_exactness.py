@@ -10,7 +10,8 @@ affordances with its `done()` prior); the rollout goes on with the exhaustive ch
 family the steps the model scored (a step the planner ends without asking it, e.g. a command
 naming an absent object, is compared but not counted), the disagreements (choices that differ),
 scored options off the exhaustive score by more than 1e-3 nats, bounds below the exhaustive score,
-and each search's seconds and logits rows. Exit status 1 when any step disagrees.
+and each search's logits rows (seconds are `tools.timing.search`'s: here the search that goes first
+at a step also evaluates the prompt). Exit status 1 when any step disagrees.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ class Tally:
     disagreements: int = 0
     score_mismatches: int = 0  # scored options off the exhaustive score by more than 1e-3
     bound_violations: int = 0  # pruned options whose bound is below the exhaustive score
-    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SEARCHES, 0.0))
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEARCHES, 0))
     examples: list[str] = field(default_factory=list)
 
@@ -49,7 +49,6 @@ class Tally:
         self.score_mismatches += other.score_mismatches
         self.bound_violations += other.bound_violations
         for search in SEARCHES:
-            self.seconds[search] += other.seconds[search]
             self.rows[search] += other.rows[search]
         self.examples += other.examples
 
@@ -68,7 +67,6 @@ def compare(tally: Tally, fast: PlanRecord, full: PlanRecord, where: str) -> Non
         else:
             tally.score_mismatches += abs(value - exact) > 1e-3
     for record, search in ((fast, "best_first"), (full, "exhaustive")):
-        tally.seconds[search] += record.seconds
         tally.rows[search] += (record.search.logits_rows or 0) if record.search else 0
 
 
@@ -112,7 +110,6 @@ def _family(family: str, seeds: range, planners: Sequence[SayCanPlanner],
             tally.add(roll_out(family, seed, wordings, planners, affordance, max_steps))
     print(f"{label:<8} {family:<22} {tally.steps:>5} {tally.disagreements:>5} "
           f"{tally.score_mismatches:>6} {tally.bound_violations:>6} "
-          f"{tally.seconds['best_first']:>8.1f} {tally.seconds['exhaustive']:>8.1f} "
           f"{tally.rows['best_first']:>7} {tally.rows['exhaustive']:>7}", flush=True)
     return tally
 
@@ -129,16 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
     args = parser.parse_args(argv)
     print(f"{'model':<8} {'family':<22} {'steps':>5} {'disag':>5} {'scores':>6} {'bounds':>6} "
-          f"{'best s':>8} {'exh s':>8} {'bf rows':>7} {'ex rows':>7}")
+          f"{'bf rows':>7} {'ex rows':>7}")
     total, started = Tally(), time.perf_counter()
     for label in args.models:
         total.add(run(MODELS[label], label, range(args.seeds), args.families))
     print(f"all: {total.steps} steps, {total.disagreements} disagreements, "
           f"{total.score_mismatches} scored options off exhaustive, {total.bound_violations} "
-          f"bounds below it; best_first {total.seconds['best_first']:.0f} s and "
-          f"{total.rows['best_first']} logits rows, exhaustive "
-          f"{total.seconds['exhaustive']:.0f} s and {total.rows['exhaustive']} rows "
-          f"({time.perf_counter() - started:.0f} s in all)")
+          f"bounds below it; logits rows: best_first {total.rows['best_first']}, exhaustive "
+          f"{total.rows['exhaustive']} ({time.perf_counter() - started:.0f} s in all)")
     for example in total.examples:
         print(f"  {example}")
     return 1 if total.disagreements else 0
