@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from planner import llama_search
+from planner.best_first import OptionTrie
 from planner.llama_runtime import (
     MIN_UBATCH,
     AdapterError,
@@ -37,9 +39,10 @@ from planner.llama_runtime import (
     validate_adapter_path,
     validate_gguf_path,
 )
-from planner.llm import ContextOverflowError, ContinuationScore
+from planner.llm import ContextOverflowError, ContinuationScore, OptionScores
 from planner.prompt_cache import DEFAULT_DIR, PromptCache
 from planner.trie import build_segments, schedule, width
+from skills.types import SearchSummary
 
 __all__ = ["LlamaCppModel", "default_model_path", "validate_gguf_path", "SHIPPED_ADAPTER"]
 
@@ -282,6 +285,35 @@ class LlamaCppModel:
             token_lps = tuple(lps[tuple(toks[:j])][t] for j, t in enumerate(toks))
             results.append(ContinuationScore(float(sum(token_lps)), len(toks), token_lps))
         return results
+
+    def search_options(self, prompt: str, continuations: Sequence[str],
+                       affordances: Sequence[float], search: str = "best_first") -> OptionScores:
+        """Scores for the SayCan choice, argmax of p(option | prompt) x affordance: "exhaustive"
+        scores every option (`score`); "best_first" only the options that can still win
+        (`planner.best_first`): the same choice, a pruned option's score an upper bound."""
+        if not continuations:
+            return OptionScores(())
+        prompt_toks, options = self._tokenize_all(prompt, continuations)
+        rt = self.runtime
+        if search == "exhaustive":
+            self._prompt_row(prompt_toks)
+            tokens, rows = rt.tokens_decoded, rt.rows_computed
+            scores = self.score_tokens(prompt_toks, options)
+            return OptionScores(tuple(scores), search=SearchSummary(
+                search, len(scores), 0, rt.tokens_decoded - tokens, rt.rows_computed - rows))
+        if search != "best_first":
+            raise ValueError(f"search must be best_first or exhaustive, got {search!r}")
+        trie = OptionTrie(options, affordances)
+        root = self._prompt_row(prompt_toks) if trie.needs_row(()) else None
+        tokens, rows = rt.tokens_decoded, rt.rows_computed
+        found = llama_search.search(rt, len(prompt_toks), self.n_ctx, root, trie,
+                                    self.n_batch, self.n_seq_max - 1)
+        scores = tuple(ContinuationScore(v, len(toks), lps) for v, toks, lps in
+                       zip(found.logprobs, options, found.token_logprobs, strict=True))
+        pruned = tuple(not s for s in found.scored)
+        return OptionScores(scores, bounded=pruned, search=SearchSummary(
+            search, len(scores) - sum(pruned), sum(pruned), rt.tokens_decoded - tokens,
+            rt.rows_computed - rows, found.scored_mass))
 
     def _plan(self, options: list[list[int]]) -> tuple[list, list]:
         """Segments and decodes; a trie too wide for the streams shares fewer, longer runs

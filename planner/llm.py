@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from skills.types import SearchSummary
+
 LOGPROB_SLACK = 1e-3  # a log-probability a server rounded to just above 0 is still one
 
 
@@ -57,13 +59,16 @@ class OptionScores:
     "choice": log p(the option's label) from a chat model; "generate": 0 for the option the
     model's free text matched, -inf for the rest). detail: mode-specific facts for the trace
     (JSON-able). abstain: non-empty when the model chose none of the options; the planner then
-    answers done() with this as the reason.
+    answers done() with this as the reason. bounded: per option, True when the search pruned it
+    (its score is an upper bound); search: how the options were scored, when the model says.
     """
 
     scores: tuple[ContinuationScore, ...]
     mode: str = "logprob"
     detail: Mapping[str, Any] = field(default_factory=dict)
     abstain: str = ""
+    bounded: tuple[bool, ...] = ()
+    search: SearchSummary | None = None
 
     @property
     def text_logprobs(self) -> bool:

@@ -16,12 +16,12 @@ from planner.llm import (
     LanguageModel,
     OptionScorer,
     OptionScores,
-    score_options,
 )
 from planner.prompt import HistoryItem, PromptBuilder, history_texts
 from planner.ranking import NORMALISATIONS, Normalisation, rank_options
+from planner.search import SEARCHES, check_search, effective_search, search_options
 from skills.skill_set import SkillSet
-from skills.types import AffordedOption, Option, ScoredOption, Step
+from skills.types import AffordedOption, Option, ScoredOption, SearchSummary, Step
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ class PlanRecord:
     normalisation: str = "sum"
     detail: dict[str, Any] = field(default_factory=dict)  # mode-specific, e.g. generated text
     prompt_tokens: int | None = None  # the prompt's length in the model's tokens, when it says
+    bounds: tuple[bool, ...] = ()  # per option: pruned by the search, its scores upper bounds
+    search: SearchSummary | None = None  # how the options were scored
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +68,9 @@ class SayCanPlanner:
     prompt of the `skills`' examples; `scene_feedback` turns the scene-as-it-is-now lines on
     or off in either.
     `print_top_k` options are logged per step (debug); `top_k_print` is its deprecated name.
+    `search`: "best_first" (the embedded model scores only the options that can still win; the
+    same choice, `planner.search`) or "exhaustive" (every option); where best-first's bound does
+    not hold (normalisation "mean" or "char", a model that cannot search) it is exhaustive.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class SayCanPlanner:
         scene_feedback: bool | None = None,
         top_k_print: int | None = None,
         skills: SkillSet | None = None,
+        search: str = SEARCHES[0],
     ) -> None:
         if top_k_print is not None:
             warnings.warn("SayCanPlanner(top_k_print=...) is deprecated and goes in the next "
@@ -92,6 +98,8 @@ class SayCanPlanner:
                              f"got {normalisation!r}")
         self.model, self.print_top_k = model, print_top_k
         self.normalisation = normalisation
+        check_search(search)
+        self.search = effective_search(search, model, normalisation)
         self.prompt_builder = prompt_builder or prompt_for(model, skills)
         if scene_feedback is not None:
             self.prompt_builder = replace(self.prompt_builder, scene_feedback=scene_feedback)
@@ -132,16 +140,19 @@ class SayCanPlanner:
             return self._stop(command, prompt, afforded, history, started, stop)
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
-        prompt, result, note = self._score(command, scene, history, texts)
+        prompt, result, note = self._score(command, scene, history, texts,
+                                           [a.affordance for a in afforded])
         if result.abstain:
             return self._stop(command, prompt, afforded, history, started, result.abstain, result)
+        search = result.search or SearchSummary("exhaustive", len(texts))
         ranking = rank_options(afforded, result.scores, texts,
-                               self.normalisation if result.text_logprobs else "sum")
+                               self.normalisation if result.text_logprobs else "sum",
+                               result.bounded, search.scored_mass)
         if ranking.best_combined <= 0.0:
             return self._stop(command, prompt, afforded, history, started,
                               "no option has a positive combined score", result)
         scored, ranked = ranking.scored, ranking.ranked
-        step = Step(ranked[0].option, ranked)
+        step = Step(ranked[0].option, ranked, search=search)
         self._record(PlanRecord(
             model=self.model.name, command=command, prompt=prompt,
             history=tuple(history_texts(history)), options=tuple(s.option.text for s in scored),
@@ -151,20 +162,21 @@ class SayCanPlanner:
             combined=tuple(s.combined for s in scored), chosen=step.option.text,
             seconds=time.perf_counter() - t0, started_at=started, note=note, mode=result.mode,
             normalisation=self.normalisation, detail=dict(result.detail),
-            prompt_tokens=prompt_token_count(self.model, prompt)))
+            prompt_tokens=prompt_token_count(self.model, prompt),
+            bounds=tuple(s.bound for s in scored), search=search))
         for s in ranked[:self.print_top_k]:
             log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
         return step
 
     def _score(self, command: str, scene: Scene, history: Sequence[HistoryItem],
-               texts: list[str]) -> tuple[str, OptionScores, str]:
+               texts: list[str], affordances: list[float]) -> tuple[str, OptionScores, str]:
         """Score the options; on context overflow drop the oldest few-shot examples and retry."""
         builder = self.prompt_builder
         while True:
             prompt = builder.build(command, scene, history)
             try:
-                result = score_options(self.model, prompt, texts)
+                result = search_options(self.model, prompt, texts, affordances, self.search)
             except ContextOverflowError:
                 retriever = builder.retriever
                 if retriever is not None and retriever.k > 1:

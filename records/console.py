@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from agent.types import EpisodeResult, StepRecord
 from planner.grounding import ungrounded_mentions
-from planner.ranking import softmax
+from planner.ranking import language_probabilities
 from skills.relations import describe_state
+from skills.types import SearchSummary
 
 
 def format_step(record: StepRecord, top_k: int = 5) -> str:
     lines = [f"step {record.index + 1}: {record.scene.describe()}",
              f"  {describe_state(record.scene)}"]
     lines.append(f"  {'option':<52} {'llm':>7} {'afford':>7} {'combined':>9}")
-    probs = softmax([s.llm_score for s in record.step.scored])
+    search = record.step.search
+    probs = language_probabilities([s.llm_score for s in record.step.scored],
+                                   [s.bound for s in record.step.scored],
+                                   search.scored_mass if search else 1.0)
     for rank, scored in enumerate(record.step.scored[:top_k]):
         marker = ">" if rank == 0 else " "
+        at_most = "<=" if scored.bound else ""
         lines.append(
-            f"{marker} {scored.option.text:<52} {probs[rank]:>7.3f} "
-            f"{scored.affordance:>7.2f} {scored.combined:>9.4f}"
+            f"{marker} {scored.option.text:<52} {at_most + f'{probs[rank]:.3f}':>7} "
+            f"{scored.affordance:>7.2f} {at_most + f'{scored.combined:.4f}':>9}"
         )
     if record.step.note:
         lines.append(f"  {record.step.note}")
     hidden = len(record.step.scored) - top_k
     if hidden > 0:
         lines.append(f"  ... {hidden} more options (all in trace.jsonl)")
+    if search is not None:
+        lines.append(f"  {describe_search(search)}")
     lines.append(
         f"  planned in {record.seconds_plan:.2f} s (perception {record.seconds_perceive:.2f} s)"
     )
@@ -42,6 +49,18 @@ def format_step(record: StepRecord, top_k: int = 5) -> str:
     if record.recovery:
         lines.append(f"  recovery: {record.recovery}")
     return "\n".join(lines)
+
+
+def describe_search(search: SearchSummary) -> str:
+    """One line: how many options were scored and pruned, what was decoded, what p_LLM is."""
+    decoded = "" if search.tokens_decoded is None else (
+        f", {search.tokens_decoded} option tokens decoded, {search.logits_rows} logits rows")
+    if search.search != "best_first" or not search.pruned:
+        return f"{search.search}: {search.scored} options scored{decoded}"
+    share = f"{100 * (1 - search.scored_mass):.1f}%"
+    return (f"best-first: {search.scored} options scored, {search.pruned} pruned (<=: an upper "
+            f"bound){decoded}; pruned options hold at most {share} of p_LLM, so a scored "
+            f"option's p_LLM is at most {share} below exact")
 
 
 def failure_message(record: StepRecord) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,8 +83,9 @@ def camera_json(frame: Frame) -> dict[str, Any]:
 
 
 def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
-    """One trace line: scene text and detections, every option's three scores, the choice,
-    the primitives sent (in a dry run: checked, not sent) and the result."""
+    """One trace line: scene text and detections, every option's three scores (upper bounds
+    where `bound`: pruned by the search, which `search` summarises), the choice, the primitives
+    sent (in a dry run: checked, not sent) and the result."""
     reasons = {a.option.text: a.reason for a in record.afforded}
     return {
         "step": record.index,
@@ -101,9 +103,11 @@ def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
                 "affordance": s.affordance,
                 "affordance_reason": reasons.get(s.option.text, ""),
                 "combined": s.combined,
+                "bound": s.bound,
             }
             for s in record.step.scored
         ],
+        "search": None if record.step.search is None else asdict(record.step.search),
         "chosen": record.step.option.text,
         "result": _result_json(record.result),
         "verdict": None if record.verdict is None else {

@@ -35,6 +35,23 @@ class ScoredOption:
     affordance: float
     combined: float
     llm_score: float = 0.0  # the (possibly normalised) log-probability that entered `combined`
+    bound: bool = False  # pruned, not scored: llm_logprob, llm_score and combined are upper bounds
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """How a step's options were scored. search: "exhaustive" (every option) or "best_first"
+    (an option that could not beat the choice was pruned: its scores are upper bounds).
+    tokens_decoded, logits_rows: what the model evaluated for the options, padding included and
+    the prompt not counted (None: the model does not say). scored_mass: at least this share of
+    the option set's probability lies with the scored options (1 when none was pruned)."""
+
+    search: str
+    scored: int
+    pruned: int = 0
+    tokens_decoded: int | None = None
+    logits_rows: int | None = None
+    scored_mass: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,7 @@ class Step:
     option: Option
     scored: tuple[ScoredOption, ...] = field(default=(), compare=False)
     note: str = field(default="", compare=False)  # why, when not chosen by score alone
+    search: SearchSummary | None = field(default=None, compare=False)
 
 
 

@@ -7,7 +7,8 @@ one UsageError line (the console script prints it and exits 2), before anything 
   quotes and non-ASCII characters need no care; words the shell split off an unquoted
   instruction are joined back;
 - an override that does not parse, a config-group option that does not exist, a key that is
-  not in the config, a value of the wrong type (`camera.height=abc`);
+  not in the config, a value of the wrong type (`camera.height=abc`) or not among a key's
+  choices (`planner.search=foo`);
 - a run directory that cannot be written, or whose filesystem is (nearly) full;
 - a trace exporter or recording (`telemetry=`, `record.rerun=`) whose extra is not installed.
 """
@@ -40,6 +41,7 @@ def prepare(argv: list[str], config_name: str) -> list[str]:
     check_group_choices(parsed)
     cfg = compose(config_name, overrides)
     check_value_types(config_name, parsed)
+    check_choices(cfg)
     check_optional_extras(cfg)
     check_run_directory(cfg, multirun)
     return args
@@ -209,6 +211,20 @@ def check_value_types(config_name: str, parsed: list[Any]) -> None:
         if problem:
             raise UsageError(f"{override.key_or_group} must be {problem}, got "
                              f"{_short(override.get_value_element_as_str())}")
+
+
+def check_choices(cfg: Any) -> None:
+    """A key that takes one of a few words must be one of them (`planner.search=foo`)."""
+    from omegaconf import OmegaConf
+
+    from planner.ranking import NORMALISATIONS
+    from planner.search import SEARCHES
+
+    for key, choices in (("planner.search", SEARCHES), ("planner.normalisation", NORMALISATIONS)):
+        value = OmegaConf.select(cfg, key, default=None)
+        if value is not None and str(value) not in choices:
+            raise UsageError(f"{key} must be one of {', '.join(choices)}, got "
+                             f"{_short(str(value))}")
 
 
 def check_optional_extras(cfg: Any) -> None:

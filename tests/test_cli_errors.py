@@ -163,6 +163,14 @@ def test_a_value_of_the_wrong_type(tmp_path: Path) -> None:
     assert_nothing_ran(tmp_path)
 
 
+def test_a_search_that_does_not_exist(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "instruction=put the red block in the blue bowl",
+                     "planner.search=depth_first")
+    assert_one_line_error(result, "planner.search must be one of best_first, exhaustive, got "
+                          "'depth_first'")
+    assert_nothing_ran(tmp_path)
+
+
 def test_an_unknown_key(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "instruction=put the red block in the blue bowl", "max_stepz=3")
     assert_one_line_error(result, "unknown key 'max_stepz'", "did you mean max_steps?",
@@ -249,6 +257,8 @@ def test_a_comma_instruction_runs_until_the_model_is_needed(tmp_path: Path) -> N
 @pytest.mark.parametrize(("program", "args", "needle"), [
     ("stackbot-bench", ["episodez=3"], "unknown key 'episodez'"),
     ("stackbot-bench", ["episodes=many"], "episodes must be an integer, got 'many'"),
+    ("stackbot-bench", ["planner.search=greedy"],
+     "planner.search must be one of best_first, exhaustive, got 'greedy'"),
     ("stackbot-bench", ["tasks=[pick_place_v1"], "cannot read 'tasks=[pick_place_v1'"),
     ("stackbot-arm-server", ["server.port=abc"], "server.port must be an integer, got 'abc'"),
     ("stackbot-arm-server", ["server.heartbeat_timeout=soon"], "must be a number"),

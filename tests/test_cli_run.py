@@ -44,3 +44,45 @@ def test_cli_episode_writes_the_run_directory(tmp_path: Path) -> None:
     assert {"step00_before_top.png", "step00_after_top.png", "episode.png"} <= frames
     summary = json.loads((run / "summary.json").read_text())
     assert summary["finished"] and summary["moved"]
+
+
+def test_records_of_a_best_first_step_mark_bounds_and_agree_with_exhaustive(
+        tmp_path: Path) -> None:
+    """The same episode searched both ways: the same steps; the best-first records (trace line,
+    llm_calls.jsonl, console, report) give exact scores where it scored (equal to exhaustive's)
+    and upper bounds, marked as such, for the options it pruned, and how it searched."""
+    runs = {}
+    for search in ("best_first", "exhaustive"):
+        result = subprocess.run(
+            [STACKBOT, "instruction=put the red block in the blue bowl", f"planner.search={search}",
+             f"hydra.run.dir={search}"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        lines = [json.loads(line) for line in
+                 (tmp_path / search / "trace.jsonl").read_text().splitlines()]
+        calls = [json.loads(line) for line in
+                 (tmp_path / search / "llm_calls.jsonl").read_text().splitlines()]
+        runs[search] = (result.stdout, lines, calls)
+    out, lines, calls = runs["best_first"]
+    full_lines = runs["exhaustive"][1]
+    assert [line["chosen"] for line in lines] == [line["chosen"] for line in full_lines]
+    first, full = lines[0], {o["text"]: o for o in full_lines[0]["options"]}
+    search = first["search"]
+    assert search["search"] == "best_first" and search["pruned"] > 0
+    assert search["scored"] + search["pruned"] == len(first["options"]) == 40
+    assert 0 < search["tokens_decoded"] < full_lines[0]["search"]["tokens_decoded"]
+    assert 0 < search["logits_rows"] < full_lines[0]["search"]["logits_rows"]
+    assert 0 < search["scored_mass"] <= 1
+    for option in first["options"]:
+        exact = full[option["text"]]["llm_logprob"]
+        if option["bound"]:
+            assert option["llm_logprob"] >= exact - 1e-3
+        else:
+            assert abs(option["llm_logprob"] - exact) < 1e-3
+    assert sum(o["bound"] for o in first["options"]) == search["pruned"]
+    assert not next(o for o in first["options"] if o["text"] == first["chosen"])["bound"]
+    assert calls[0]["bounds"] == [o["bound"] for o in first["options"]]
+    assert calls[0]["search"] == search
+    assert "best-first: " in out and f"{search['pruned']} pruned" in out and "<=" in out
+    assert "exhaustive: 40 options scored" in runs["exhaustive"][0]
+    report = (tmp_path / "best_first" / "report.html").read_text()
+    assert "Best-first search:" in report and "&le;" in report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,9 +105,14 @@ def test_every_call_is_recorded(planner: SayCanPlanner) -> None:
     assert record.prompt.endswith("objects = [red block, green block, blue bowl]\n"
                                   "# put the red block in the blue bowl.\n")
     assert len(record.options) == len(options) == len(record.llm_logprobs)
-    assert step.scored[0].combined == max(s.combined for s in step.scored)
-    assert abs(sum(s.combined / max(s.affordance, 1e-12) for s in step.scored
-                   if s.affordance > 0) - 1) < 0.05  # p_llm is a softmax over the options
+    assert step.scored[0].combined == max(s.combined for s in step.scored if not s.bound)
+    search = step.search
+    assert search is not None and record.search == search and search.search == "best_first"
+    assert len(record.bounds) == len(record.options) and sum(record.bounds) == search.pruned
+    # p_llm: a softmax over the options, of which the scored ones hold `scored_mass` at least
+    scored = sum(s.combined / s.affordance for s in step.scored if s.affordance > 0
+                 and not s.bound)
+    assert 0 < scored <= search.scored_mass + 1e-9
     assert set(record.to_json()) >= {"prompt", "options", "llm_logprobs", "seconds"}
     assert record.prompt_tokens == len(planner.model.tokenize(record.prompt, add_bos=True)) > 20
 
@@ -119,6 +125,39 @@ def test_zero_affordance_is_never_chosen(planner: SayCanPlanner) -> None:
                                                   skills=SKILLS)]
     step = planner.next_step("put the red block in the blue bowl", scene, options)
     assert "blue bowl" not in step.option.text
+
+
+@pytest.mark.model
+def test_best_first_plans_as_exhaustive_and_falls_back_where_its_bound_fails(
+        planner: SayCanPlanner, caplog: pytest.LogCaptureFixture) -> None:
+    exhaustive = SayCanPlanner(planner.model, require_grounded=False, search="exhaustive",
+                               skills=SKILLS)
+    for objects, command in (
+            (("red block", "green block", "yellow block", "blue bowl", "red bowl"),
+             "put the green block on the yellow block"),
+            (("orange block", "blue block", "purple block", "green block", "red bowl",
+              "yellow bowl", "blue bowl"), "put the blue block in the yellow bowl")):
+        scene = make_scene(*objects)
+        assert run_episode(planner, command, scene) == run_episode(exhaustive, command, scene)
+    scene = make_scene("red block", "green block", "blue bowl")
+    options = AffordanceModel().afford(enumerate_options(scene, SKILLS), scene,
+                                       skills=SKILLS)
+    step = planner.next_step("put the red block in the blue bowl", scene, options)
+    assert step.search is not None and step.search.pruned > 0
+    bounds = [s.bound for s in step.scored]
+    assert bounds == sorted(bounds) and not bounds[0]  # the choice is scored; pruned ones last
+    with caplog.at_level(logging.WARNING, logger="planner.search"):
+        mean = SayCanPlanner(planner.model, normalisation="mean", require_grounded=False,
+                             skills=SKILLS)
+        steps = [mean.next_step("put the red block in the blue bowl", scene, options)
+                 for _ in range(2)]
+    assert [r.getMessage() for r in caplog.records] == [
+        "planner.search=best_first: planner.normalisation=mean does not only fall along an "
+        "option's tokens; every option is scored (exhaustive)"]
+    assert all(s.search is not None and s.search.search == "exhaustive" for s in steps)
+    assert not any(s.bound for s in steps[0].scored)
+    with pytest.raises(ValueError, match="one of best_first, exhaustive, got 'greedy'"):
+        SayCanPlanner(planner.model, search="greedy")
 
 
 def test_prompt_has_examples_scene_command_and_history() -> None:

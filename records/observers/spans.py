@@ -133,9 +133,16 @@ def plan_attributes(record: StepRecord) -> dict[str, Any]:
         "stackbot.llm_score": None if chosen is None else chosen.llm_score,
         "stackbot.llm_logprob": None if chosen is None else chosen.llm_logprob,
         "stackbot.affordance": None if chosen is None else chosen.affordance,
-        "stackbot.option_tokens": sum(s.n_tokens for s in scored),
+        "stackbot.option_tokens": sum(s.n_tokens for s in scored if not s.bound),
         "stackbot.plan.note": record.step.note or None,
     })
+
+
+def scored_tokens(call: Any) -> int:
+    """The tokens of the options the model call scored (a best-first search prunes some)."""
+    n_tokens = tuple(getattr(call, "n_tokens", ()))
+    pruned = tuple(getattr(call, "bounds", ())) or (False,) * len(n_tokens)
+    return sum(n for n, bound in zip(n_tokens, pruned, strict=True) if not bound)
 
 
 def model_call_attributes(call: Any, record_prompts: bool) -> dict[str, Any]:
@@ -151,7 +158,7 @@ def model_call_attributes(call: Any, record_prompts: bool) -> dict[str, Any]:
         "stackbot.option.count": len(options),
         "stackbot.option.chosen": chosen,
         "stackbot.option.score": score,
-        "stackbot.option_tokens": sum(getattr(call, "n_tokens", ())),
+        "stackbot.option_tokens": scored_tokens(call),
         "gen_ai.usage.input_tokens": getattr(call, "prompt_tokens", None),
         "stackbot.plan.note": getattr(call, "note", "") or None,
     }

@@ -65,6 +65,7 @@ th, td { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; vert
 th { font-weight: 600; font-size: 12.5px; color: #444; background: #fafafa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.chosen td { background: #e3f2fd; font-weight: 600; }
+tr.bound td.score { color: var(--muted); }
 .options td.text { word-break: break-word; }
 .options td.score { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .options .why { display: block; font-weight: normal; font-size: 12px; color: var(--fail); }

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from planner.ranking import softmax
+from planner.ranking import language_probabilities
 from records.report.frames import frame_figure
 from records.report.html import badge, bar, details, esc, key_values, pre, seconds
 
@@ -46,9 +46,14 @@ def step_badge(line: dict[str, Any]) -> str:
     return badge("ok", "ok")
 
 
-def language_probabilities(options: list[dict[str, Any]]) -> list[float]:
-    """p_LLM: the softmax of the language scores over the option set (planner.ranking)."""
-    return softmax([float(o.get("llm_score", o.get("llm_logprob", 0.0))) for o in options])
+def option_probabilities(options: list[dict[str, Any]],
+                         search: dict[str, Any] | None = None) -> list[float]:
+    """p_LLM: the softmax of the language scores over the option set; upper bounds for options
+    the search pruned (planner.ranking.language_probabilities)."""
+    return language_probabilities(
+        [float(o.get("llm_score", o.get("llm_logprob", 0.0))) for o in options],
+        [bool(o.get("bound")) for o in options],
+        float((search or {}).get("scored_mass", 1.0)))
 
 
 def _option_rows(ranked: list[tuple[dict[str, Any], float]], chosen: str, start: int) -> str:
@@ -58,21 +63,43 @@ def _option_rows(ranked: list[tuple[dict[str, Any], float]], chosen: str, start:
         combined = float(option.get("combined", 0.0))
         reason = option.get("affordance_reason") or ""
         why = f'<span class="why">{esc(reason)}</span>' if reason and affordance < 1 else ""
-        row_class = ' class="chosen"' if option["text"] == chosen else ""
+        classes = " ".join(c for c, on in (("chosen", option["text"] == chosen),
+                                           ("bound", bool(option.get("bound")))) if on)
+        row_class = f' class="{classes}"' if classes else ""
+        at_most = '<span class="bound" title="pruned: an upper bound">&le;</span>' \
+            if option.get("bound") else ""
         rows.append(
             f"<tr{row_class}><td class=\"num\">{rank}</td>"
             f"<td class=\"text mono\">{esc(option['text'])}{why}</td>"
-            f"<td class=\"score\">{bar(p_llm, 'llm')}{p_llm:.3f}</td>"
+            f"<td class=\"score\">{bar(p_llm, 'llm')}{at_most}{p_llm:.3f}</td>"
             f"<td class=\"score\">{bar(affordance, 'afford')}{affordance:.2f}</td>"
-            f"<td class=\"score\">{bar(combined, 'combined')}{combined:.4f}</td></tr>")
+            f"<td class=\"score\">{bar(combined, 'combined')}{at_most}{combined:.4f}</td></tr>")
     return "".join(rows)
+
+
+def search_note(search: dict[str, Any] | None) -> str:
+    """How the options were scored: every one, or best-first with some pruned."""
+    if not search:
+        return ""
+    decoded = "" if search.get("tokens_decoded") is None else (
+        f"; {search['tokens_decoded']} option tokens decoded, {search.get('logits_rows')} "
+        "logits rows")
+    if search.get("search") != "best_first" or not search.get("pruned"):
+        return (f'<p class="muted">{esc(str(search.get("search")))}: {search.get("scored")} '
+                f"options scored{decoded}.</p>")
+    share = f"{100 * (1 - float(search.get('scored_mass', 1.0))):.1f}%"
+    return (f'<p class="muted">Best-first search: {search.get("scored")} options scored, '
+            f"{search['pruned']} pruned{decoded}. A pruned option's scores are upper bounds "
+            f"(&le;); pruned options hold at most {share} of p<sub>LLM</sub>, so a scored "
+            f"option's p<sub>LLM</sub> is at most {share} below exact.</p>")
 
 
 def options_table(line: dict[str, Any]) -> str:
     options = line["options"]
-    p_llm = language_probabilities(options)
+    p_llm = option_probabilities(options, line.get("search"))
     ranked = sorted(zip(options, p_llm, strict=True),
-                    key=lambda pair: (-float(pair[0].get("combined", 0.0)), -pair[1]))
+                    key=lambda pair: (bool(pair[0].get("bound")),
+                                      -float(pair[0].get("combined", 0.0)), -pair[1]))
     head = ("<table class=\"options\"><thead><tr><th class=\"num\">#</th><th>option</th>"
             "<th>p<sub>LLM</sub></th><th>affordance</th><th>combined</th></tr></thead><tbody>")
     shown = head + _option_rows(ranked[:TOP_OPTIONS], line["chosen"], 1) + "</tbody></table>"
@@ -84,7 +111,7 @@ def options_table(line: dict[str, Any]) -> str:
     if options and all(int(o.get("n_tokens", 0)) == 0 for o in options):
         shown += ('<p class="muted">No language model scored these options (a scripted '
                   "planner): p<sub>LLM</sub> is uniform.</p>")
-    return shown
+    return shown + search_note(line.get("search"))
 
 
 def primitives_table(result: dict[str, Any]) -> str:

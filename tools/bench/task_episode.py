@@ -73,7 +73,9 @@ def run_task(session: SimSession, task: Task,
         "steps": [r.step.option.text for r in episode.records],
         "n_steps": len(episode.records),
         "llm_calls": sum(1 for c in calls if c.llm_logprobs),
-        "option_tokens": sum(sum(c.n_tokens) for c in calls),
+        "option_tokens": sum(n for c in calls for n, pruned in
+                             zip(c.n_tokens, c.bounds or (False,) * len(c.n_tokens), strict=True)
+                             if not pruned),  # scored (best-first prunes some)
         "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
         "plan_unmet": [describe(p) for p in plan_unmet],
         "execution_unmet": [describe(p) for p in world_unmet],
