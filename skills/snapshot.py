@@ -90,7 +90,7 @@ class WorldSnapshot:
     def is_in_line(self, blocks: Sequence[str], line: str) -> bool:
         """On the table, at least a block apart, and each within `LINE_TOLERANCE` of one
         straight line of the kind: horizontal (across, constant x), vertical (constant y) or
-        either diagonal."""
+        either diagonal of the table."""
         points = [self._position(b) for b in blocks]
         if len(points) < 2 or not all(self._on_table(p) for p in points):
             return False
@@ -98,9 +98,23 @@ class WorldSnapshot:
         if apart < self.sizes.block_size:
             return False
         directions = {"horizontal": [(0.0, 1.0)], "vertical": [(1.0, 0.0)],
-                      "diagonal": [(1 / math.sqrt(2), 1 / math.sqrt(2)),
-                                   (1 / math.sqrt(2), -1 / math.sqrt(2))]}[line]
+                      "diagonal": self._diagonals()}[line]
         return any(_off_line(points, d) <= tol.LINE_TOLERANCE for d in directions)
+
+    def _diagonals(self) -> list[tuple[float, float]]:
+        """The table's two diagonals, corner to corner (the line spots' diagonal,
+        `skills.places.LINES`; on a table that is not square they are not at 45 degrees); at
+        45 degrees when the corner locations are not known."""
+        ends = (("top left corner", "bottom right corner"),
+                ("top right corner", "bottom left corner"))
+        if not all(corner in self.locations for pair in ends for corner in pair):
+            return [(1 / math.sqrt(2), 1 / math.sqrt(2)), (1 / math.sqrt(2), -1 / math.sqrt(2))]
+        out = []
+        for first, last in ends:
+            (x0, y0), (x1, y1) = self.locations[first], self.locations[last]
+            length = math.hypot(x1 - x0, y1 - y0)
+            out.append(((x1 - x0) / length, (y1 - y0) / length))
+        return out
 
     def is_unmoved(self, obj: str) -> bool:
         if obj not in self.start:

@@ -5,6 +5,8 @@ that llama.cpp and torch agree on it.
   stackbot-tune                                   # the shipped adapter's recipe
   stackbot-tune --per-family 20 --max-steps 3     # a tiny run (what the tests do)
   stackbot-tune --exclude exclusion_v1 stack_order_v1 --out outputs/tune/leave-out
+  stackbot-tune --suites core cap everyday        # also Code as Policies' trainable families
+  stackbot-tune --suites core cap --every-kind    # ... and the ones kept for generalisation
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """The arguments, each checked: anything that cannot train is one line and exit 2."""
+    from sim.tasks.registration import SUITES
     from sim.tasks.registry import FAMILIES
     from tools.tune.demos import training_families
 
@@ -47,6 +50,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "(default: the shipped recipe's)")
     p.add_argument("--validation-per-family", type=int, default=8)
     p.add_argument("--exclude", nargs="*", default=[], help="families to leave out")
+    p.add_argument("--suites", nargs="+", default=["core"], choices=SUITES,
+                   help="the suites whose trainable families demonstrations come from "
+                        "(default: core, the shipped adapter's)")
+    p.add_argument("--every-kind", action="store_true",
+                   help="also the families kept for measuring generalisation (unseen colours, "
+                        "Code as Policies' unseen instructions and attributes)")
     p.add_argument("--recovery-rate", type=float, default=0.15)
     p.add_argument("--skills", nargs="+", default=["pick_and_place"], metavar="SKILL",
                    help="the skills whose calls the demonstrations make (conf/skills/)")
@@ -64,7 +73,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     unknown = [f for f in args.exclude if f not in FAMILIES]
     if unknown:
         p.error(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
-    if not training_families(args.exclude):
+    if not training_families(args.exclude, args.suites, args.every_kind):
         p.error("--exclude leaves no family to make demonstrations of")
     if args.per_family < 1 or args.validation_per_family < 1:
         p.error("--per-family and --validation-per-family must be at least 1")
@@ -108,24 +117,27 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("outputs/tune") / time.strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     skills = build_skills(compose_config([f"skills=[{','.join(args.skills)}]"]))
+    families = training_families(args.exclude, args.suites, args.every_kind)
     train_demos = list(generate_demonstrations(skills, args.per_family, TRAIN_FIRST_SEED,
                                                args.exclude,
                                                args.recovery_rate, seed=args.seed,
-                                               counts=args.counts))
+                                               counts=args.counts, suites=args.suites,
+                                               every_kind=args.every_kind))
     validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
-                                              args.recovery_rate, seed=args.seed + 1))
+                                              args.recovery_rate, seed=args.seed + 1,
+                                              suites=args.suites, every_kind=args.every_kind))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)
     (out / "demonstrations.jsonl").write_text(data)
     manifest = {
         "data": {"sha256": hashlib.sha256(data.encode()).hexdigest(),
                  "demonstrations": len(train_demos), "validation": len(validation),
-                 "families": training_families(args.exclude), "excluded": args.exclude,
+                 "families": families, "excluded": args.exclude, "suites": args.suites,
+                 "every_kind": args.every_kind,
                  "wordings": "train",
                  "seeds": [TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + max(
                      [args.per_family, *args.counts.values()]) - 1],
-                 "per_family": {f: args.counts.get(f, args.per_family)
-                                for f in training_families(args.exclude)},
+                 "per_family": {f: args.counts.get(f, args.per_family) for f in families},
                  "validation_seeds": [VALIDATION_FIRST_SEED,
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
                  "recovery_rate": args.recovery_rate, "feedback_rate": FEEDBACK_RATE,

@@ -12,7 +12,7 @@ import pytest
 
 from sim.tasks import task_file
 from sim.tasks.task_file import TaskFileError, load_task_file
-from skills.goals import In, Stacked
+from skills.goals import AllAt, At, Corners, In, Line, Stacked
 
 GOOD = """\
 - id: my-task-1
@@ -60,6 +60,20 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     ("blue", "on", "red block, blue bowl", "'blue bowl' should be a block"),
     ("blue", "at", "red block, far corner", "unknown location 'far corner'"),
     ("blue", "in", "red block", "takes 2 arguments"),
+    ("blue", "line", "horizontal, red block, pink block", "'pink block' is not in the scene"),
+    ("blue", "line", "horizontal, red block", "a horizontal line needs at least two blocks"),
+    ("blue", "line", "wavy, red block, green block", "unknown line 'wavy'"),
+    ("blue", "corners", "red block, green block, blue block, pink block, gray block",
+     "5 blocks cannot stand at different corners"),
+    ("blue", "corners", "red block, green block, red bowl", "'red bowl' should be a block"),
+    ("blue", "all_at", "far corner, red block", "unknown location 'far corner'"),
+    ("blue", "all_at", "top side, red block, pink block", "'pink block' is not in the scene"),
+    ("blue", "at", "red block, a little to the up of the blue bowl", "unknown direction 'up'"),
+    ("blue", "at", "red block, a bit to the left of the blue bowl", "unknown magnitude 'a bit'"),
+    ("blue", "at", "red block, a lot to the left of the gray bowl",
+     "'gray bowl' is not in the scene"),
+    ("blue", "at", "red block, where the pink block started", "'pink block' is not in the scene"),
+    ("blue", "at", "red block, spot 1 of the horizontal line", "unknown location"),
 ])
 def test_malformed_task_is_rejected(tmp_path: Path, bowl: str, predicate: str, args: str,
                                     message: str) -> None:
@@ -69,6 +83,23 @@ def test_malformed_task_is_rejected(tmp_path: Path, bowl: str, predicate: str, a
         load_task_file(path)
     assert str(caught.value).startswith(f"{path}: task 'bad-one': ")
     assert message in str(caught.value)
+
+
+def test_the_new_predicates_load(tmp_path: Path) -> None:
+    """Lines, corners, all at a location and places beside an object or at a start."""
+    goals = {"line": "diagonal, red block, green block", "corners": "red block, green block",
+             "all_at": "top side, red block, green block",
+             "at": "red block, a lot to the right of the blue bowl"}
+    text = "".join(TASK.format(task_id=f"t-{name}", bowl="blue", predicate=name, args=args)
+                   for name, args in goals.items())
+    text += TASK.format(task_id="t-start", bowl="blue", predicate="at",
+                        args="red block, where the green block started")
+    tasks = load_task_file(write(tmp_path, text))
+    assert tasks[0].goal == (Line("diagonal", ("red block", "green block")),)
+    assert tasks[1].goal == (Corners(("red block", "green block")),)
+    assert tasks[2].goal == (AllAt("top side", ("red block", "green block")),)
+    assert tasks[3].goal == (At("red block", "a lot to the right of the blue bowl"),)
+    assert tasks[4].goal == (At("red block", "where the green block started"),)
 
 
 def test_yaml_error_names_the_file(tmp_path: Path) -> None:
@@ -95,6 +126,20 @@ def test_console_script_rejects_a_bad_file_with_one_line(tmp_path: Path) -> None
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{path}: task 't1': in: 'gray bowl' is not in the scene" in lines[0]
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_console_script_rejects_an_impossible_line_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, TASK.format(task_id="t2", bowl="blue", predicate="line",
+                                       args="vertical, red block"))
+    done = subprocess.run(
+        [sys.executable, "-m", "stackbot.bench", f"tasks={path}",
+         f"results={tmp_path / 'r.jsonl'}", "label=x"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        f"{path}: task 't2': a vertical line needs at least two blocks, got ['red block']")
     assert not (tmp_path / "r.jsonl").exists()
 
 

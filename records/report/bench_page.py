@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from records.bench_stats import FamilyStats, bar_chart, by_family, registry_order, wilson
+from records.cap_table import CapRow, cap_label, cap_rows
 from records.report.assets import TABLE_SCRIPT
 from records.report.episode_page import write_episode_report
 from records.report.frames import picture_figure
@@ -126,6 +127,27 @@ def family_table(configurations: Sequence[Configuration]) -> str:
             "interval; steps and seconds are means per episode.</p>")
 
 
+def cap_table(rows: Sequence[CapRow], label: str = "") -> str:
+    """The rows as an HTML table for the benchmark page ("" without rows)."""
+    if not rows:
+        return ""
+    body = []
+    for row in rows:
+        low, high = wilson(row.successes, row.n)
+        reported = "–" if row.reported is None else f"{100 * row.reported:.1f}%"
+        body.append(f"<tr><td>{esc(cap_label(row))}</td><td>{esc(row.attributes)}</td>"
+                    f'<td class="num">{100 * row.rate:.1f}% <span class="muted">'
+                    f"[{100 * low:.0f}, {100 * high:.0f}]</span></td>"
+                    f'<td class="num">{row.n}</td><td class="num">{reported}</td></tr>')
+    head = ("<tr><th>Code as Policies' kinds</th><th>attributes</th><th>stackbot success "
+            "[95% CI]</th><th class=\"num\">n</th><th>Code as Policies</th></tr>")
+    title = "Code as Policies' table" + (f": {esc(label)}" if label else "")
+    return (f'<h2>{title}</h2><table class="families"><thead>{head}'
+            f"</thead><tbody>{''.join(body)}</tbody></table><p class=\"muted\">Execution "
+            "success on the simulator's ground truth; Code as Policies' figures are the paper's "
+            "(table III, a 175B code model), on its own simulator.</p>")
+
+
 def _select(column: int, label: str, values: Sequence[str]) -> str:
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
     return (f'<label>{esc(label)} <select data-column="{column}"><option value="">all</option>'
@@ -196,6 +218,8 @@ def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path |
             f"<dl>{''.join(lines)}</dl><p class=\"muted\">{failed} of {episodes} episodes did "
             "not succeed; each episode's link opens its report.</p></section>"
             f"<h2>Per family</h2>{family_table(configurations)}"
+            + "".join(cap_table(cap_rows(c.records), c.label if len(configurations) > 1 else "")
+                      for c in configurations)
             + figure + f"<h2>Episodes</h2>{episodes_table(configurations, out)}")
     return page(f"stackbot benchmark: {title}", body, TABLE_SCRIPT)
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from sim.tasks import (
     all_in_one,
+    cap_long_horizon,
+    cap_spatial,
+    cap_unseen,
     corners_sides,
+    everyday,
     exclusion,
     infeasible,
     long_horizon,
@@ -17,12 +21,13 @@ from sim.tasks import (
     stacking,
     unseen_colors,
 )
-from sim.tasks.registration import REGISTERED, Generator
+from sim.tasks.registration import INFO, REGISTERED, SUITES, FamilyInfo, Generator
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 
 SHIPPED = (pick_place, matching_bowls, mismatched_bowls, all_in_one, stacking, corners_sides,
-           exclusion, unseen_colors, infeasible, long_horizon)
+           exclusion, unseen_colors, infeasible, long_horizon,  # the core suite
+           cap_long_horizon, cap_spatial, cap_unseen, everyday)
 
 
 def _in_shipped_order() -> dict[str, Generator]:
@@ -33,6 +38,15 @@ def _in_shipped_order() -> dict[str, Generator]:
 
 
 FAMILIES: dict[str, Generator] = _in_shipped_order()
+FAMILY_INFO: dict[str, FamilyInfo] = {family: INFO[family] for family in FAMILIES}
+GROUPS: tuple[str, ...] = ("all", *SUITES)  # what `tasks=` may name besides family ids
+
+
+def suite_families(group: str) -> list[str]:
+    """The families of a suite (`core`, `cap`, `everyday`) or of them all (`all`), in order."""
+    if group not in GROUPS:
+        raise KeyError(f"unknown task group {group!r} (have {', '.join(GROUPS)})")
+    return [f for f, info in FAMILY_INFO.items() if group == "all" or info.suite == group]
 
 
 def generate(family: str, seed: int, wordings: WordingSplit = "train") -> Task:

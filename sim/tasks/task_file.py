@@ -12,6 +12,7 @@ A task's id is its family in the benchmark's results (a family of one task, seed
 
 from __future__ import annotations
 
+import re
 import reprlib
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,15 @@ from perception.input_files import InputFileError, load_yaml_file
 from perception.palette import PALETTE
 from sim.scene_gen import SceneSpec
 from sim.tasks.task import Task
-from skills.goals import At, Predicate, make_predicate, predicate_args
+from skills.goals import AllAt, Corners, Line, Predicate, make_predicate, predicate_args
+from skills.places import DIRECTIONS, MAGNITUDES
 from skills.workspace import LOCATION_NAMES
 
 # which kind of object each argument must be, per predicate ("any": a block or a bowl)
 ARGUMENT_KINDS: dict[str, tuple[str, ...]] = {
     "in": ("block", "bowl"), "not_in": ("block", "bowl"), "on": ("block", "block"),
-    "at": ("block", "location"), "unmoved": ("any",),
-}
+    "at": ("block", "place"), "unmoved": ("any",),
+}  # line, corners, all_at: blocks after their line kind or location
 MAX_DEPTH = 8  # a task file needs 6: the list, a task, its goal, a predicate, its arguments, one
 MAX_BYTES = 64 << 20  # about 350,000 tasks like the one above
 
@@ -115,12 +117,51 @@ def parse_predicate(item: Any, spec: SceneSpec) -> Predicate:
     if not isinstance(args, list):
         args = [args]
     predicate = make_predicate(str(name), [str(a) for a in args])
-    kinds = ARGUMENT_KINDS.get(str(name), ("block",) * len(args))
-    for arg, kind in zip(predicate_args(predicate), kinds, strict=True):
-        _check_argument(str(name), arg, kind, spec)
-    if isinstance(predicate, At) and predicate.location not in LOCATION_NAMES:
-        raise ValueError(f"unknown location {predicate.location!r}")
+    if isinstance(predicate, Line | AllAt):  # a line kind or a location, then blocks
+        objects = predicate.objects
+        if isinstance(predicate, AllAt):
+            _check_argument(str(name), predicate.location, "location", spec)
+        if not objects:
+            raise ValueError(f"{name}: names no block")
+    else:
+        objects = predicate_args(predicate)
+    kinds = ARGUMENT_KINDS.get(str(name), ("block",) * len(objects))
+    for arg, kind in zip(objects, kinds, strict=True):
+        if kind == "place":
+            _check_place(str(name), arg, spec)
+        else:
+            _check_argument(str(name), arg, kind, spec)
+    if isinstance(predicate, Corners) and len(predicate.objects) > len(spec.blocks):
+        raise ValueError(f"{name}: names more blocks than the scene has")
     return predicate
+
+
+_LOOSE_BESIDE = re.compile(
+    r"^(?P<magnitude>.+?) to the (?P<direction>\S+) of the (?P<anchor>.+)$")
+_LOOSE_START = re.compile(r"^where the (?P<object>.+) started$")
+
+
+def _check_place(predicate: str, arg: str, spec: SceneSpec) -> None:
+    """A named location, a place beside an object (`a little to the left of the blue bowl`)
+    or where an object started (`where the red block started`), its words known and its
+    object in the scene."""
+    if arg in LOCATION_NAMES:
+        return
+    if (found := _LOOSE_START.match(arg)) is not None:
+        _check_argument(predicate, found["object"], "any", spec)
+        return
+    if (found := _LOOSE_BESIDE.match(arg)) is not None:
+        if found["magnitude"] not in MAGNITUDES:
+            raise ValueError(f"{predicate}: unknown magnitude {found['magnitude']!r} in {arg!r} "
+                             f"(expected {', '.join(MAGNITUDES)})")
+        if found["direction"] not in DIRECTIONS:
+            raise ValueError(f"{predicate}: unknown direction {found['direction']!r} in {arg!r} "
+                             f"(expected {', '.join(DIRECTIONS)})")
+        _check_argument(predicate, found["anchor"], "any", spec)
+        return
+    raise ValueError(f"{predicate}: unknown location {arg!r} (expected one of "
+                     f"{', '.join(LOCATION_NAMES)}, a place like 'a little to the left of the "
+                     "blue bowl' or 'where the red block started')")
 
 
 def _check_argument(predicate: str, arg: str, kind: str, spec: SceneSpec) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.tasks import all_in_one, matching_bowls, pick_place, stacking
-from sim.tasks.registration import register_family
+from sim.tasks.registration import FamilyInfo, register_family
 from sim.tasks.task import UNSEEN_COLORS, Task, rng_for
 from sim.tasks.wordings import WordingSplit
 
@@ -17,7 +17,7 @@ SUB_FAMILIES = (
 )
 
 
-@register_family(FAMILY)
+@register_family(FAMILY, FamilyInfo(trainable=False, colors=UNSEEN_COLORS))  # stays unseen
 def generate(seed: int, wordings: WordingSplit = "train") -> Task:
     rng = rng_for(FAMILY, seed)
     sub_family = SUB_FAMILIES[int(rng.integers(len(SUB_FAMILIES)))]

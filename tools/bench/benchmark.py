@@ -14,6 +14,7 @@ from tqdm import tqdm
 from agent.fault_config import register_fault_label
 from agent.session import build, open_session
 from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines
+from records.cap_table import cap_markdown, cap_rows
 from records.report.bench_page import Configuration, write_bench_report
 from records.results import ResultsFile
 from records.run_dir import write_text
@@ -102,6 +103,9 @@ def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict
 def report(records: list[dict[str, Any]], results_path: Path, label: str) -> None:
     rows = by_family(records)
     table = markdown_table(rows)
+    cap = cap_markdown(cap_rows(records))  # Code as Policies' table, when the run holds its kinds
+    if cap:
+        table += f"\n{cap}"
     table_path = results_path.with_suffix(".md")
     write_text(table_path, f"# {label}\n\n{table}")
     chart = bar_chart({label: rows}, results_path.with_suffix(".png"))

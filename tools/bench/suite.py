@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import FAMILIES, GROUPS, generate, suite_families
 from sim.tasks.task import Task
 from sim.tasks.task_file import load_task_file
 from sim.tasks.wordings import WordingSplit
@@ -15,13 +15,17 @@ def is_task_file(tasks: str | Sequence[str]) -> bool:
 
 
 def family_ids(tasks: str | Sequence[str]) -> list[str]:
-    names = list(FAMILIES) if tasks == "all" else [tasks] if isinstance(tasks, str) else [
-        str(t) for t in tasks]
-    unknown = [n for n in names if n not in FAMILIES]
+    """The family ids `tasks=` names: a family id, a group (`core`: the eleven first families,
+    the default; `cap`: Code as Policies' 28; `everyday`; `all`: every family), or a list of
+    either (each family once, in the order given)."""
+    names = [tasks] if isinstance(tasks, str) else [str(t) for t in tasks]
+    unknown = [n for n in names if n not in FAMILIES and n not in GROUPS]
     if unknown:
         raise ValueError(f"unknown task family {', '.join(unknown)} (have: "
-                         f"{', '.join(FAMILIES)}; or give a .yaml task file)")
-    return names
+                         f"{', '.join(FAMILIES)}; the groups {', '.join(GROUPS)}; or give a "
+                         f".yaml task file)")
+    found = (suite_families(n) if n in GROUPS else [n] for n in names)
+    return list(dict.fromkeys(family for group in found for family in group))
 
 
 def build_suite(tasks: str | Sequence[str], episodes: int = 5, first_seed: int = 0,

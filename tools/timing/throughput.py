@@ -24,7 +24,7 @@ from typing import Any
 from agent.config import compose_config
 from tools.bench.benchmark import run_benchmark
 
-DEFAULTS = ["tasks=all", "episodes=3", "label=throughput", "progress=false"]
+DEFAULTS = ["tasks=core", "episodes=3", "label=throughput", "progress=false"]
 RUNS = ((1, 1), (2, 1), (1, 2))  # (workers, model threads per worker)
 
 

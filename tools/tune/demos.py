@@ -31,11 +31,12 @@ from planner.prompt import PromptBuilder
 from sim.scene_gen import sample_layout
 from sim.tasks import matching_bowls, mismatched_bowls
 from sim.tasks.layout import RADII, WORKSPACE
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import FAMILIES, FAMILY_INFO, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
-from skills.goals import At, Goal, In, On, Stacked, Tower
+from skills.goals import AllAt, At, Corners, Goal, In, Line, On, Stacked, Tower, goal_moves
 from skills.options import DONE_OPTION
+from skills.places import is_start
 from skills.relations import BLOCK_SIZE, SceneGeometry, on_the_table
 from skills.skill_set import SkillSet
 from skills.types import Option, Outcome
@@ -67,9 +68,10 @@ class Demonstration:
 
 
 def initial_scene(task: Task) -> Scene:
+    """The task's table as perception first sees it (so also where each block started)."""
     layout = sample_layout(task.scene, WORKSPACE, RADII)
     return on_the_table(((name, (place.x, place.y)) for name, place in layout.items()),
-                        WORKSPACE.named_locations())
+                        WORKSPACE.named_locations()).started()
 
 
 def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
@@ -98,18 +100,33 @@ def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
         return (mentioned.index(block) if block in mentioned else len(mentioned),
                 order.index(block))
 
-    moves: list[tuple[str, str]] = []
+    spread = [p for p in task.goal if isinstance(p, AllAt | Line | Corners)]
+    on_location = {obj for p in spread if isinstance(p, AllAt) for obj in p.objects}
+    moves: list[tuple[str, str]] = [m for p in spread for m in goal_moves((p,))]
     for predicate in _towers_first(task.goal):
+        if set(predicate.objects) <= on_location:
+            continue  # built where all_at puts it, bottom first
         if isinstance(predicate, Stacked):
             chain = list(predicate.objects)
-        elif isinstance(predicate, Tower):
-            chain = sorted(predicate.objects, key=order.index)
         else:
-            continue
+            chain = sorted(predicate.objects, key=order.index)
         moves += list(zip(chain[1:], chain, strict=False))
     picks = sorted((_move(p) for p in task.goal if isinstance(p, In | On | At)),
                    key=lambda m: rank(m[0]))  # "..., then ...": the command's order
-    return moves + picks
+    return moves + _parked(picks, scene)
+
+
+def _parked(picks: list[tuple[str, str]], scene: Scene) -> list[tuple[str, str]]:
+    """Moves to where other blocks started that wait on each other (a swap): the first block
+    goes out of the way to a free named location first."""
+    if len(picks) < 2 or not all(is_start(target) for _, target in picks):
+        return picks
+    free = next((name for name, xy in scene.locations.items()
+                 if all(math.dist(o.position[:2], xy) > 0.09 for o in scene.objects)), None)
+    if free is None:
+        return picks
+    first = picks[0][0]
+    return [(first, free), *picks[1:], picks[0]]
 
 
 def _move(predicate: In | On | At) -> tuple[str, str]:
@@ -184,10 +201,14 @@ def contrast(task: Task, rng: np.random.Generator) -> Task | None:
     return Task(family, task.seed, wording.choose(rng, "train"), spec, goal)
 
 
-def training_families(exclude: Sequence[str] = ()) -> list[str]:
-    """Families demonstrations are made from: all but unseen_colors_v1 (its colours stay
-    unseen) and the excluded ones."""
-    return [f for f in FAMILIES if f != "unseen_colors_v1" and f not in exclude]
+def training_families(exclude: Sequence[str] = (), suites: Sequence[str] = ("core",),
+                      every_kind: bool = False) -> list[str]:
+    """Families demonstrations are made from: the trainable ones (`FamilyInfo.trainable`: not
+    unseen_colors_v1, whose colours stay unseen, nor Code as Policies' unseen instructions or
+    unseen attributes; `every_kind` takes those too) of the suites (default the core one, the
+    shipped adapter's), less the excluded ones."""
+    return [f for f, info in FAMILY_INFO.items() if info.suite in suites
+            and (info.trainable or every_kind) and f not in exclude]
 
 
 def generate_demonstrations(
@@ -195,10 +216,12 @@ def generate_demonstrations(
     exclude: Sequence[str] = (),
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
     counts: Mapping[str, int] | None = None, contrasts: bool = True,
+    suites: Sequence[str] = ("core",), every_kind: bool = False,
 ) -> Iterator[Demonstration]:
     """`per_family` demonstrations of each training family (`counts` overrides it per family)
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
-    each two-block bowl task is followed by its contrasting twin (`contrast`)."""
+    each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
+    `every_kind`: which families (`training_families`)."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -207,7 +230,7 @@ def generate_demonstrations(
     if unknown:
         raise ValueError(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
     rng = np.random.default_rng(seed)
-    for family in training_families(exclude):
+    for family in training_families(exclude, suites, every_kind):
         for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
             twin = contrast(task, rng) if contrasts else None
