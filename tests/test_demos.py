@@ -150,3 +150,43 @@ def test_demonstration_prompts_equal_what_the_planner_sees(
         episode = agent.run(task.instruction)
     assert episode.finished
     assert replay.prompts == [s.prompt for s in demo.steps]
+
+
+def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> None:
+    """New families (Code as Policies' kinds, the everyday ones) and the trainable mark leave
+    the shipped recipe's data as it was: the hash its manifest records."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from stackbot.tune import DEFAULT_COUNTS
+
+    manifest = json.loads((Path(__file__).parents[1] / "planner" / "adapters"
+                           / "gemma3-270m-planner.manifest.json").read_text())["data"]
+    counts = {f: int(n) for f, n in (c.split("=") for c in DEFAULT_COUNTS)}
+    demos = list(generate_demonstrations(SKILLS, 60, TRAIN_FIRST_SEED, [], 0.15, seed=0,
+                                         counts=counts))
+    data = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
+    assert training_families() == manifest["families"]
+    assert (len(demos), hashlib.sha256(data.encode()).hexdigest()) == (
+        manifest["demonstrations"], manifest["sha256"])
+
+
+@pytest.mark.parametrize("family", [f for f in training_families(
+    suites=("cap", "everyday"), every_kind=True)])
+def test_demonstrations_of_the_new_families_reach_the_goal(family: str) -> None:
+    """With every kind of place offered (beside objects, line spots, start positions)."""
+    from skills.library.pick_and_place import PickAndPlace
+    from skills.places import Places
+    from skills.skill_set import SkillSet
+
+    skills = SkillSet.of([PickAndPlace(places=Places(beside=True, lines=True, starts=True))])
+    rng = np.random.default_rng(0)
+    for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 5):
+        task = generate(family, seed)
+        demo = demonstrate(task, skills, rng)
+        ok, unmet = evaluate_plan(task.goal, [f"{c} block" for c in task.scene.blocks],
+                                  [pick_and_place_option(*move) for move in _moves(demo)], skills)
+        assert ok, (task.instruction, unmet, _moves(demo))
+        assert demo.steps[-1].target == "done()\n"

@@ -12,9 +12,10 @@ from agent.session import SimSession
 from perception.palette import PALETTE
 from planner.grounding import ungrounded_mentions
 from sim.tasks.registration import register_family
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import FAMILIES, FAMILY_INFO, generate, suite_families
 from sim.tasks.task import SEEN_COLORS, UNSEEN_COLORS
-from skills.goals import predicate_args
+from skills.goals import AllAt, At, Line, predicate_args
+from skills.places import LINES, is_place, point_of
 from skills.workspace import LOCATION_NAMES
 from tools.bench.benchmark import worker_config
 from tools.bench.task_episode import run_task
@@ -35,7 +36,8 @@ def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
     assert FAMILIES[pick_place.FAMILY] is pick_place.generate
     with pytest.raises(ValueError, match="registered twice"):
         register_family(pick_place.FAMILY)(pick_place.generate)
-    assert len(FAMILIES) == 11
+    assert len(suite_families("core")) == 11
+    assert len(suite_families("cap")) == 28 and len(suite_families("all")) == len(FAMILIES)
 
 
 def test_the_order_of_families_does_not_depend_on_import_order() -> None:
@@ -49,28 +51,74 @@ def test_the_order_of_families_does_not_depend_on_import_order() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.splitlines()[-1]) == list(FAMILIES)
     assert list(FAMILIES)[:3] == ["pick_place_v1", "matching_bowls_v1", "mismatched_bowls_v1"]
+    assert list(FAMILIES)[:11] == suite_families("core"), "the core families come first"
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_family_generates_valid_tasks(family: str) -> None:
+    info = FAMILY_INFO[family]
     wordings = set()
     for seed in range(20):
         task = generate(family, seed)
         assert task == generate(family, seed), "generation must be deterministic"
         assert task.family == family and task.seed == seed
-        assert 2 <= len(task.scene.blocks) <= 5 and len(task.scene.bowls) <= 5
+        if info.suite == "core":
+            assert 2 <= len(task.scene.blocks) <= 5 and len(task.scene.bowls) <= 5
+            pool = UNSEEN_COLORS if family.startswith("unseen") else SEEN_COLORS
+        else:  # Code as Policies' protocol: 1-4 blocks, 1-4 bowls; everyday: 2-4 and 0-2
+            assert 1 <= len(task.scene.blocks) <= 4 and len(task.scene.bowls) <= 4
+            assert info.suite != "cap" or len(task.scene.bowls) >= 1
+            pool = info.colors
         colours = set(task.scene.blocks) | set(task.scene.bowls)
-        pool = UNSEEN_COLORS if family.startswith("unseen") else SEEN_COLORS
         assert colours <= set(pool) <= set(PALETTE)
         for predicate in task.goal:
-            for arg in predicate_args(predicate):
+            for arg in _objects_and_locations(predicate):
                 assert arg in task.scene.names or arg in LOCATION_NAMES, (task, arg)
+            if isinstance(predicate, At) and is_place(predicate.location):
+                assert info.suite != "core", "core goals name objects and named locations only"
+                where = {name: (0.0, 0.0, 0.0) for name in task.scene.names}
+                assert point_of(predicate.location, where, where) is not None, (task, predicate)
         objects = {f"{c} block" for c in task.scene.blocks} | {
             f"{c} bowl" for c in task.scene.bowls}
         absent = ungrounded_mentions(task.instruction, _scene_of(objects))
         assert bool(absent) == task.infeasible, (task.instruction, absent)
         wordings.add(task.instruction.split(" ")[0] + str(len(task.instruction) // 10))
+        if info.suite != "core":  # one train wording (the paper's template) for some kinds
+            held_out = generate(family, seed, "held_out").instruction
+            wordings.add(held_out.split(" ")[0] + str(len(held_out) // 10))
     assert len(wordings) > 1, "instruction wording should vary within a family"
+
+
+def _objects_and_locations(predicate) -> tuple[str, ...]:
+    """A predicate's arguments that name objects or named locations: not a line's kind, nor
+    a place (checked apart)."""
+    args = predicate_args(predicate)
+    if isinstance(predicate, Line):
+        assert args[0] in LINES
+        return args[1:]
+    if isinstance(predicate, At) and is_place(predicate.location):
+        return args[:1]
+    if isinstance(predicate, AllAt):
+        assert args[0] in LOCATION_NAMES
+    return args
+
+
+def test_cap_families_carry_the_papers_protocol() -> None:
+    """Two families per kind, seen and unseen attributes; only seen instructions with seen
+    attributes are trainable; categories as the paper's table has them."""
+    cap = {f: FAMILY_INFO[f] for f in suite_families("cap")}
+    kinds = {info.kind for info in cap.values()}
+    assert len(kinds) == 14
+    for kind in kinds:
+        assert {i.attributes for i in cap.values() if i.kind == kind} == {"seen", "unseen"}
+    counts = {c: len({i.kind for i in cap.values() if i.category == c})
+              for c in ("long_horizon", "spatial_geometric", "unseen_instruction")}
+    assert counts == {"long_horizon": 5, "spatial_geometric": 3, "unseen_instruction": 6}
+    for family, info in cap.items():
+        assert info.trainable == (info.attributes == "seen"
+                                  and info.category != "unseen_instruction"), family
+        assert family == f"cap_{info.kind}_{info.attributes}_v1"
+    assert not FAMILY_INFO["unseen_colors_v1"].trainable
 
 
 def _scene_of(names: set[str]):
