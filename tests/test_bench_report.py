@@ -53,3 +53,22 @@ def test_results_lines_with_the_old_task_id_key_still_resume(tmp_path: Path) -> 
     recorded = results.load()
     assert generate("pick_place_v1", 0).key in recorded
     assert [r.family for r in by_family(list(recorded.values()))] == ["pick_place_v1", "all"]
+
+
+def test_the_report_page_shows_code_as_policies_table_for_its_families(tmp_path: Path) -> None:
+    from records.report.bench_page import Configuration, write_bench_report
+
+    records = [record("cap_pick_nth_seen_v1", s, True, s < 3) for s in range(4)]
+    records += [record("cap_line_unseen_v1", 0, True, True)]
+    results = ResultsFile(tmp_path / "cap.jsonl")
+    for r in records:
+        results.append(r)
+    page = write_bench_report([Configuration("x", results.path, tuple(records))],
+                              tmp_path / "cap.html").read_text()
+    assert "Code as Policies&#x27; table" in page or "Code as Policies' table" in page
+    assert "spatial-geometric" in page and "89.3%" in page and "75.0%" in page
+    assert "unseen instruction: line" in page
+    core = [record("pick_place_v1", 0, True, True)]
+    plain = write_bench_report([Configuration("y", results.path, tuple(core))],
+                               tmp_path / "core.html").read_text()
+    assert "Code as Policies" not in plain
