@@ -30,7 +30,7 @@ from agent.fault_config import fault_nodes
 from agent.session import SimSession, open_session
 from agent.types import StepRecord
 from planner.scripted import ScriptedPlanner
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import generate, suite_families
 from sim.tasks.task import Task
 from skills.goals import describe, holds, step_effects
 
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     episodes = 0
     try:
         with tqdm(total=args.steps, unit="step", dynamic_ncols=True) as bar:
-            for task in tasks_from(args.first_seed, list(FAMILIES)):
+            for task in tasks_from(args.first_seed, suite_families("core")):
                 if len(steps) >= args.steps:
                     break
                 new = checked_steps(session, task)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from agent.config import compose_config
 from agent.session import build, build_skills
 from planner.saycan import PlanRecord, SayCanPlanner
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import FAMILIES, generate, suite_families
 from sim.tasks.wordings import SPLITS
 from skills.options import AffordanceModel, enumerate_options
 from skills.skill_set import SkillSet
@@ -127,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", choices=("tuned", "base"),
                         default=["tuned", "base"])
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1")
-    parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
+    parser.add_argument("--families", nargs="+", choices=list(FAMILIES),
+                        default=suite_families("core"))
     args = parser.parse_args(argv)
     print(f"{'model':<8} {'family':<22} {'steps':>5} {'disag':>5} {'scores':>6} {'bounds':>6} "
           f"{'bf rows':>7} {'ex rows':>7}")

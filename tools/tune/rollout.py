@@ -23,7 +23,7 @@ from agent.types import Planner
 from drivers.example_driver import GantryDriver
 from perception.types import Frame, Scene
 from planner.saycan import SayCanPlanner
-from sim.tasks.registry import FAMILIES, generate
+from sim.tasks.registry import FAMILIES, generate, suite_families
 from sim.tasks.task import Task
 from sim.tasks.wordings import SPLITS, WordingSplit
 from skills.compiler_config import CompilerConfig
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tools.tune.rollout",
                                 description=__doc__.split("\n\n")[0])
     p.add_argument("--adapter", default="default", help="adapter GGUF, 'default' or 'none'")
-    p.add_argument("--families", nargs="*", default=list(FAMILIES))
+    p.add_argument("--families", nargs="*", default=suite_families("core"))
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--first-seed", type=int, default=DEVELOPMENT_FIRST_SEED)
     p.add_argument("--wordings", choices=SPLITS, default="held_out")
