@@ -163,3 +163,10 @@ def test_the_cap_table_groups_by_category_and_attributes() -> None:
     assert "| spatial-geometric | unseen | 100.0% [57, 100] | 5 | 73.3% |" in table
     assert "| unseen instruction: line | seen | 0.0% [0, 79] | 1 | – |" in table
     assert cap_markdown(cap_rows(records[-1:])) == ""
+
+
+def test_every_new_family_finds_a_layout_for_benchmark_and_training_seeds() -> None:
+    """Layouts are drawn again until the references and free places hold: never in vain."""
+    for family in suite_families("cap") + suite_families("everyday"):
+        for seed in [*range(100), *range(1_000_000, 1_000_050)]:
+            assert generate(family, seed).family == family

@@ -51,7 +51,7 @@ Positions = dict[str, Point]
 def scene_satisfying(
     rng: np.random.Generator, blocks: list[str], bowls: list[str],
     accept: Callable[[Positions], bool] = lambda _: True,
-    free: Callable[[Positions], Sequence[Point]] = lambda _: (), tries: int = 400,
+    free: Callable[[Positions], Sequence[Point]] = lambda _: (), tries: int = 3000,
 ) -> tuple[SceneSpec, Positions]:
     """A SceneSpec with a layout seed drawn from `rng` whose layout can be sampled, passes
     `accept` (given every object's (x, y)) and leaves clear the points `free` names for it (a
