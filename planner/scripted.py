@@ -7,14 +7,16 @@ with a non-zero affordance, otherwise done().
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from perception.types import Scene
 from planner.prompt import HistoryItem, succeeded
-from skills.goals import Goal, goal_moves
+from skills.goals import Goal, NotIn, goal_moves
 from skills.places import is_start
 from skills.skill_set import SkillSet
+from skills.tolerances import BOWL_RADIUS
 from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
@@ -49,6 +51,9 @@ class ScriptedPlanner:
             if chosen is None:
                 chosen = self._park(pending, scene, afforded)
                 note = "" if chosen is None else f"out of the way of the moves {pending}"
+        if chosen is None and not pending:
+            chosen = self._take_out(scene, afforded)
+            note = "" if chosen is None else "out of the bowl the goal says it must not be in"
         if chosen is None:
             chosen = next(a.option for a in options if a.option.is_done)
             note = "the goal's moves are done" if not pending else (
@@ -68,6 +73,23 @@ class ScriptedPlanner:
         return next((option for location in scene.locations if location not in targets
                      for option in afforded if self.skills.makes(option, block, location)),
                     None)
+
+
+    def _take_out(self, scene: Scene, afforded: list[Option]) -> Option | None:
+        """A block seen in a bowl the goal says it must not be in (`not_in`), topmost first
+        (a covered one is not afforded): to the first free named location."""
+        for predicate in self.goal:
+            if not isinstance(predicate, NotIn):
+                continue
+            block, bowl = scene.get(predicate.block), scene.get(predicate.bowl)
+            if block is None or bowl is None or math.dist(
+                    block.position[:2], bowl.position[:2]) >= BOWL_RADIUS:
+                continue
+            found = next((option for location in scene.locations for option in afforded
+                          if self.skills.makes(option, block.name, location)), None)
+            if found is not None:
+                return found
+        return None
 
 
 def _option(item: HistoryItem) -> Option | None:

@@ -246,6 +246,8 @@ class RemoteWorld:
 
     def reset(self, spec: Any, positions: dict[str, tuple[float, float]] | None = None) -> None:
         scene = {"blocks": list(spec.blocks), "bowls": list(spec.bowls), "seed": spec.seed}
+        if getattr(spec, "start_on", ()):  # blocks that start on others (sent only then)
+            scene["start_on"] = [list(pair) for pair in spec.start_on]
         self._call("reset", scene=scene,
                    positions={k: list(v) for k, v in (positions or {}).items()})
 

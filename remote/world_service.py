@@ -45,11 +45,16 @@ class WorldService:
 
     def _reset(self, args: dict[str, Any]) -> list[str]:
         scene = args.get("scene")
-        if not isinstance(scene, dict) or set(scene) - {"blocks", "bowls", "seed"}:
-            raise ProtocolError("BadRequest", "scene must be {blocks, bowls, seed}")
+        if not isinstance(scene, dict) or set(scene) - {"blocks", "bowls", "seed", "start_on"}:
+            raise ProtocolError("BadRequest", "scene must be {blocks, bowls, seed[, start_on]}")
         from sim.scene_gen import SceneSpec
 
-        spec = SceneSpec(**scene)
+        start_on = scene.get("start_on", [])
+        if not isinstance(start_on, list) or not all(
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, str) for n in pair)
+                for pair in start_on):
+            raise ProtocolError("BadRequest", "start_on must be a list of [block, support] names")
+        spec = SceneSpec(**{**scene, "start_on": tuple(tuple(pair) for pair in start_on)})
         positions = args.get("positions") or {}
         if not isinstance(positions, dict):
             raise ProtocolError("BadRequest", "positions must map object names to [x, y]")

@@ -97,12 +97,16 @@ class ObjectFactory:
         p.changeDynamics(body, -1, lateralFriction=0.8, physicsClientId=self.client)
         return body
 
-    def create_block(self, color: str, x: float, y: float, yaw: float) -> int:
+    def create_block(self, color: str, x: float, y: float, yaw: float,
+                     above: float = 0.0) -> int:
+        """A block resting at (x, y), `above` metres over the table (on a bowl's floor or a
+        block)."""
         col, vis = self._shapes.get(("block", color)) or self._block_shapes(color)
         half = self.block.size / 2
         orn = p.getQuaternionFromEuler((0.0, 0.0, yaw))
         body = p.createMultiBody(
-            self.block.mass, col, vis, (x, y, half + 1e-4), orn, physicsClientId=self.client
+            self.block.mass, col, vis, (x, y, above + half + 1e-4), orn,
+            physicsClientId=self.client
         )
         p.changeDynamics(
             body, -1, lateralFriction=self.block.lateral_friction, spinningFriction=0.001,

@@ -13,17 +13,22 @@ from skills.workspace import Workspace
 
 @dataclass(frozen=True)
 class SceneSpec:
-    """Colours of the blocks and bowls on the table; `seed` fixes their layout."""
+    """Colours of the blocks and bowls on the table; `seed` fixes their layout. `start_on`:
+    blocks that start on another object rather than on the table, as (block, support) names,
+    e.g. (("red block", "blue bowl"), ("green block", "red block")): the red block in the blue
+    bowl, the green block on it; at most one block on each support."""
 
     blocks: tuple[str, ...]
     bowls: tuple[str, ...] = ()
     seed: int = 0
+    start_on: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # accept any sequence (e.g. a list from a config file); store tuples so specs hash
         object.__setattr__(self, "blocks", tuple(str(c) for c in self.blocks))
         object.__setattr__(self, "bowls", tuple(str(c) for c in self.bowls))
         object.__setattr__(self, "seed", int(self.seed))
+        object.__setattr__(self, "start_on", tuple((str(a), str(b)) for a, b in self.start_on))
         for kind, colors in (("block", self.blocks), ("bowl", self.bowls)):
             for color in colors:
                 if color not in PALETTE:
@@ -32,6 +37,39 @@ class SceneSpec:
                     )
             if len(set(colors)) != len(colors):
                 raise ValueError(f"{kind} colours must be distinct, got {colors}")
+        self._check_start_on()
+
+    def _check_start_on(self) -> None:
+        blocks = {f"{c} block" for c in self.blocks}
+        supports = [support for _, support in self.start_on]
+        for block, support in self.start_on:
+            if block not in blocks or support not in self.names or block == support:
+                raise ValueError(f"start_on ({block}, {support}): a block of the scene on "
+                                 f"another object of it (have {', '.join(self.names)})")
+        if len(set(supports)) != len(supports) or len({b for b, _ in self.start_on}) != len(
+                self.start_on):
+            raise ValueError(f"start_on {self.start_on}: one block on each support, each "
+                             "block on one")
+        for block, _ in self.start_on:
+            seen, below = {block}, self.support_of(block)
+            while below is not None:
+                if below in seen:
+                    raise ValueError(f"start_on {self.start_on}: a circle of supports")
+                seen.add(below)
+                below = self.support_of(below)
+
+    def support_of(self, block: str) -> str | None:
+        """What the block starts on (None: the table)."""
+        return next((support for b, support in self.start_on if b == block), None)
+
+    def support_chain(self, block: str) -> list[str]:
+        """The block's supports at the start, nearest first (empty: on the table)."""
+        chain: list[str] = []
+        below = self.support_of(block)
+        while below is not None and below not in chain and len(chain) <= len(self.start_on):
+            chain.append(below)
+            below = self.support_of(below)
+        return chain
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -83,11 +121,18 @@ def sample_layout(
     fixed = dict(fixed or {})
     placed: dict[str, tuple[float, float, float]] = {}
     out: dict[str, Placement] = {}
-    names = [f"{c} bowl" for c in spec.bowls] + [f"{c} block" for c in spec.blocks]
+    blocks = [f"{c} block" for c in spec.blocks]
+    if spec.start_on:  # supports first, so that a block on one takes its place
+        blocks.sort(key=lambda b: len(spec.support_chain(b)))
+    names = [f"{c} bowl" for c in spec.bowls] + blocks
     for name in names:
         kind = name.rsplit(" ", 1)[1]
         radius = radii[kind]
         yaw = float(rng.uniform(-yaw_range, yaw_range)) if kind == "block" else 0.0
+        support = spec.support_of(name) if spec.start_on else None
+        if support is not None:  # on its support: no spot of its own on the table
+            out[name] = Placement(out[support].x, out[support].y, yaw)
+            continue
         if name in fixed:
             x, y = fixed.pop(name)
         else:

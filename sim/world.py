@@ -98,12 +98,20 @@ class World:
         for name, place in layout.items():
             color, kind = name.rsplit(" ", 1)
             if kind == "block":
-                body = self._factory.create_block(color, place.x, place.y, place.yaw)
+                body = self._factory.create_block(color, place.x, place.y, place.yaw,
+                                                  self._start_height(spec, name))
             else:
                 body = self._factory.create_bowl(color, place.x, place.y)
             self._bodies[name] = body
         self.spec = spec
         self.step(max(1, round(self.settle_seconds / self.time_step)))
+
+    def _start_height(self, spec: SceneSpec, block: str) -> float:
+        """How far above the table a block starts (0 on the table): on the floor of a bowl
+        and one block higher for every block below it (`SceneSpec.start_on`)."""
+        chain = spec.support_chain(block)
+        bowls = sum(name.endswith(" bowl") for name in chain)
+        return (len(chain) - bowls) * self.block.size + bowls * self.bowl.floor_height
 
     def render(self, camera: Camera) -> Frame:
         """One RGB-D frame of this world from `camera` (a remote world renders on its server)."""

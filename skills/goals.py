@@ -244,10 +244,14 @@ def unmet(goal: Goal, view: WorldView) -> list[Predicate]:
 
 def evaluate_plan(
     goal: Goal, blocks: Iterable[str], steps: Iterable[Option], skills: SkillSet,
+    start_on: Iterable[tuple[str, str]] = (),
 ) -> tuple[bool, list[Predicate]]:
-    """Apply the planned steps' symbolic effects to the scene's blocks, all on the table at
-    first; does the goal hold? Returns (success, the predicates left unmet)."""
-    state = skills.apply(SymbolicState.initial(blocks), list(steps))
+    """Apply the planned steps' symbolic effects to the scene's blocks, on the table at first
+    unless `start_on` has them on another object ((block, support) pairs); does the goal hold?
+    Returns (success, the predicates left unmet)."""
+    initial = SymbolicState.initial(blocks)
+    initial = SymbolicState({**initial.support, **dict(start_on)})
+    state = skills.apply(initial, list(steps))
     left = unmet(goal, state)
     return not left, left
 

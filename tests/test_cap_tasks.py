@@ -170,3 +170,42 @@ def test_every_new_family_finds_a_layout_for_benchmark_and_training_seeds() -> N
     for family in suite_families("cap") + suite_families("everyday"):
         for seed in [*range(100), *range(1_000_000, 1_000_050)]:
             assert generate(family, seed).family == family
+
+
+def test_a_scene_spec_names_blocks_that_start_on_others() -> None:
+    from sim.scene_gen import SceneSpec
+
+    spec = SceneSpec(("red", "green", "blue"), ("gray",), 3,
+                     (("red block", "gray bowl"), ("green block", "red block")))
+    assert spec.support_chain("green block") == ["red block", "gray bowl"]
+    assert spec.support_of("blue block") is None
+    points = sample_layout(spec, WORKSPACE, RADII)
+    assert (points["green block"].x, points["green block"].y) == (
+        points["gray bowl"].x, points["gray bowl"].y)
+    for bad in ((("red block", "red block"),), (("red block", "pink bowl"),),
+                (("red block", "gray bowl"), ("green block", "gray bowl")),
+                (("red block", "green block"), ("green block", "red block"))):
+        with pytest.raises(ValueError, match="start_on"):
+            SceneSpec(("red", "green"), ("gray",), 0, bad)
+    assert SceneSpec(("red",), (), 5) == SceneSpec(("red",), (), 5, ()), "the default: none"
+
+
+@pytest.mark.sim
+def test_the_simulator_starts_blocks_in_a_bowl_and_on_a_stack_also_through_the_arm_server(
+        sim_world) -> None:
+    from remote.world_service import WorldService
+    from sim.scene_gen import SceneSpec
+    from tests.test_goals import LoopbackRemoteWorld
+
+    spec = SceneSpec(("red", "green", "blue", "yellow"), ("gray",), 3,
+                     (("red block", "gray bowl"), ("green block", "red block"),
+                      ("yellow block", "blue block")))
+    remote = LoopbackRemoteWorld(WorldService(sim_world))
+    for world in (sim_world, remote):
+        world.reset(spec)
+        snapshot = world.snapshot()
+        assert snapshot.is_in("red block", "gray bowl") and snapshot.is_in("green block",
+                                                                           "gray bowl")
+        assert snapshot.is_on("green block", "red block")
+        assert snapshot.is_on("yellow block", "blue block") and not snapshot.is_in(
+            "blue block", "gray bowl")

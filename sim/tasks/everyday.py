@@ -1,20 +1,25 @@
-"""Everyday commands beyond Code as Policies' kinds: swap two blocks.
+"""Everyday commands beyond Code as Policies' kinds: swap two blocks, take everything out of a
+bowl (blocks that start in it, `SceneSpec.start_on`), move a stack somewhere else (a stack at the
+start).
 
-Not here, and why: "take everything out of the bowl" and "move the stack" need blocks that start
-in a bowl or on a stack, which a `SceneSpec` cannot describe (its layout puts every object on the
-table); "put it back where it was" after moving it has no honest end-state goal (the block at its
-start position also holds when nothing moved)."""
+Not here, and why: "put it back where it was" after moving it has no honest end-state goal (the
+block at its start position also holds when nothing moved)."""
 
 from __future__ import annotations
 
-from sim.tasks.layout import scene_satisfying
+from sim.tasks.layout import locations, scene_satisfying
 from sim.tasks.registration import FamilyInfo, register_family
-from sim.tasks.task import SEEN_COLORS, Task, between, pick_colors, rng_for
+from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
-from skills.goals import At
+from skills.goals import AllAt, At, NotIn, Tower
 from skills.places import start_of
 
 SWAP_FAMILY = "swap_blocks_v1"
+EMPTY_FAMILY = "empty_bowl_v1"
+MOVE_STACK_FAMILY = "move_stack_v1"
+EVERYDAY = FamilyInfo(suite="everyday", colors=SEEN_COLORS)
+LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
+             "top side", "bottom side", "left side", "right side", "middle")
 
 SWAP = Wordings(
     train=(
@@ -33,7 +38,7 @@ SWAP = Wordings(
 )
 
 
-@register_family(SWAP_FAMILY, FamilyInfo(suite="everyday", colors=SEEN_COLORS))
+@register_family(SWAP_FAMILY, EVERYDAY)
 def generate_swap(seed: int, wordings: WordingSplit = "train") -> Task:
     """Each of two blocks to where the other started (the scripted planner parks one first)."""
     rng = rng_for(SWAP_FAMILY, seed)
@@ -43,3 +48,75 @@ def generate_swap(seed: int, wordings: WordingSplit = "train") -> Task:
     instruction = SWAP.choose(rng, wordings).format(a=a, b=b)
     goal = (At(f"{a} block", start_of(f"{b} block")), At(f"{b} block", start_of(f"{a} block")))
     return Task(SWAP_FAMILY, seed, instruction, scene_satisfying(rng, blocks, bowls)[0], goal)
+
+
+EMPTY = Wordings(
+    train=(
+        "take everything out of the {bowl} bowl",
+        "empty the {bowl} bowl",
+        "take all the blocks out of the {bowl} bowl",
+        "remove the blocks from the {bowl} bowl",
+        "get every block out of the {bowl} bowl",
+        "clear out the {bowl} bowl",
+    ),
+    held_out=(
+        "could you empty out the {bowl} bowl",
+        "I want nothing left in the {bowl} bowl",
+        "pull every block out of the {bowl} bowl",
+    ),
+)
+MOVE_STACK = Wordings(
+    train=(
+        "move the stack to the {location}",
+        "put the stack of blocks in the {location}",
+        "carry the tower over to the {location}",
+        "move the whole stack to the {location}",
+        "rebuild the stack at the {location}",
+        "shift the tower of blocks to the {location}",
+    ),
+    held_out=(
+        "could you move the stack over to the {location}",
+        "I want the tower at the {location}",
+        "relocate the stack to the {location}",
+    ),
+)
+
+
+def _stack(names: list[str], base: str) -> tuple[tuple[str, str], ...]:
+    """`names` stacked on `base`, the first lowest."""
+    return tuple(zip(names, [base, *names[:-1]], strict=True))
+
+
+@register_family(EMPTY_FAMILY, EVERYDAY)
+def generate_empty_bowl(seed: int, wordings: WordingSplit = "train") -> Task:
+    """One or two blocks start in a bowl (the second on the first); every one must end out of
+    it, anywhere. One or two other blocks on the table, one or two other bowls."""
+    rng = rng_for(EMPTY_FAMILY, seed)
+    n_in = between(rng, 1, 2)
+    blocks = pick_colors(rng, n_in + between(rng, 0, 2), SEEN_COLORS)
+    bowls = pick_colors(rng, between(rng, 1, 2), SEEN_COLORS)
+    bowl = choose(rng, bowls)
+    inside = [f"{c} block" for c in blocks[:n_in]]
+    spec, _ = scene_satisfying(rng, blocks, bowls, start_on=_stack(inside, f"{bowl} bowl"))
+    instruction = EMPTY.choose(rng, wordings).format(bowl=bowl)
+    goal = tuple(NotIn(block, f"{bowl} bowl") for block in reversed(inside))  # top first
+    return Task(EMPTY_FAMILY, seed, instruction, spec, goal)
+
+
+@register_family(MOVE_STACK_FAMILY, EVERYDAY)
+def generate_move_stack(seed: int, wordings: WordingSplit = "train") -> Task:
+    """A stack of two or three blocks moves to a free named location, as one stack there (in
+    any order: the scripted planner moves it top first, so it stands there upside down)."""
+    rng = rng_for(MOVE_STACK_FAMILY, seed)
+    n_stack = between(rng, 2, 3)
+    blocks = pick_colors(rng, n_stack + between(rng, 0, 1), SEEN_COLORS)
+    bowls = pick_colors(rng, between(rng, 0, 2), SEEN_COLORS)
+    location = choose(rng, LOCATIONS)
+    stack = [f"{c} block" for c in blocks[:n_stack]]
+    spec, _ = scene_satisfying(rng, blocks, bowls, free=locations(location),
+                               start_on=_stack(stack[1:], stack[0]))
+    instruction = MOVE_STACK.choose(rng, wordings).format(location=location)
+    top_first = tuple(reversed(stack))
+    goal = (AllAt(location, top_first), Tower(top_first))
+    return Task(MOVE_STACK_FAMILY, seed, instruction, spec, goal)
+

@@ -52,14 +52,16 @@ def scene_satisfying(
     rng: np.random.Generator, blocks: list[str], bowls: list[str],
     accept: Callable[[Positions], bool] = lambda _: True,
     free: Callable[[Positions], Sequence[Point]] = lambda _: (), tries: int = 3000,
+    start_on: tuple[tuple[str, str], ...] = (),
 ) -> tuple[SceneSpec, Positions]:
     """A SceneSpec with a layout seed drawn from `rng` whose layout can be sampled, passes
     `accept` (given every object's (x, y)) and leaves clear the points `free` names for it (a
     block set at each touches nothing); every block and every such point with room for the open
     fingers on one of two square yaws (`finger_room`); with the layout's positions, which the
-    simulator reproduces from the spec."""
+    simulator reproduces from the spec. `start_on`: the spec's blocks that start on others (the
+    fingers around such a block only need room from what is not its stack or its bowl)."""
     for _ in range(tries):
-        spec = SceneSpec(tuple(blocks), tuple(bowls), int(rng.integers(2**31 - 1)))
+        spec = SceneSpec(tuple(blocks), tuple(bowls), int(rng.integers(2**31 - 1)), start_on)
         try:
             layout = sample_layout(spec, WORKSPACE, RADII)
         except TableTooSmallError:
@@ -83,12 +85,14 @@ def locations(*names: str) -> Callable[[Positions], Sequence[Point]]:
 
 def finger_room(positions: Positions, xy: Point, itself: str = "") -> bool:
     """Fingers opened around `xy` (a grasp or a release there) stay `FINGER_ROOM` clear of
-    every other object's outline with the fingers across x or across y: a block hemmed in by
-    bowls on both sides cannot be grasped, whichever way the gripper turns."""
+    every other object's outline (but those standing at `xy` itself: its stack, its bowl) with
+    the fingers across x or across y: a block hemmed in by bowls on both sides cannot be
+    grasped, whichever way the gripper turns."""
     for axis in ((0.0, 1.0), (1.0, 0.0)):
         fingers = [(xy[0] + sign * FINGER_REACH * axis[0], xy[1] + sign * FINGER_REACH * axis[1])
                    for sign in (-1, 1)]
         if all(math.dist(finger, where) - RADII[name.rsplit(" ", 1)[1]] >= FINGER_ROOM
-               for finger in fingers for name, where in positions.items() if name != itself):
+               for finger in fingers for name, where in positions.items()
+               if name != itself and math.dist(where, xy) > 1e-6):  # not its own stack
             return True
     return False

@@ -22,12 +22,13 @@ from tools.bench.traces import EpisodeTraces
 
 
 def task_json(task: Task) -> dict[str, Any]:
+    scene: dict[str, Any] = {"blocks": list(task.scene.blocks), "bowls": list(task.scene.bowls),
+                             "seed": task.scene.seed}
+    if task.scene.start_on:  # blocks that start on others
+        scene["start_on"] = [list(pair) for pair in task.scene.start_on]
     return {
         "key": task.key, "family": task.family, "seed": task.seed,
-        "instruction": task.instruction,
-        "scene": {"blocks": list(task.scene.blocks), "bowls": list(task.scene.bowls),
-                  "seed": task.scene.seed},
-        "goal": task.goal_text(),
+        "instruction": task.instruction, "scene": scene, "goal": task.goal_text(),
     }
 
 
@@ -54,7 +55,7 @@ def run_task(session: SimSession, task: Task,
     calls = getattr(planner, "records", [])[records_before:]
     plan = [r.step.option for r in episode.records if not r.step.option.is_done]
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
-                                        plan, session.skills)
+                                        plan, session.skills, task.scene.start_on)
     plan_ok = plan_ok and episode.finished
     world_unmet = [] if dry_run else unmet_in_world(session.world, task.goal, start)
     perceived_unmet = None if dry_run else perceived_check(episode, task)

@@ -34,7 +34,19 @@ from sim.tasks.layout import RADII, WORKSPACE
 from sim.tasks.registry import FAMILIES, FAMILY_INFO, generate
 from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
-from skills.goals import AllAt, At, Corners, Goal, In, Line, On, Stacked, Tower, goal_moves
+from skills.goals import (
+    AllAt,
+    At,
+    Corners,
+    Goal,
+    In,
+    Line,
+    NotIn,
+    On,
+    Stacked,
+    Tower,
+    goal_moves,
+)
 from skills.options import DONE_OPTION
 from skills.places import is_start
 from skills.relations import BLOCK_SIZE, SceneGeometry, on_the_table
@@ -68,10 +80,19 @@ class Demonstration:
 
 
 def initial_scene(task: Task) -> Scene:
-    """The task's table as perception first sees it (so also where each block started)."""
-    layout = sample_layout(task.scene, WORKSPACE, RADII)
-    return on_the_table(((name, (place.x, place.y)) for name, place in layout.items()),
-                        WORKSPACE.named_locations()).started()
+    """The task's table as perception first sees it (so also where each block started); a
+    block that starts on another object (`SceneSpec.start_on`) one block higher for each
+    block below it, on a bowl's floor."""
+    spec = task.scene
+    layout = sample_layout(spec, WORKSPACE, RADII)
+    scene = on_the_table(((name, (place.x, place.y)) for name, place in layout.items()),
+                         WORKSPACE.named_locations())
+    for block, _ in spec.start_on:
+        chain = spec.support_chain(block)
+        bowls = sum(name.endswith(" bowl") for name in chain)
+        z = BLOCK_SIZE / 2 + (len(chain) - bowls) * BLOCK_SIZE + bowls * BOWL_FLOOR
+        scene = scene.with_position(block, (*scene.get(block).position[:2], z))
+    return scene.started()
 
 
 def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
@@ -113,7 +134,26 @@ def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
         moves += list(zip(chain[1:], chain, strict=False))
     picks = sorted((_move(p) for p in task.goal if isinstance(p, In | On | At)),
                    key=lambda m: rank(m[0]))  # "..., then ...": the command's order
-    return moves + _parked(picks, scene)
+    return moves + _parked(picks, scene) + _taken_out(task.goal, scene)
+
+
+def _taken_out(goal: Goal, scene: Scene) -> list[tuple[str, str]]:
+    """Blocks a `not_in` keeps out of a bowl they are in, in the goal's order (top first),
+    each to the next free named location."""
+    moves: list[tuple[str, str]] = []
+    for predicate in goal:
+        if not isinstance(predicate, NotIn):
+            continue
+        block, bowl = scene.get(predicate.block), scene.get(predicate.bowl)
+        if block is None or bowl is None or math.dist(
+                block.position[:2], bowl.position[:2]) >= GEOMETRY.bowl_radius:
+            continue
+        used = {target for _, target in moves}
+        free = next((name for name, xy in scene.locations.items() if name not in used and all(
+            math.dist(o.position[:2], xy) > 0.09 for o in scene.objects)), None)
+        if free is not None:
+            moves.append((block.name, free))
+    return moves
 
 
 def _parked(picks: list[tuple[str, str]], scene: Scene) -> list[tuple[str, str]]:
