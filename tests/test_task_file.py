@@ -102,6 +102,18 @@ def test_the_new_predicates_load(tmp_path: Path) -> None:
     assert tasks[4].goal == (At("red block", "where the green block started"),)
 
 
+def test_blocks_may_start_in_a_bowl_or_on_a_block(tmp_path: Path) -> None:
+    text = ("- id: empty\n  instruction: empty the blue bowl\n  scene: {blocks: [red, green], "
+            "bowls: [blue], start_on: [[red block, blue bowl], [green block, red block]]}\n"
+            "  goal:\n    - not_in: [red block, blue bowl]\n")
+    (task,) = load_task_file(write(tmp_path, text))
+    assert task.scene.start_on == (("red block", "blue bowl"), ("green block", "red block"))
+    for bad, message in (("[[red block, gray bowl]]", "start_on"), ("[red block]", "pairs")):
+        with pytest.raises(TaskFileError, match=message):
+            load_task_file(write(tmp_path, text.replace(
+                "[[red block, blue bowl], [green block, red block]]", bad)))
+
+
 def test_yaml_error_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD + "- id: [unclosed\n")
     with pytest.raises(TaskFileError, match=f"^{path}: YAML error: "):

@@ -86,13 +86,19 @@ def parse_task(entry: Any) -> Task:
     scene = entry.get("scene")
     if not isinstance(scene, dict) or not scene.get("blocks"):
         raise ValueError("scene needs blocks: [colour, ...] (and optionally bowls, seed)")
-    extra = set(scene) - {"blocks", "bowls", "seed"}
+    extra = set(scene) - {"blocks", "bowls", "seed", "start_on"}
     if extra:
         raise ValueError(f"unknown scene keys {_short(sorted(map(str, extra)))}")
     for key in ("blocks", "bowls"):
         if not isinstance(scene.get(key) or [], list):
             raise ValueError(f"scene {key} must be a list of colours, got {_short(scene[key])}")
-    spec = SceneSpec(scene["blocks"], scene.get("bowls") or (), parse_seed(scene.get("seed", 0)))
+    start_on = scene.get("start_on") or []
+    if not isinstance(start_on, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 for pair in start_on):
+        raise ValueError(f"scene start_on must be a list of [block, support] pairs, got "
+                         f"{_short(start_on)}")
+    spec = SceneSpec(scene["blocks"], scene.get("bowls") or (), parse_seed(scene.get("seed", 0)),
+                     tuple((str(a), str(b)) for a, b in start_on))
     goal = entry.get("goal")
     if not isinstance(goal, list) or not goal:
         raise ValueError("goal must be a non-empty list of predicates, e.g. - in: [red block, "
