@@ -21,7 +21,8 @@ from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
 class ScriptedPlanner:
-    """Moves each block the goal names, in the goal's order (towers bottom first), then done().
+    """Moves each block the goal names, in the goal's order (towers bottom first), takes out
+    of a bowl the blocks a `not_in` keeps out of it, then done().
 
     `model` is accepted (and ignored) so that it is built like any planner. `skills`: the
     configured skill set, whose symbolic effects say which option makes a move."""
