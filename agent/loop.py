@@ -21,11 +21,11 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from agent.types import EpisodeResult, Perceiver, Planner, StepRecord
+from agent.types import Decision, EpisodeResult, Perceiver, Planner, StepRecord
 from drivers import EMERGENCY_STOP, ArmDriver, ArmError
 from perception.types import Frame, Scene
 from planner.grounding import mentioned_objects
@@ -97,8 +97,27 @@ class Agent:
         return self._driver.is_reachable((*point, *TOP_DOWN))
 
     def run(self, instruction: str) -> EpisodeResult:
+        """The episode to its end, the planner choosing every step."""
+        episode = self.steps(instruction)
+        decision = next(episode)
+        while True:
+            step = self._planner.next_step(decision.instruction, decision.scene,
+                                           decision.afforded, decision.history)
+            try:
+                decision = episode.send(step)
+            except StopIteration as end:
+                return end.value
+
+    def steps(self, instruction: str) -> Generator[Decision, Step, EpisodeResult]:
+        """The episode as a generator: it yields each `Decision` the planner would be asked
+        for, is sent the chosen `Step` (one of the decision's options) and returns the
+        `EpisodeResult`. `run` sends the planner's choices; the Gymnasium environment
+        (`stackbot_gym/`) a policy's."""
         if not instruction.strip():
             raise ValueError("the instruction is empty")
+        return self._episode(instruction)
+
+    def _episode(self, instruction: str) -> Generator[Decision, Step, EpisodeResult]:
         records: list[StepRecord] = []
         history: list[Outcome] = []
         failures: dict[str, int] = {}
@@ -109,7 +128,7 @@ class Agent:
         for index in range(self._max_steps):
             t0 = time.perf_counter()
             afforded = self._afford(scene, failures, pending)
-            step = self._planner.next_step(instruction, scene, afforded, history)
+            step = yield Decision(instruction, scene, afforded, tuple(history), frame, index)
             seconds_plan = time.perf_counter() - t0
             if step.option.is_done:
                 again = self._look_before_stopping(scene)

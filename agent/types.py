@@ -24,6 +24,20 @@ class Planner(Protocol):
 
 
 @dataclass(frozen=True)
+class Decision:
+    """What the planner is asked at each step of an episode (`Agent.steps` yields it): the
+    command, the scene as perceived now, every option with its affordance, the outcomes so far,
+    the frame the scene was perceived in and the step's index."""
+
+    instruction: str
+    scene: Scene
+    afforded: tuple[AffordedOption, ...]
+    history: tuple[Outcome, ...]
+    frame: Frame
+    index: int
+
+
+@dataclass(frozen=True)
 class StepRecord:
     """Everything about one planning step: what was seen, scored, chosen, sent and what happened."""
 
