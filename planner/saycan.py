@@ -49,6 +49,10 @@ class PlanRecord:
     prompt_tokens: int | None = None  # the prompt's length in the model's tokens, when it says
     bounds: tuple[bool, ...] = ()  # per option: pruned by the search, its scores upper bounds
     search: SearchSummary | None = None  # how the options were scored
+    # for the GenAI conventions: the model's provider, the model requested and the one answering
+    provider: str = ""
+    request_model: str = ""
+    response_model: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -208,6 +212,10 @@ class SayCanPlanner:
         return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),), note=note)
 
     def _record(self, record: PlanRecord) -> None:
+        requested = str(getattr(self.model, "model_id", self.model.name))
+        record = replace(record, provider=str(getattr(self.model, "provider", "")),
+                         request_model=requested,
+                         response_model=str(getattr(self.model, "response_model", requested)))
         self.records.append(record)
         if self.on_record is not None:
             self.on_record(record)
