@@ -169,3 +169,16 @@ def test_an_infeasible_command_ends_only_with_done() -> None:
         assert (reward, terminated) == (0.0, True)
     finally:
         made.close()
+
+
+@pytest.mark.sim
+def test_reset_options_take_another_family_or_are_one_line(env: TabletopEnv) -> None:
+    observation, info = env.reset(seed=0, options={"task": "stack_order_v1"})
+    assert info["task"] == generate("stack_order_v1", 0)
+    assert observation["instruction"] == info["task"].instruction
+    with pytest.raises(ValueError, match=r"^reset options take only 'task', got colour$"):
+        env.reset(seed=0, options={"colour": "red"})
+    with pytest.raises(ValueError, match=r"^unknown task family 'nope_v1' \(have: "):
+        env.reset(options={"task": "nope_v1"})
+    _, info = env.reset(seed=0)
+    assert info["task"].family == "pick_place_v1"  # the environment's own family again
