@@ -1,0 +1,66 @@
+"""Whether each step a language model chose was right, for the calibration of its p_LLM
+(`records/calibration.py` bins them): judged per step against the task's goal, not against the
+episode's success, so a right step of an episode that later failed counts as right.
+
+A step is right when:
+- the command asks for what no skill does (`Task.refusal`): it is a refusal, or done() while no
+  refusal was offered;
+- otherwise it is no refusal, and either done() with the goal met (symbolically, by the steps
+  that succeeded so far) or a call that makes a move the goal still asks for: any of its `in`,
+  `on` and `at` moves, and of a tower the next link up (the scripted planner's order, bottom
+  first; a tower of `stack_all` built in another order counts as wrong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.types import EpisodeResult
+from sim.tasks.task import Task
+from skills.goals import At, In, On, Stacked, Tower, goal_moves, unmet
+from skills.skill_set import SkillSet
+from skills.symbolic import SymbolicState
+from skills.types import Option
+
+
+def judged_steps(episode: EpisodeResult, task: Task, skills: SkillSet
+                 ) -> list[tuple[float, bool]]:
+    """(p_LLM of the chosen option, right) for every step whose p is known, in order."""
+    blocks = [f"{color} block" for color in task.scene.blocks]
+    taken: list[Option] = []
+    judged = []
+    for record in episode.records:
+        option = record.step.option
+        if record.step.p is not None:
+            offered = any(a.option.is_refusal for a in record.afforded)
+            judged.append((record.step.p, step_is_right(option, task, taken, skills, blocks,
+                                                         offered)))
+        if record.succeeded:
+            taken.append(option)
+    return judged
+
+
+def step_is_right(option: Option, task: Task, taken: Sequence[Option], skills: SkillSet,
+                  blocks: Sequence[str], refusal_offered: bool) -> bool:
+    if task.refusal:
+        return option.is_refusal or (option.is_done and not refusal_offered)
+    if option.is_refusal:
+        return False
+    state = skills.apply(SymbolicState.initial(blocks), list(taken))
+    if option.is_done:
+        return not unmet(task.goal, state)
+    return any(skills.makes(option, block, target) for block, target in wanted_moves(task, state))
+
+
+def wanted_moves(task: Task, state: SymbolicState) -> list[tuple[str, str]]:
+    """The moves the goal still asks for on `state`: every unmet in/on/at, and of each tower
+    the lowest link not yet made."""
+    moves = []
+    for predicate in unmet(task.goal, state):
+        if isinstance(predicate, Stacked | Tower):
+            links = zip(predicate.objects[1:], predicate.objects, strict=False)
+            moves += [next(((top, bottom) for top, bottom in links
+                            if not state.is_on(top, bottom)), None)]
+        elif isinstance(predicate, In | On | At):
+            moves += goal_moves((predicate,))
+    return [m for m in moves if m is not None]
