@@ -71,7 +71,7 @@ def _action(text: str) -> str:
 
 def _object(text: str) -> str:
     word = next((w for w in _OBJECTS if re.search(rf"\b{w}s?\b", text)), "")
-    return f"handles a {word} (the skills move blocks)" if word else ""
+    return f"handles a {word}" if word else ""
 
 
 def _shape(text: str) -> str:

@@ -43,7 +43,8 @@ OBJECT_WORDS = ("block", "blocks", "bowl", "bowls")
 VERBS = ("put", "place", "move", "stack", "drop", "pick", "set", "build", "make", "pile",
          "gather", "collect", "slide", "fill", "leave", "keep", "push", "bring", "start")
 # Words a misspelling must not turn into: a colour, an object word, a verb it might mean.
-KNOWN = frozenset((*PALETTE, *OBJECT_WORDS, *VERBS, "bow", "bock", "lock", "plae", "pot"))
+KNOWN = frozenset((*PALETTE, *OBJECT_WORDS, *VERBS, "bow", "bock", "lock", "plae", "pot",
+                   "can", "pin", "ban", "pit", "pat", "sat"))
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 

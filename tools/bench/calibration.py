@@ -7,8 +7,8 @@ A step is right when:
   refusal was offered;
 - otherwise it is no refusal, and either done() with the goal met (symbolically, by the steps
   that succeeded so far) or a call that makes a move the goal still asks for: any of its `in`,
-  `on` and `at` moves, and of a tower the next link up (the scripted planner's order, bottom
-  first; a tower of `stack_all` built in another order counts as wrong).
+  `on` and `at` moves, of a stack in a given order the next link up (bottom
+  first), and of a tower in any order (`stack_all`) a free block onto its tallest pile.
 """
 
 from __future__ import annotations
@@ -57,10 +57,23 @@ def wanted_moves(task: Task, state: SymbolicState) -> list[tuple[str, str]]:
     the lowest link not yet made."""
     moves = []
     for predicate in unmet(task.goal, state):
-        if isinstance(predicate, Stacked | Tower):
+        if isinstance(predicate, Tower):
+            moves += tower_moves(predicate.objects, state)
+        elif isinstance(predicate, Stacked):
             links = zip(predicate.objects[1:], predicate.objects, strict=False)
             moves += [next(((top, bottom) for top, bottom in links
                             if not state.is_on(top, bottom)), None)]
         elif isinstance(predicate, In | On | At):
             moves += goal_moves((predicate,))
     return [m for m in moves if m is not None]
+
+
+def tower_moves(objects: Sequence[str], state: SymbolicState) -> list[tuple[str, str]]:
+    """A tower in any order: a free block of the tower onto the top of its tallest pile so far
+    (any two of them while none is stacked)."""
+    piles = {o: [o, *(b for b in state.chain(o) if b in objects)] for o in objects
+             if not state.covered(o)}
+    tallest = max(len(pile) for pile in piles.values())
+    tops = [o for o, pile in piles.items() if len(pile) == tallest]
+    return [(block, top) for top in tops for block, pile in piles.items()
+            if block != top and len(pile) == 1 and block not in piles[top]]
