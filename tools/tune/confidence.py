@@ -3,7 +3,8 @@ out on the imagined table (`tools.tune.rollout`, the configured affordances) on 
 training wordings and training seeds (from 1,001,000: the training range, past the seeds the
 demonstrations were made from), each step's p_LLM of the chosen option judged right or wrong
 against the goal (`tools.bench.calibration`). Prints the reliability table and, per candidate
-threshold, how many right steps it would stop (the cost) and how many wrong ones (the gain).
+threshold, how many right moves it would stop (the cost) and how many wrong ones (the gain);
+done() and refusals move nothing and are never stopped.
 
   python -m tools.tune.confidence --families pick_place_v1 stack_order_v1 --seeds 2
 """
@@ -58,16 +59,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     planner = build(cfg.planner, model=model, skills=skills)
     planner.print_top_k = 0
     pairs: list[tuple[float, bool]] = []
+    moves: list[tuple[float, bool]] = []
     for family in args.families:
         for k in range(args.seeds):
             task = generate(family, args.first_seed + k, wordings)
             episode = imagined_episode(task, planner, skills, max_steps, affordance)
             judged = judged_steps(episode, task, skills)
+            chosen = [r.step.option for r in episode.records if r.step.p is not None]
             pairs += judged
+            moves += [pr for pr, o in zip(judged, chosen, strict=True)
+                      if not (o.is_done or o.is_refusal)]
             print(f"{family:22s} {task.seed}: " + " ".join(
-                f"{p:.2f}{'' if r else '!'}" for p, r in judged), flush=True)
+                f"{'done ' if o.is_done else ''}{p:.2f}{'' if r else '!'}"
+                for (p, r), o in zip(judged, chosen, strict=True)), flush=True)
     print("\n".join(reliability_lines(reliability(pairs))))
-    print("\n".join(threshold_lines(pairs)))
+    print("moves only (done() and refusals are never unsure):")
+    print("\n".join(threshold_lines(moves)))
     return 0
 
 
