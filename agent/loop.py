@@ -289,6 +289,7 @@ class Agent:
                 previous, merged)
             if previous is None and quiet >= QUIET_LOOKS and not _unseen(wanted, scene):
                 break
+        scene = scene.started() if previous is None else replace(scene, start=previous.start)
         return frame, scene, time.perf_counter() - t0
 
     def _look_before_stopping(self, scene: Scene) -> tuple[Frame, Scene, float] | None:
@@ -336,8 +337,8 @@ def _unseen(names: Sequence[str], scene: Scene) -> list[str]:
 def _union(latest: Scene, earlier: Scene) -> Scene:
     """The latest frame's objects, plus those only an earlier look showed."""
     seen = {o.name for o in latest.objects}
-    return Scene(latest.objects + tuple(o for o in earlier.objects if o.name not in seen),
-                 latest.locations)
+    return latest.with_objects(
+        latest.objects + tuple(o for o in earlier.objects if o.name not in seen))
 
 
 def _totals(records: Sequence[StepRecord], total: float) -> dict[str, float]:

@@ -40,4 +40,4 @@ class PerceptionDropout(Fault):
             x, y, z = obj.position
             kept.append(replace(obj, position=(float(x + noise[0]), float(y + noise[1]), z)))
         detail = f"the {', '.join(missed)} missing from the frame" if missed else None
-        return Scene(tuple(kept), scene.locations), detail
+        return scene.with_objects(kept), detail

@@ -97,10 +97,13 @@ class Detection:
 
 @dataclass(frozen=True)
 class Scene:
-    """What the robot knows about the table: detected objects and the named locations."""
+    """What the robot knows about the table: detected objects, the named locations, and the
+    objects as perceived at the start of the episode (`start`, empty when not known), so that
+    "where the red block started" is a place."""
 
     objects: tuple[Detection, ...]
     locations: dict[str, tuple[float, float]] = field(default_factory=dict, hash=False)
+    start: tuple[Detection, ...] = ()
 
     def get(self, name: str) -> Detection | None:
         return next((obj for obj in self.objects if obj.name == name), None)
@@ -117,7 +120,15 @@ class Scene:
         """The scene with the object `name` seen at `position` instead."""
         objects = tuple(replace(o, position=position) if o.name == name else o
                         for o in self.objects)
-        return Scene(objects, self.locations)
+        return replace(self, objects=objects)
+
+    def with_objects(self, objects: Iterable[Detection]) -> Scene:
+        """The scene with these objects seen instead (locations and start kept)."""
+        return replace(self, objects=tuple(objects))
+
+    def started(self) -> Scene:
+        """The scene as the first of an episode: its objects are where everything started."""
+        return replace(self, start=self.objects)
 
     def ordered(self) -> tuple[Detection, ...]:
         """The objects in prompt order: blocks, then bowls, each by palette order."""

@@ -14,6 +14,7 @@ from typing import Any
 from perception.types import Scene
 from planner.prompt import HistoryItem, succeeded
 from skills.goals import Goal, goal_moves
+from skills.places import is_start
 from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
@@ -41,18 +42,25 @@ class ScriptedPlanner:
         options: Sequence[AffordedOption], history: Sequence[HistoryItem] = (),
     ) -> Step:
         taken = [option for item in succeeded(history) if (option := _option(item)) is not None]
-        wanted = next((m for m in goal_moves(self.goal)
-                       if not any(self.skills.makes(option, *m) for option in taken)), None)
-        chosen = next((a.option for a in options if wanted is not None and a.affordance > 0
-                       and self.skills.makes(a.option, *wanted)), None)
+        pending = [m for m in goal_moves(self.goal)
+                   if not any(self.skills.makes(option, *m) for option in taken)]
+        afforded = [a.option for a in options if a.affordance > 0]
+        chosen = next((option for option in afforded if pending
+                       and self.skills.makes(option, *pending[0])), None)
         if self.refusal:
-            chosen = next((a.option for a in options if a.option.is_refusal
-                           and a.option.args == (self.refusal,) and a.affordance > 0), None)
+            chosen = next((o for o in afforded if o.is_refusal and o.args == (self.refusal,)),
+                          None)
         note = ""
+        if chosen is None and len(pending) > 1 and all(is_start(t) for _, t in pending):
+            chosen = next((option for move in pending[1:] for option in afforded
+                           if self.skills.makes(option, *move)), None)
+            if chosen is None:
+                chosen = self._park(pending, scene, afforded)
+                note = "" if chosen is None else f"out of the way of the moves {pending}"
         if chosen is None:
             chosen = next(a.option for a in options if a.option.is_done)
-            note = "the goal's moves are done" if wanted is None else (
-                f"the move {wanted} is not offered or not afforded")
+            note = "the goal's moves are done" if not pending else (
+                f"the moves {pending} are not offered or not afforded")
             if self.refusal:
                 note = f"no skill does what the command asks ({self.refusal})"
         scored = tuple(
@@ -60,6 +68,16 @@ class ScriptedPlanner:
             for a in sorted(options, key=lambda a: a.option != chosen)
         )
         return Step(chosen, scored, note=note)
+
+    def _park(self, pending: list[tuple[str, str]], scene: Scene, afforded: list[Option]
+              ) -> Option | None:
+        """Moves that wait on each other (a swap: each block's target is where the other
+        started, and stands): the first of their blocks to a free named location."""
+        targets = {target for _, target in pending}
+        block = pending[0][0]
+        return next((option for location in scene.locations if location not in targets
+                     for option in afforded if self.skills.makes(option, block, location)),
+                    None)
 
 
 def _option(item: HistoryItem) -> Option | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from skills.places import CORNERS, LINES, is_place, line_spot
 from skills.skill_set import SkillSet
 from skills.symbolic import TABLE, SymbolicState
 from skills.types import Option
@@ -30,6 +31,9 @@ class On:
 
 @dataclass(frozen=True)
 class At:
+    """The block rests on the table at a named location or a place (`skills.places`: beside
+    an object, where an object started)."""
+
     block: str
     location: str
 
@@ -71,16 +75,66 @@ class NotIn:
     bowl: str
 
 
-Predicate = In | On | At | Stacked | Tower | Unmoved | NotIn
+def _two_or_more(kind: str, objects: tuple[str, ...]) -> None:
+    if len(objects) < 2:
+        raise ValueError(f"{kind} needs at least two blocks, got {list(objects)}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """The blocks stand on the table in one line of this kind (`skills.places.LINES`:
+    horizontal, vertical or diagonal), in any order."""
+
+    line: str
+    objects: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objects", tuple(self.objects))
+        if self.line not in LINES:
+            raise ValueError(f"unknown line {self.line!r} (expected {', '.join(LINES)})")
+        _two_or_more(f"a {self.line} line", self.objects)
+
+
+@dataclass(frozen=True)
+class Corners:
+    """Each block stands at a different corner of the table (any assignment)."""
+
+    objects: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objects", tuple(self.objects))
+        if len(self.objects) > len(CORNERS):
+            raise ValueError(f"{len(self.objects)} blocks cannot stand at different corners "
+                             f"of a table with {len(CORNERS)}")
+        if not self.objects:
+            raise ValueError("corners needs at least one block")
+
+
+@dataclass(frozen=True)
+class AllAt:
+    """Every block rests at the named location, or on a stack standing there."""
+
+    location: str
+    objects: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objects", tuple(self.objects))
+        if not self.objects:
+            raise ValueError(f"all_at({self.location}) names no block")
+
+
+Predicate = In | On | At | Stacked | Tower | Unmoved | NotIn | Line | Corners | AllAt
 Goal = tuple[Predicate, ...]
 
 PREDICATE_TYPES: dict[str, type] = {
     "in": In, "on": On, "at": At, "stacked": Stacked, "tower": Tower, "unmoved": Unmoved,
-    "not_in": NotIn,
+    "not_in": NotIn, "line": Line, "corners": Corners, "all_at": AllAt,
 }
-ARITY: dict[str, int | None] = {  # None: two or more
+ARITY: dict[str, int | None] = {  # None: a variable number (the class checks it)
     "in": 2, "on": 2, "at": 2, "stacked": None, "tower": None, "unmoved": 1, "not_in": 2,
+    "line": None, "corners": None, "all_at": None,
 }
+_LEADING_ARGUMENT = ("line", "all_at")  # first argument a line kind or a location, then blocks
 
 
 def make_predicate(name: str, args: Sequence[str]) -> Predicate:
@@ -90,10 +144,16 @@ def make_predicate(name: str, args: Sequence[str]) -> Predicate:
                          f"{', '.join(PREDICATE_TYPES)})")
     args = [str(a).strip() for a in args]
     arity = ARITY[name]
-    if (arity is None and len(args) < 2) or (arity is not None and len(args) != arity):
-        want = "two or more" if arity is None else str(arity)
-        raise ValueError(f"predicate {name!r} takes {want} arguments, got {args}")
-    if name in ("stacked", "tower"):
+    if arity is not None and len(args) != arity:
+        raise ValueError(f"predicate {name!r} takes {arity} arguments, got {args}")
+    if name in _LEADING_ARGUMENT:
+        if not args:
+            first = "line kind" if name == "line" else "location"
+            raise ValueError(f"predicate {name!r} takes a {first} and blocks, got none")
+        return PREDICATE_TYPES[name](args[0], tuple(args[1:]))
+    if name in ("stacked", "tower") and len(args) < 2:
+        raise ValueError(f"predicate {name!r} takes two or more arguments, got {args}")
+    if arity is None:
         return PREDICATE_TYPES[name](tuple(args))
     return PREDICATE_TYPES[name](*args)
 
@@ -103,8 +163,12 @@ def predicate_name(predicate: Predicate) -> str:
 
 
 def predicate_args(predicate: Predicate) -> tuple[str, ...]:
-    if isinstance(predicate, Stacked | Tower):
+    if isinstance(predicate, Stacked | Tower | Corners):
         return predicate.objects
+    if isinstance(predicate, Line):
+        return (predicate.line, *predicate.objects)
+    if isinstance(predicate, AllAt):
+        return (predicate.location, *predicate.objects)
     return tuple(getattr(predicate, f) for f in predicate.__dataclass_fields__)
 
 
@@ -125,6 +189,12 @@ class WorldView(Protocol):
     def is_at(self, block: str, location: str) -> bool: ...
 
     def is_unmoved(self, obj: str) -> bool: ...
+
+    def is_over(self, block: str, location: str) -> bool:
+        """The block rests at the named location or on a stack standing there."""
+        ...
+
+    def is_in_line(self, blocks: Sequence[str], line: str) -> bool: ...
 
 
 def holds(view: WorldView, predicate: Predicate) -> bool:
@@ -148,6 +218,14 @@ def holds(view: WorldView, predicate: Predicate) -> bool:
         return is_one_tower(members, rests_on)
     if isinstance(predicate, Unmoved):
         return view.is_unmoved(predicate.obj)
+    if isinstance(predicate, Line):
+        return view.is_in_line(predicate.objects, predicate.line)
+    if isinstance(predicate, Corners):
+        found = [next((c for c in CORNERS if view.is_at(obj, c)), None)
+                 for obj in predicate.objects]
+        return None not in found and len(set(found)) == len(found)
+    if isinstance(predicate, AllAt):
+        return all(view.is_over(obj, predicate.location) for obj in predicate.objects)
     raise TypeError(f"not a predicate: {predicate!r}")
 
 
@@ -178,7 +256,7 @@ def resting_predicate(block: str, support: str, locations: Iterable[str]
                       ) -> Predicate | None:
     """"`block` rests on `support`" as a goal predicate: at a named location, in a bowl, on a
     block; None on the table."""
-    if support in set(locations):
+    if support in set(locations) or is_place(support):
         return At(block, support)
     if support.endswith(" bowl"):
         return In(block, support)
@@ -198,10 +276,19 @@ def step_effects(step: Option, blocks: Iterable[str], locations: Iterable[str],
 
 def goal_moves(goal: Goal) -> list[tuple[str, str]]:
     """The (block, target) moves a goal asks for, in the order its predicates give them
-    (a tower bottom first). unmoved and not_in ask for none."""
+    (a tower bottom first; a line's blocks to its spots in order, different corners in
+    `CORNERS` order, all at a location as a stack there). unmoved and not_in ask for none."""
     moves: list[tuple[str, str]] = []
     for predicate in goal:
-        if isinstance(predicate, In):
+        if isinstance(predicate, Line):
+            moves += [(obj, line_spot(predicate.line, k))
+                      for k, obj in enumerate(predicate.objects, start=1)]
+        elif isinstance(predicate, Corners):
+            moves += list(zip(predicate.objects, CORNERS, strict=False))
+        elif isinstance(predicate, AllAt):
+            below = (predicate.location, *predicate.objects)
+            moves += list(zip(predicate.objects, below, strict=False))
+        elif isinstance(predicate, In):
             moves.append((predicate.block, predicate.bowl))
         elif isinstance(predicate, On):
             moves.append((predicate.top, predicate.bottom))

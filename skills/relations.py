@@ -94,7 +94,7 @@ class SceneGeometry:
         objects += [bowl for bowl in previous.bowls if bowl.name not in names and any(
             b.kind == "block" and horizontal(b, bowl.position) < self.bowl_radius
             for b in now.objects)]
-        return Scene(tuple(objects), now.locations)
+        return now.with_objects(objects)
 
     def relations(self, scene: Scene) -> tuple[str, ...]:
         """One relation per block, in the scene's prompt order."""

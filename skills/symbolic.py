@@ -7,8 +7,10 @@ a plan can be judged without physics: each skill's symbolic effect
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from skills.places import line_spot
 
 TABLE = "table"
 
@@ -53,3 +55,15 @@ class SymbolicState:
 
     def is_unmoved(self, obj: str) -> bool:
         return obj not in self.moved
+
+    def is_over(self, block: str, location: str) -> bool:
+        """At the location, or on a stack whose bottom is at it."""
+        chain = [self.support.get(block, TABLE), *self.chain(block)]
+        return location in chain
+
+    def is_in_line(self, blocks: Sequence[str], line: str) -> bool:
+        """Each block at a different spot of the line (the symbolic model knows no positions:
+        a line made of other places is not seen as one)."""
+        spots = {line_spot(line, k) for k in range(1, len(self.support) + 1)}
+        at = [self.support.get(block) for block in blocks]
+        return all(s in spots for s in at) and len(set(at)) == len(at)

@@ -30,6 +30,12 @@ ON_HEIGHT_TOLERANCE = 0.01
 # at: on the table, i.e. the block's centre below this many block sizes.
 ON_TABLE_HEIGHT = 0.75
 UNMOVED_TOLERANCE = 0.02  # an object that ends this close to where it started is unmoved
+# at a place (`skills.places`: beside an object, where an object started): this close.
+PLACE_TOLERANCE = 0.04
+# all_at: each block this close horizontally to the location, at any height (a stack there).
+OVER_TOLERANCE = 0.05
+# line: each block this close to one straight line of the kind.
+LINE_TOLERANCE = 0.03
 
 # Perceived ----------------------------------------------------------------------------------
 STACK_TOLERANCE = 0.03  # a seen block this close horizontally to one below rests on it

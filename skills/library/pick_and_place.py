@@ -12,10 +12,11 @@ close. The release yaw is chosen the same way at the target.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from perception.types import Detection, Scene
 from skills.compiler_config import CompilerConfig, top_down
+from skills.places import Places
 from skills.relations import TABLE, SceneGeometry, horizontal
 from skills.skill import AffordanceContext, PromptExample, Skill, blocks_first
 from skills.symbolic import SymbolicState
@@ -57,14 +58,21 @@ FEW_SHOT: tuple[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]], ...] =
 
 @dataclass(frozen=True)
 class PickAndPlace(Skill):
-    """Every seen block to every other object and every named location."""
+    """Every seen block to every other object, every named location and every place of the
+    kinds `places` switches on (`skills.places`: beside an object, line spots, start
+    positions)."""
 
     name = "pick_and_place"
     arity = 2
+    places: Places = field(default_factory=Places)
+
+    def spots(self, scene: Scene) -> dict[str, tuple[float, float]]:
+        """Every target on the table that is not an object: named locations, then places."""
+        return {**scene.locations, **self.places.points(scene)}
 
     def options(self, scene: Scene) -> list[Option]:
         objects = blocks_first(scene)
-        targets = [o.name for o in objects] + list(scene.locations)
+        targets = [o.name for o in objects] + list(self.spots(scene))
         return [self.option(block.name, target)
                 for block in objects if block.kind == "block"
                 for target in targets if target != block.name]
@@ -80,14 +88,15 @@ class PickAndPlace(Skill):
         target = scene.get(target_name)
         if target is not None:
             return _onto_object(obj, target, scene, context)
-        if target_name in scene.locations:
-            return _onto_location(obj, target_name, scene, context)
+        spot = self.spots(scene).get(target_name)
+        if spot is not None:
+            return _onto_location(obj, target_name, spot, scene, context)
         return 0.0, f"no {target_name} is seen"
 
     def compile(self, option: Option, scene: Scene, config: CompilerConfig) -> list[Primitive]:
         if len(option.args) != 2:
             raise ValueError(f"pick_and_place takes (object, target), got {option.args}")
-        return pick_and_place(scene, *option.args, config)
+        return pick_and_place(scene, *option.args, config, self.spots(scene))
 
     def apply(self, option: Option, state: SymbolicState) -> SymbolicState:
         """The block ends on the target; a covered block or target changes nothing (on the
@@ -110,7 +119,7 @@ class PickAndPlace(Skill):
         others = [o for o in scene.objects if o.name != block]
         goal = scene.get(target)
         if goal is None:
-            x, y = scene.locations[target]
+            x, y = self.spots(scene)[target]
             z = BLOCK_SIZE / 2
         elif goal.kind == "bowl":
             x, y = goal.position[:2]
@@ -132,21 +141,25 @@ class PickAndPlace(Skill):
             return Verdict(False, f"{block_name} not seen")
         relation, support = geometry.support(block, scene)
         target = scene.get(target_name)
+        spot = None if target is not None else self.spots(scene).get(target_name)
+        on_table = relation == "at" or support == TABLE
         if target is not None and target.kind == "bowl":
             bowls = {geometry.bowl_around(b, scene) for b in geometry.stack_under(block, scene)}
             done = any(bowl is not None and bowl.name == target_name for bowl in bowls)
         elif target is not None:
             done = relation == "on" and support == target_name
-        else:
+        elif target_name in scene.locations:
             done = relation == "at" and support == target_name
+        else:  # a place: on the table there, whichever named location it may be near
+            done = spot is not None and on_table and horizontal(block, spot) < geometry.at_tolerance
         seen = f"{block_name} seen {relation} {support}"
         if done:
             return Verdict(True, seen)
         if target is not None and support != target_name:
             seen += f", {horizontal(block, target.position) * 100:.0f} cm from the {target_name}"
-        elif target is None and target_name in scene.locations and support == TABLE:
-            seen += (f", {horizontal(block, scene.locations[target_name]) * 100:.0f} cm from "
-                     f"the {target_name}")
+        elif spot is not None and (support == TABLE or (
+                on_table and target_name not in scene.locations)):
+            seen += f", {horizontal(block, spot) * 100:.0f} cm from the {target_name}"
         return Verdict(False, seen)
 
     def prompt_examples(self) -> tuple[PromptExample, ...]:
@@ -190,9 +203,9 @@ def _onto_object(obj: Detection, target: Detection, scene: Scene, context: Affor
     return min(obj.confidence, target.confidence), ""
 
 
-def _onto_location(obj: Detection, location: str, scene: Scene, context: AffordanceContext
-                   ) -> tuple[float, str]:
-    x, y = scene.locations[location]
+def _onto_location(obj: Detection, location: str, xy: tuple[float, float], scene: Scene,
+                   context: AffordanceContext) -> tuple[float, str]:
+    x, y = xy
     clearance = context.location_clearance
     if horizontal(obj, (x, y)) < clearance:
         return 0.0, f"the {obj.name} is already at the {location}"
@@ -205,14 +218,18 @@ def _onto_location(obj: Detection, location: str, scene: Scene, context: Afforda
 
 
 def pick_and_place(
-    scene: Scene, obj_name: str, target_name: str, config: CompilerConfig
+    scene: Scene, obj_name: str, target_name: str, config: CompilerConfig,
+    spots: dict[str, tuple[float, float]] | None = None,
 ) -> list[Primitive]:
+    """The primitives; `spots`: the targets that are points on the table (default: the named
+    locations)."""
     obj = _find(scene, obj_name, "object")
     if obj.kind != "block":
         raise ValueError(f"only blocks can be picked, not the {obj_name}")
     if target_name == obj_name:
         raise ValueError(f"cannot place the {obj_name} on itself")
-    (tx, ty), place_z, target_top = _place_point(scene, target_name, config)
+    (tx, ty), place_z, target_top = _place_point(
+        scene, target_name, config, scene.locations if spots is None else spots)
     ox, oy, oz = obj.position
     grasp_z = oz + config.grasp_offset
     travel_z = max(config.travel_height, target_top + config.block_size + config.travel_clearance,
@@ -237,7 +254,7 @@ def pick_and_place(
 
 
 def _place_point(
-    scene: Scene, target_name: str, config: CompilerConfig
+    scene: Scene, target_name: str, config: CompilerConfig, spots: dict[str, tuple[float, float]]
 ) -> tuple[tuple[float, float], float, float]:
     """(x, y) of the target, TCP height at release, and the height of the target's top."""
     half = config.block_size / 2
@@ -254,10 +271,10 @@ def _place_point(
             return (tx, ty), floor + half + config.bowl_drop, floor + config.block_size
         top = tz + half
         return (tx, ty), top + half + config.place_clearance, top
-    if target_name in scene.locations:
-        xy = scene.locations[target_name]
+    if target_name in spots:
+        xy = spots[target_name]
         return xy, config.table_height + half + config.place_clearance, config.table_height
-    known = [o.name for o in scene.objects] + list(scene.locations)
+    known = [o.name for o in scene.objects] + list(spots)
     raise ValueError(f"unknown target {target_name!r}; the scene has {known}")
 
 

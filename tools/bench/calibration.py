@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from agent.types import EpisodeResult
 from sim.tasks.task import Task
-from skills.goals import At, In, On, Stacked, Tower, goal_moves, unmet
+from skills.goals import Stacked, Tower, goal_moves, unmet
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
 from skills.types import Option
@@ -53,19 +53,18 @@ def step_is_right(option: Option, task: Task, taken: Sequence[Option], skills: S
 
 
 def wanted_moves(task: Task, state: SymbolicState) -> list[tuple[str, str]]:
-    """The moves the goal still asks for on `state`: every unmet in/on/at, and of each tower
-    the lowest link not yet made."""
-    moves = []
+    """The moves the goal still asks for on `state`: of each unmet predicate its moves not yet
+    made (`goal_moves`), of a stack in a given order only the lowest link not yet made, of a
+    tower in any order `tower_moves`."""
+    moves: list[tuple[str, str]] = []
     for predicate in unmet(task.goal, state):
         if isinstance(predicate, Tower):
             moves += tower_moves(predicate.objects, state)
-        elif isinstance(predicate, Stacked):
-            links = zip(predicate.objects[1:], predicate.objects, strict=False)
-            moves += [next(((top, bottom) for top, bottom in links
-                            if not state.is_on(top, bottom)), None)]
-        elif isinstance(predicate, In | On | At):
-            moves += goal_moves((predicate,))
-    return [m for m in moves if m is not None]
+            continue
+        todo = [(block, target) for block, target in goal_moves((predicate,))
+                if state.support.get(block) != target]
+        moves += todo[:1] if isinstance(predicate, Stacked) else todo
+    return moves
 
 
 def tower_moves(objects: Sequence[str], state: SymbolicState) -> list[tuple[str, str]]:
