@@ -20,6 +20,7 @@ from perception.types import Scene, objects_line
 from planner.retrieval import Retriever
 from skills.relations import describe_state
 from skills.skill import PromptExample
+from skills.space import describe_space
 from skills.types import Option, Outcome, Step
 
 DONE_TEXT = "done()"
@@ -81,12 +82,14 @@ class PromptBuilder:
     alone, as for a model tuned on it). retriever: instead, each episode's examples are the
     demonstrations most similar to its command and first scene. scene_feedback: the transcript
     form above; without it the prompt keeps the episode's first scene and lists the steps that
-    succeeded."""
+    succeeded. space: the first scene's spatial facts (`skills.space`) follow its objects
+    line."""
 
     examples: tuple[PromptExample | TextExample, ...] = ()
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
     scene_feedback: bool = False
     retriever: Retriever | None = None
+    space: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "examples", tuple(self.examples))
@@ -111,6 +114,9 @@ class PromptBuilder:
         lines = [first.describe(), f"# {normalise_command(command)}."]
         if self.command_first:
             lines.reverse()
+        if self.space:
+            at = lines.index(first.describe()) + 1
+            lines[at:at] = describe_space(first)
         header = self.header(self.examples_for(command, first))
         if not self.scene_feedback:
             lines += history_texts(succeeded(history))

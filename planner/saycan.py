@@ -246,7 +246,10 @@ class SayCanPlanner:
             self.on_record(record)
 
 
-TUNED_PROMPTS = {"transcript-v1": PromptBuilder(examples=(), scene_feedback=True)}
+TUNED_PROMPTS = {  # by the `prompt` an adapter's manifest names
+    "transcript-v1": PromptBuilder(examples=(), scene_feedback=True),
+    "transcript-v2": PromptBuilder(examples=(), scene_feedback=True, space=True),
+}
 
 
 def prompt_for(model: object, skills: SkillSet | None = None) -> PromptBuilder:

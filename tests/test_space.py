@@ -1,0 +1,59 @@
+"""The spatial facts of the prompt (`skills.space`) on hand-made scenes, and where the prompt
+puts them (`planner.prompt.PromptBuilder(space=True)`, the transcript-v2 form)."""
+
+from __future__ import annotations
+
+from planner.prompt import PromptBuilder
+from planner.saycan import TUNED_PROMPTS
+from skills.relations import on_the_table
+from skills.space import around, describe_space, orderings
+from skills.workspace import Workspace
+
+LOCATIONS = Workspace().named_locations()
+SCENE = on_the_table([("red block", (0.6, -0.1)), ("green block", (0.4, 0.2)),
+                      ("yellow block", (0.5, -0.2)), ("blue bowl", (0.5, 0.0)),
+                      ("gray bowl", (0.35, -0.2))], LOCATIONS)
+
+
+def test_orderings_read_the_table_as_the_camera_image_does() -> None:
+    """Left is +y, top is +x; every ordering is written out both ways."""
+    assert orderings(SCENE) == [
+        "blocks from the left = [green block, red block, yellow block]",
+        "blocks from the right = [yellow block, red block, green block]",
+        "blocks from the top = [red block, yellow block, green block]",
+        "blocks from the bottom = [green block, yellow block, red block]",
+    ]
+
+
+def test_around_a_bowl_lists_each_side_nearest_first_and_the_extremes() -> None:
+    blue = SCENE.get("blue bowl")
+    assert blue is not None
+    assert around(blue, SCENE) == (
+        "blue bowl: left [green block], right [red block, yellow block], top [red block], "
+        "bottom [green block], closest red block, farthest green block, "
+        "closest corner top left corner, farthest corner bottom right corner")
+
+
+def test_an_object_on_a_bowls_centre_line_is_on_neither_side_of_it() -> None:
+    scene = on_the_table([("red block", (0.5, 0.01)), ("blue bowl", (0.5, 0.0))], LOCATIONS)
+    bowl = scene.get("blue bowl")
+    assert bowl is not None
+    assert around(bowl, scene).startswith("blue bowl: left [], right [], top [], bottom []")
+
+
+def test_no_blocks_no_orderings() -> None:
+    scene = on_the_table([("blue bowl", (0.5, 0.0))], LOCATIONS)
+    assert describe_space(scene) == [
+        "blue bowl: left [], right [], top [], bottom [], closest corner top left corner, "
+        "farthest corner bottom right corner"]
+
+
+def test_the_v2_prompt_puts_the_facts_under_the_first_objects_line_only() -> None:
+    v1, v2 = TUNED_PROMPTS["transcript-v1"], TUNED_PROMPTS["transcript-v2"]
+    command = "put the block closest to the blue bowl in the top left corner"
+    plain, spatial = v1.build(command, SCENE), v2.build(command, SCENE)
+    assert spatial.splitlines()[0] == plain.splitlines()[0] == SCENE.describe()
+    assert spatial.splitlines()[1:1 + len(describe_space(SCENE))] == describe_space(SCENE)
+    assert [line for line in spatial.splitlines() if line not in describe_space(SCENE)] == (
+        plain.splitlines())
+    assert not PromptBuilder().space
