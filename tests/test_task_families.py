@@ -35,7 +35,7 @@ def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
     assert FAMILIES[pick_place.FAMILY] is pick_place.generate
     with pytest.raises(ValueError, match="registered twice"):
         register_family(pick_place.FAMILY)(pick_place.generate)
-    assert len(FAMILIES) == 11
+    assert len(FAMILIES) == 13
 
 
 def test_the_order_of_families_does_not_depend_on_import_order() -> None:

@@ -13,8 +13,10 @@ from sim.tasks import (
     long_horizon,
     matching_bowls,
     mismatched_bowls,
+    out_of_scope,
     pick_place,
     stacking,
+    typos,
     unseen_colors,
 )
 from sim.tasks.registration import REGISTERED, Generator
@@ -22,7 +24,7 @@ from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 
 SHIPPED = (pick_place, matching_bowls, mismatched_bowls, all_in_one, stacking, corners_sides,
-           exclusion, unseen_colors, infeasible, long_horizon)
+           exclusion, unseen_colors, infeasible, long_horizon, out_of_scope, typos)
 
 
 def _in_shipped_order() -> dict[str, Generator]:

@@ -36,6 +36,7 @@ from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 from skills.goals import At, Goal, In, On, Stacked, Tower
 from skills.options import DONE_OPTION
+from skills.refusal import refusal_option
 from skills.relations import BLOCK_SIZE, SceneGeometry, on_the_table
 from skills.skill_set import SkillSet
 from skills.types import Option, Outcome
@@ -159,7 +160,7 @@ def demonstrate(task: Task, skills: SkillSet, rng: np.random.Generator, recovery
         after = skills.imagine(option, scene)
         history.append(Outcome(option, True, scene, after))
         scene = after
-    step(DONE_OPTION)
+    step(refusal_option(task.refusal) if task.refusal and skills.refusals else DONE_OPTION)
     return Demonstration(task.family, task.seed, task.instruction, tuple(steps),
                          recovery if mishap_at >= 0 else "", feedback and mishap_at >= 0)
 
