@@ -13,6 +13,12 @@ person's decision: never cleared here). Any other arm fault ends the episode unl
 `clear_faults`, when the fault is cleared and the arm opens its gripper and goes home before the
 planner is asked again; with `home_after_failure` it does the same after any step that failed
 part way (a collision, a timeout), so the camera sees the table rather than the arm.
+
+A refusal (`cannot(...)`, `skills/refusal.py`) ends the episode with nothing moved and one line
+saying why; once a step has moved the arm it is vetoed (the robot does not refuse what it has
+begun). A step the planner is unsure of (`Step.unsure`: p_LLM below planner.min_confidence) is
+not executed: the episode ends `unsure` with the best guess in its message, unless
+`confirm_guess` (the interactive prompt asks the person) says to go ahead.
 """
 
 from __future__ import annotations
@@ -21,17 +27,18 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from agent.types import EpisodeResult, Perceiver, Planner, StepRecord
+from agent.types import Decision, EpisodeResult, Perceiver, Planner, StepRecord
 from drivers import EMERGENCY_STOP, ArmDriver, ArmError
 from perception.types import Frame, Scene
 from planner.grounding import mentioned_objects
 from skills.compiler import CompilerConfig, compile_step
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
+from skills.refusal import refusal_reason
 from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
 
@@ -71,6 +78,7 @@ class Agent:
         home_after_failure: bool = False,
         fault_events: Callable[[], Sequence[Any]] | None = None,
         looks: int = 5,
+        confirm_guess: Callable[[Step], bool] | None = None,
     ) -> None:
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}")
@@ -92,13 +100,33 @@ class Agent:
         self._home_after_failure = home_after_failure
         self._fault_events = fault_events
         self._looks = looks
+        self._confirm_guess = confirm_guess
 
     def _reach(self, point: tuple[float, float, float]) -> bool:
         return self._driver.is_reachable((*point, *TOP_DOWN))
 
     def run(self, instruction: str) -> EpisodeResult:
+        """The episode to its end, the planner choosing every step."""
+        episode = self.steps(instruction)
+        decision = next(episode)
+        while True:
+            step = self._planner.next_step(decision.instruction, decision.scene,
+                                           decision.afforded, decision.history)
+            try:
+                decision = episode.send(step)
+            except StopIteration as end:
+                return end.value
+
+    def steps(self, instruction: str) -> Generator[Decision, Step, EpisodeResult]:
+        """The episode as a generator: it yields each `Decision` the planner would be asked
+        for, is sent the chosen `Step` (one of the decision's options) and returns the
+        `EpisodeResult`. `run` sends the planner's choices; the Gymnasium environment
+        (`stackbot_gym/`) a policy's."""
         if not instruction.strip():
             raise ValueError("the instruction is empty")
+        return self._episode(instruction)
+
+    def _episode(self, instruction: str) -> Generator[Decision, Step, EpisodeResult]:
         records: list[StepRecord] = []
         history: list[Outcome] = []
         failures: dict[str, int] = {}
@@ -106,11 +134,28 @@ class Agent:
         started = time.perf_counter()
         frame, scene, seconds_perceive = self._timed_perceive(None, mentioned_objects(instruction))
         finished, message = False, f"stopped at the step limit ({self._max_steps})"
+        ending, acted = "step_limit", False
         for index in range(self._max_steps):
             t0 = time.perf_counter()
-            afforded = self._afford(scene, failures, pending)
-            step = self._planner.next_step(instruction, scene, afforded, history)
+            afforded = self._afford(scene, failures, pending, acted)
+            step = yield Decision(instruction, scene, afforded, tuple(history), frame, index)
             seconds_plan = time.perf_counter() - t0
+            if step.unsure and not step.option.is_done and not step.option.is_refusal:
+                if self._confirm_guess is not None and self._confirm_guess(step):
+                    step = replace(step, note=f"{step.note}; the person confirmed the guess")
+                else:
+                    self._emit(records, StepRecord(index, scene, step, afforded, None, frame,
+                                                   None, seconds_perceive, seconds_plan, 0.0,
+                                                   faults=self._drain_faults()))
+                    ending, message = "unsure", unsure_message(step)
+                    break
+            if step.option.is_refusal:
+                self._emit(records, StepRecord(index, scene, step, afforded, None, frame, None,
+                                               seconds_perceive, seconds_plan, 0.0,
+                                               faults=self._drain_faults()))
+                finished, ending = True, "refused"
+                message = refusal_reason(instruction, step.option.args[0], self._skills.names)
+                break
             if step.option.is_done:
                 again = self._look_before_stopping(scene)
                 seen = _missing(again[1], scene) if again is not None else []
@@ -121,7 +166,7 @@ class Agent:
                                              f"{', '.join(seen)}: planning on" if seen else "")
                 self._emit(records, record)
                 if again is None or not seen:
-                    finished, message = True, "the planner chose done()"
+                    finished, message, ending = True, "the planner chose done()", "done"
                     break
                 frame, scene, seconds_perceive = again
                 continue
@@ -140,6 +185,7 @@ class Agent:
                 verdict = None if result.dry_run else self._check(step, scene_after, scene)
                 moved_after = self._moved_after_release(result, verdict, scene_after)
                 recovery = moved_after or recovery
+                acted = acted or result.moved
             record = StepRecord(index, scene, step, afforded, result, frame, frame_after,
                                 seconds_perceive, seconds_plan, result.seconds, verdict,
                                 self._drain_faults(), recovery)
@@ -154,21 +200,23 @@ class Agent:
             history.append(Outcome(step.option, record.succeeded, scene, scene_after, note))
             frame, scene, seconds_perceive = frame_after, scene_after, seconds_after
             if _stopped(result):
-                message = "stopped: the motion was interrupted (stop)"
+                message, ending = "stopped: the motion was interrupted (stop)", "stopped"
                 break
             if fault and (fault == EMERGENCY_STOP or not self._clear_faults):
-                message = f"stopped: the arm is in fault ({fault})"
+                message, ending = f"stopped: the arm is in fault ({fault})", "stopped"
                 break
         return EpisodeResult(
             instruction, tuple(records), finished, message,
             seconds=_totals(records, time.perf_counter() - started), final_scene=scene,
+            ending=ending,
         )
 
-    def _afford(self, scene: Scene, failures: dict[str, int], pending: dict[str, None]
-                ) -> tuple[AffordedOption, ...]:
+    def _afford(self, scene: Scene, failures: dict[str, int], pending: dict[str, None],
+                acted: bool = False) -> tuple[AffordedOption, ...]:
         """The affordance model's scores, with every step that failed `1 + max_retries` times
-        vetoed and, with feedback, done() vetoed while a step that failed can still be tried
-        again (the robot does not stop with a failure it can still undo)."""
+        vetoed, the refusals vetoed once the arm has moved (`acted`) and, with feedback, done()
+        vetoed while a step that failed can still be tried again (the robot does not stop with
+        a failure it can still undo)."""
         reach = functools.cache(self._reach)  # many options share each point
         afforded = self._affordance.afford(enumerate_options(scene, self._skills), scene,
                                            reach=reach, skills=self._skills)
@@ -176,7 +224,9 @@ class Agent:
         afforded = [
             AffordedOption(a.option, 0.0, f"failed {failures[a.option.text]} times "
                                           f"(agent.max_retries={self._max_retries})")
-            if failures.get(a.option.text, 0) >= limit else a
+            if failures.get(a.option.text, 0) >= limit else
+            AffordedOption(a.option, 0.0, "the arm has acted on the command already")
+            if acted and a.option.is_refusal else a
             for a in afforded]
         open_failure = next((a.option.text for a in afforded
                              if a.option.text in pending and a.affordance > 0.0), None)
@@ -279,6 +329,13 @@ class Agent:
         records.append(record)
         if self._on_step is not None:
             self._on_step(record)
+
+
+def unsure_message(step: Step) -> str:
+    """The one line an episode ends with when the planner was unsure of its best guess."""
+    p = f"{step.p:.2f}" if step.p is not None else "?"
+    return (f"not sure what to do next: best guess {step.option.text} at p = {p}; rephrase the "
+            "command")
 
 
 def _stopped(result: StepResult) -> bool:

@@ -19,16 +19,19 @@ from faults.injector import FaultInjector
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
 from skills.skill_set import SkillSet
+from skills.types import Step
 
 log = logging.getLogger(__name__)
 
 
 def build_skills(cfg: DictConfig) -> SkillSet:
-    """The skills the config lists (`skills: [pick_and_place, ...]`), in its order."""
+    """The skills the config lists (`skills: [pick_and_place, ...]`), in its order, with the
+    refusal options when `refusals` is true."""
     nodes = cfg.get("skills")
     if not nodes:
         raise ValueError("the config lists no skills (skills=[pick_and_place, ...])")
-    return SkillSet.of(build(node) for node in nodes.values())
+    return SkillSet.of((build(node) for node in nodes.values()),
+                       refusals=bool(cfg.get("refusals", False)))
 
 
 @dataclass
@@ -61,7 +64,10 @@ class SimSession:
                 self.driver.clear_fault()
             self.faults.reset(scene_spec.seed)
 
-    def agent(self, on_step: Callable[[StepRecord], None] | None = None) -> Agent:
+    def agent(self, on_step: Callable[[StepRecord], None] | None = None,
+              confirm_guess: Callable[[Step], bool] | None = None) -> Agent:
+        """`confirm_guess`: asked whether to go ahead with a step the planner is unsure of
+        (None: the episode ends unsure)."""
         loop = self.cfg.agent
         return Agent(
             perceive=self.perceive,
@@ -78,6 +84,7 @@ class SimSession:
             clear_faults=recovery_policy(self.cfg, "clear_faults"),
             home_after_failure=recovery_policy(self.cfg, "home_after_failure"),
             fault_events=None if self.faults is None else self.faults.drain,
+            confirm_guess=confirm_guess,
         )
 
     def close(self) -> None:

@@ -24,6 +24,20 @@ class Planner(Protocol):
 
 
 @dataclass(frozen=True)
+class Decision:
+    """What the planner is asked at each step of an episode (`Agent.steps` yields it): the
+    command, the scene as perceived now, every option with its affordance, the outcomes so far,
+    the frame the scene was perceived in and the step's index."""
+
+    instruction: str
+    scene: Scene
+    afforded: tuple[AffordedOption, ...]
+    history: tuple[Outcome, ...]
+    frame: Frame
+    index: int
+
+
+@dataclass(frozen=True)
 class StepRecord:
     """Everything about one planning step: what was seen, scored, chosen, sent and what happened."""
 
@@ -49,14 +63,27 @@ class StepRecord:
         return self.verdict.holds if self.verdict is not None else self.result.success
 
 
+ENDINGS = ("done", "refused", "unsure", "step_limit", "stopped")
+
+
 @dataclass(frozen=True)
 class EpisodeResult:
+    """`ending`: done (the planner chose done()), refused (a refusal: the command asks for what
+    no skill does), unsure (the best option's p_LLM was below planner.min_confidence and nobody
+    confirmed the guess), step_limit, stopped (an arm fault, stop, Ctrl-C); "" for a record
+    made without it, read from `finished` (`status`)."""
+
     instruction: str
     records: tuple[StepRecord, ...]
-    finished: bool  # the planner chose done() (rather than hitting the step limit or failing)
+    finished: bool  # the planner ended the episode: done() or a refusal (not the step limit)
     message: str
     seconds: dict[str, float] = field(default_factory=dict)
     final_scene: Scene | None = None  # as perceived after the last step
+    ending: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.ending or ("done" if self.finished else "stopped")
 
     @property
     def executed(self) -> tuple[StepResult, ...]:

@@ -136,6 +136,14 @@ class LlamaCppModel:
         """The prompt form the adapter was trained on (e.g. "transcript-v1"), if any."""
         return self.adapter_meta.get(PROMPT_KEY)
 
+    provider = "llama_cpp"  # gen_ai.provider.name: llama.cpp, in this process
+
+    @property
+    def model_id(self) -> str:
+        """The model as requested and as it answers (gen_ai.request.model and .response.model):
+        the GGUF file, with its adapter."""
+        return self.name.removeprefix("llama_cpp:")
+
     @property
     def name(self) -> str:
         base = f"llama_cpp:{os.path.basename(self.model_path)}"

@@ -74,6 +74,7 @@ class OpenAIModel:
                 raise ValueError(f"the environment variable {api_key_env} (llm.api_key_env) with "
                                  f"the API key for {base_url} is not set")
         self.base_url, self.model, self.mode = base_url, model, mode
+        self.response_model = model  # gen_ai.response.model: as the last reply named it
         self.min_similarity, self.generate_max_tokens = min_similarity, generate_max_tokens
         self.concurrency = concurrency
         self._client = openai.OpenAI(base_url=base_url, api_key=key, timeout=timeout,
@@ -83,9 +84,16 @@ class OpenAIModel:
         if check_on_start:
             self._call(lambda: self._client.models.with_raw_response.list())
 
+    provider = "openai"  # gen_ai.provider.name: what the OpenAI client speaks to
+
     @property
     def name(self) -> str:
         return f"openai:{self.model}@{self.base_url} ({self.mode})"
+
+    @property
+    def model_id(self) -> str:
+        """The model requested (gen_ai.request.model)."""
+        return self.model
 
     # ----------------------------------------------------------------------------- plumbing
 
@@ -94,7 +102,7 @@ class OpenAIModel:
         EndpointError naming the endpoint and the problem."""
         where = f"the LLM endpoint {self.base_url}"
         try:
-            return read.parse(request().text)
+            reply = read.parse(request().text)
         except read.ReplyError as error:
             raise EndpointError(f"{where} {error}") from None
         except openai.AuthenticationError as error:
@@ -111,6 +119,9 @@ class OpenAIModel:
                                 f"{shown(error.message, 200)}") from None
         except openai.APIError as error:
             raise EndpointError(f"{where} failed: {shown(str(error), 200)}") from None
+        if isinstance(reply.get("model"), str):
+            self.response_model = reply["model"]  # the model that answered (a server may alias)
+        return reply
 
     def _read(self, reading: Callable[[], T]) -> T:
         """Read a reply; what a mode cannot use becomes EndpointError naming the endpoint."""

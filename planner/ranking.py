@@ -35,6 +35,20 @@ class Ranking:
         return max((s.combined for s in self.scored if not s.bound), default=0.0)
 
 
+def best_probability(ranking: Ranking, scored_mass: float = 1.0) -> tuple[float, float]:
+    """p_LLM of the best-ranked option as (lower, upper) bounds: its softmax over the scored
+    options times `scored_mass`, and that softmax alone. Equal (exact) when nothing was pruned
+    (`scored_mass` 1); after a best-first search the exact value lies between them."""
+    exact = [s.llm_score for s in ranking.scored if not s.bound]
+    best = ranking.ranked[0]
+    if best.bound or not exact:
+        return 0.0, 1.0
+    peak = max(exact)
+    log_z = peak + math.log(sum(math.exp(v - peak) for v in exact))
+    upper = min(1.0, math.exp(best.llm_score - log_z))
+    return upper * scored_mass, upper
+
+
 def language_score(score: ContinuationScore, text: str, normalisation: Normalisation) -> float:
     if normalisation == "mean":
         return score.logprob / max(score.n_tokens, 1)

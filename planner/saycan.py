@@ -18,7 +18,13 @@ from planner.llm import (
     OptionScores,
 )
 from planner.prompt import HistoryItem, PromptBuilder, history_texts
-from planner.ranking import NORMALISATIONS, Normalisation, rank_options
+from planner.ranking import (
+    NORMALISATIONS,
+    Normalisation,
+    Ranking,
+    best_probability,
+    rank_options,
+)
 from planner.search import SEARCHES, check_search, effective_search, search_options
 from skills.skill_set import SkillSet
 from skills.types import AffordedOption, Option, ScoredOption, SearchSummary, Step
@@ -49,6 +55,12 @@ class PlanRecord:
     prompt_tokens: int | None = None  # the prompt's length in the model's tokens, when it says
     bounds: tuple[bool, ...] = ()  # per option: pruned by the search, its scores upper bounds
     search: SearchSummary | None = None  # how the options were scored
+    # for the GenAI conventions: the model's provider, the model requested and the one answering
+    provider: str = ""
+    request_model: str = ""
+    response_model: str = ""
+    p: float | None = None  # the chosen option's p_LLM (a lower bound after best-first)
+    unsure: bool = False  # p below min_confidence: the choice is a guess, nothing moves
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +83,11 @@ class SayCanPlanner:
     `search`: "best_first" (the embedded model scores only the options that can still win; the
     same choice, `planner.search`) or "exhaustive" (every option); where best-first's bound does
     not hold (normalisation "mean" or "char", a model that cannot search) it is exhaustive.
+    `min_confidence`: when the chosen option's p_LLM is below it (and the choice is not done()
+    or a refusal, which move nothing), the step is `unsure`: its option only the best guess,
+    which the agent does not carry out unless a person confirms it. After a best-first search
+    p_LLM is known to within the pruned options' share; when that straddles the threshold every
+    option is scored for the exact value (the choice is the same).
     """
 
     def __init__(
@@ -85,6 +102,7 @@ class SayCanPlanner:
         top_k_print: int | None = None,
         skills: SkillSet | None = None,
         search: str = SEARCHES[0],
+        min_confidence: float = 0.0,
     ) -> None:
         if top_k_print is not None:
             warnings.warn("SayCanPlanner(top_k_print=...) is deprecated and goes in the next "
@@ -99,6 +117,7 @@ class SayCanPlanner:
         self.model, self.print_top_k = model, print_top_k
         self.normalisation = normalisation
         check_search(search)
+        self.min_confidence = check_min_confidence(min_confidence)
         self.search = effective_search(search, model, normalisation)
         self.prompt_builder = prompt_builder or prompt_for(model, skills)
         if scene_feedback is not None:
@@ -140,19 +159,29 @@ class SayCanPlanner:
             return self._stop(command, prompt, afforded, history, started, stop)
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
-        prompt, result, note = self._score(command, scene, history, texts,
-                                           [a.affordance for a in afforded])
+        affordances = [a.affordance for a in afforded]
+        prompt, result, note = self._score(command, scene, history, texts, affordances)
         if result.abstain:
             return self._stop(command, prompt, afforded, history, started, result.abstain, result)
-        search = result.search or SearchSummary("exhaustive", len(texts))
-        ranking = rank_options(afforded, result.scores, texts,
-                               self.normalisation if result.text_logprobs else "sum",
-                               result.bounded, search.scored_mass)
+        ranking, search = self._rank(afforded, result, texts)
         if ranking.best_combined <= 0.0:
             return self._stop(command, prompt, afforded, history, started,
                               "no option has a positive combined score", result)
+        best = ranking.ranked[0].option
+        moves = not (best.is_done or best.is_refusal)
+        low, high = best_probability(ranking, search.scored_mass)
+        if moves and low < self.min_confidence <= high:  # pruned options leave it open
+            result = search_options(self.model, prompt, texts, affordances, "exhaustive")
+            ranking, search = self._rank(afforded, result, texts)
+            low, _ = best_probability(ranking, search.scored_mass)
+        unsure = moves and low < self.min_confidence
+        if unsure:
+            note = "; ".join(filter(None, (note, (
+                f"unsure: the best option's p_LLM {low:.3f} is below planner.min_confidence "
+                f"{self.min_confidence:g}; the robot does not move on a guess"))))
         scored, ranked = ranking.scored, ranking.ranked
-        step = Step(ranked[0].option, ranked, search=search)
+        step = Step(ranked[0].option, ranked, search=search, p=low, unsure=unsure,
+                    note=note if unsure else "")
         self._record(PlanRecord(
             model=self.model.name, command=command, prompt=prompt,
             history=tuple(history_texts(history)), options=tuple(s.option.text for s in scored),
@@ -163,11 +192,19 @@ class SayCanPlanner:
             seconds=time.perf_counter() - t0, started_at=started, note=note, mode=result.mode,
             normalisation=self.normalisation, detail=dict(result.detail),
             prompt_tokens=prompt_token_count(self.model, prompt),
-            bounds=tuple(s.bound for s in scored), search=search))
+            bounds=tuple(s.bound for s in scored), search=search, p=low, unsure=unsure))
         for s in ranked[:self.print_top_k]:
             log.debug("%-50s llm=%8.3f (%2d tok) aff=%.2f combined=%.4f", s.option.text,
                      s.llm_logprob, s.n_tokens, s.affordance, s.combined)
         return step
+
+    def _rank(self, afforded: list[AffordedOption], result: OptionScores, texts: list[str]
+              ) -> tuple[Ranking, SearchSummary]:
+        search = result.search or SearchSummary("exhaustive", len(texts))
+        ranking = rank_options(afforded, result.scores, texts,
+                               self.normalisation if result.text_logprobs else "sum",
+                               result.bounded, search.scored_mass)
+        return ranking, search
 
     def _score(self, command: str, scene: Scene, history: Sequence[HistoryItem],
                texts: list[str], affordances: list[float]) -> tuple[str, OptionScores, str]:
@@ -208,6 +245,10 @@ class SayCanPlanner:
         return Step(done, (ScoredOption(done, 0.0, 0, 1.0, 1.0),), note=note)
 
     def _record(self, record: PlanRecord) -> None:
+        requested = str(getattr(self.model, "model_id", self.model.name))
+        record = replace(record, provider=str(getattr(self.model, "provider", "")),
+                         request_model=requested,
+                         response_model=str(getattr(self.model, "response_model", requested)))
         self.records.append(record)
         if self.on_record is not None:
             self.on_record(record)
@@ -229,6 +270,13 @@ def prompt_for(model: object, skills: SkillSet | None = None) -> PromptBuilder:
         raise ValueError(f"the model was tuned on prompt form {form!r}, which this planner does "
                          f"not know (known: {', '.join(TUNED_PROMPTS)})")
     return TUNED_PROMPTS[form]
+
+
+def check_min_confidence(value: object) -> float:
+    """`planner.min_confidence` as a number in [0, 1); ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value < 1.0:
+        raise ValueError(f"planner.min_confidence must be a number in [0, 1), got {value!r}")
+    return float(value)
 
 
 def _n_examples(builder: PromptBuilder) -> int:

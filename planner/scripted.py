@@ -2,7 +2,8 @@
 
 It has SayCanPlanner's `next_step` interface and, like it, only chooses among the options it is
 given: the option whose symbolic effect makes the next move the goal asks for, if it is offered
-with a non-zero affordance, otherwise done().
+with a non-zero affordance, otherwise done(). A task that asks for what no skill does (`refusal`,
+its kind) is refused at once when the refusals are offered, else answered by done().
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ class ScriptedPlanner:
     `model` is accepted (and ignored) so that it is built like any planner. `skills`: the
     configured skill set, whose symbolic effects say which option makes a move."""
 
-    def __init__(self, skills: SkillSet, goal: Goal = (), model: Any = None) -> None:
+    def __init__(self, skills: SkillSet, goal: Goal = (), model: Any = None,
+                 refusal: str = "") -> None:
         self.goal: Goal = tuple(goal)
+        self.refusal = refusal
         self.skills = skills
         self.records: list[Any] = []  # no model calls
 
-    def set_goal(self, goal: Goal) -> None:
+    def set_goal(self, goal: Goal, refusal: str = "") -> None:
+        """The task's goal, and the kind of refusal it asks for ("": none)."""
         self.goal = tuple(goal)
+        self.refusal = refusal
 
     def next_step(
         self, command: str, scene: Scene,
@@ -45,6 +50,9 @@ class ScriptedPlanner:
         afforded = [a.option for a in options if a.affordance > 0]
         chosen = next((option for option in afforded if pending
                        and self.skills.makes(option, *pending[0])), None)
+        if self.refusal:
+            chosen = next((o for o in afforded if o.is_refusal and o.args == (self.refusal,)),
+                          None)
         note = ""
         if chosen is None and len(pending) > 1 and all(is_start(t) for _, t in pending):
             chosen = next((option for move in pending[1:] for option in afforded
@@ -58,7 +66,9 @@ class ScriptedPlanner:
         if chosen is None:
             chosen = next(a.option for a in options if a.option.is_done)
             note = "the goal's moves are done" if not pending else (
-                f"the moves {pending} are not offered or not afforded")
+                f"the move {pending[0]} is not offered or not afforded")
+            if self.refusal:
+                note = f"no skill does what the command asks ({self.refusal})"
         scored = tuple(
             ScoredOption(a.option, 0.0, 0, a.affordance, float(a.option == chosen))
             for a in sorted(options, key=lambda a: a.option != chosen)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from records.calibration import reliability, results_pairs, status_counts
 from records.run_dir import replace_file
 from sim.tasks.registry import FAMILIES
 
@@ -150,11 +151,17 @@ def summary_lines(records: Sequence[Mapping[str, Any]]) -> list[str]:
     execution = sum(bool(r["execution_success"]) for r in records)
     executed = sum(r["execution_success"] is not None for r in records)
     errors = sum(1 for r in records if r.get("traceback"))
+    ended = status_counts(records)
+    table = reliability(results_pairs(records))
     return [
         f"episodes: {n}" + (f" ({errors} raised)" if errors else ""),
         f"plan success: {100 * plan / max(n, 1):.1f}%",
         f"execution success: {100 * execution / executed:.1f}%" if executed else
         "execution success: not measured (a dry run: nothing moved)",
+        *(["ended: " + ", ".join(f"{count} {status}" for status, count in ended.items())]
+          if ended else []),
+        *([f"expected calibration error: {table.ece:.3f} over {table.steps} steps chosen by "
+           f"the model ({table.right} right)"] if table.steps else []),
     ]
 
 

@@ -75,7 +75,9 @@ def format_outcome(episode: EpisodeResult) -> str:
     failed = episode.failed
     dry_run = any(result.dry_run for result in executed)
     done = "checked (dry run)" if dry_run else "executed"
-    lines = [f"outcome: {episode.message} after {len(executed)} {done} step(s)"]
+    said = {"refused": "refused", "unsure": "unsure, the best guess not carried out"}.get(
+        episode.status, episode.message)  # the reason is the run's last line (tools.command)
+    lines = [f"outcome: {said} after {len(executed)} {done} step(s)"]
     if dry_run:
         lines.append("  dry run: every motion was checked, not executed; the arm did not move")
     elif not any(result.moved for result in executed):

@@ -109,6 +109,9 @@ def record_json(record: StepRecord, dry_run: bool = False) -> dict[str, Any]:
         ],
         "search": None if record.step.search is None else asdict(record.step.search),
         "chosen": record.step.option.text,
+        "p": record.step.p,  # the chosen option's p_LLM, when a model chose it
+        "unsure": record.step.unsure,
+        "note": record.step.note,
         "result": _result_json(record.result),
         "verdict": None if record.verdict is None else {
             "holds": record.verdict.holds, "evidence": record.verdict.evidence},
@@ -216,6 +219,7 @@ class RunRecorder:
         summary = {
             "instruction": episode.instruction,
             "finished": episode.finished,
+            "status": episode.status,
             "message": episode.message,
             "steps": [r.step.option.text for r in episode.records],
             "moved": episode.moved,

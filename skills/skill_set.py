@@ -2,7 +2,8 @@
 
 The composition root builds the set from the config's `skills` list and hands it to whoever
 needs it (there is no default set). `done()` is no skill: it is always offered last, compiles
-to nothing and changes nothing.
+to nothing and changes nothing. Nor are the refusals (`cannot(other action)`, ...;
+`skills/refusal.py`), offered before done() when the set is built with `refusals`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from perception.types import Scene
 from skills.compiler_config import CompilerConfig
+from skills.refusal import REFUSAL_OPTIONS
 from skills.relations import SceneGeometry
 from skills.skill import AffordanceContext, PromptExample, Skill
 from skills.symbolic import SymbolicState
@@ -22,9 +24,10 @@ DONE_OPTION = Option(DONE_SKILL, (), "done()")
 
 @dataclass(frozen=True)
 class SkillSet:
-    """Skills in the order their options are offered."""
+    """Skills in the order their options are offered; `refusals`: the refusal options too."""
 
     skills: tuple[Skill, ...]
+    refusals: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", tuple(self.skills))
@@ -35,8 +38,8 @@ class SkillSet:
             raise ValueError(f"skill names must be distinct and not {DONE_SKILL!r}: {names}")
 
     @classmethod
-    def of(cls, skills: Iterable[Skill]) -> SkillSet:
-        return cls(tuple(skills))
+    def of(cls, skills: Iterable[Skill], refusals: bool = False) -> SkillSet:
+        return cls(tuple(skills), refusals)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -48,19 +51,22 @@ class SkillSet:
         return skill if skill is not None and len(option.args) == skill.arity else None
 
     def options(self, scene: Scene) -> list[Option]:
-        """Every skill's options in the set's order, then done()."""
+        """Every skill's options in the set's order, the refusals (with `refusals`), then
+        done()."""
         return [*(option for skill in self.skills for option in skill.options(scene)),
-                DONE_OPTION]
+                *(REFUSAL_OPTIONS if self.refusals else ()), DONE_OPTION]
 
     def afford(self, option: Option, scene: Scene, context: AffordanceContext
                ) -> tuple[float, str]:
+        if option.is_refusal and self.refusals:
+            return 1.0, ""
         skill = self.skill_for(option)
         if skill is None:
             return 0.0, f"unknown skill call {option.text}"
         return skill.afford(option, scene, context)
 
     def compile(self, option: Option, scene: Scene, config: CompilerConfig) -> list[Primitive]:
-        if option.is_done:
+        if option.is_done or option.is_refusal:
             return []
         skill = next((s for s in self.skills if s.name == option.skill), None)
         if skill is None:

@@ -9,6 +9,7 @@ from drivers import Pose
 from perception.types import Scene
 
 DONE_SKILL = "done"
+REFUSAL_SKILL = "cannot"  # cannot(<kind>): the command asks for what no skill does
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class Option:
     @property
     def is_done(self) -> bool:
         return self.skill == DONE_SKILL
+
+    @property
+    def is_refusal(self) -> bool:
+        """A refusal (`skills/refusal.py`): ends the episode with nothing moved."""
+        return self.skill == REFUSAL_SKILL
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,10 @@ class Step:
     scored: tuple[ScoredOption, ...] = field(default=(), compare=False)
     note: str = field(default="", compare=False)  # why, when not chosen by score alone
     search: SearchSummary | None = field(default=None, compare=False)
+    # the chosen option's p_LLM (softmax over the options), when a language model chose it
+    p: float | None = field(default=None, compare=False)
+    # p below planner.min_confidence: `option` is only the best guess, the robot does not move
+    unsure: bool = field(default=False, compare=False)
 
 
 

@@ -214,10 +214,12 @@ def check_value_types(config_name: str, parsed: list[Any]) -> None:
 
 
 def check_choices(cfg: Any) -> None:
-    """A key that takes one of a few words must be one of them (`planner.search=foo`)."""
+    """A key that takes one of a few words must be one of them (`planner.search=foo`), a
+    threshold a number in its range (`planner.min_confidence`)."""
     from omegaconf import OmegaConf
 
     from planner.ranking import NORMALISATIONS
+    from planner.saycan import check_min_confidence
     from planner.search import SEARCHES
 
     for key, choices in (("planner.search", SEARCHES), ("planner.normalisation", NORMALISATIONS)):
@@ -225,6 +227,12 @@ def check_choices(cfg: Any) -> None:
         if value is not None and str(value) not in choices:
             raise UsageError(f"{key} must be one of {', '.join(choices)}, got "
                              f"{_short(str(value))}")
+    planner = OmegaConf.select(cfg, "planner", default=None)
+    if planner is not None and "min_confidence" in planner:
+        try:
+            check_min_confidence(planner.min_confidence)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
 
 
 def check_optional_extras(cfg: Any) -> None:

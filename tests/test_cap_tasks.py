@@ -124,7 +124,7 @@ def test_the_tables_diagonal_runs_corner_to_corner() -> None:
 
 
 def test_tasks_name_the_suites() -> None:
-    assert family_ids("core") == suite_families("core") and len(family_ids("core")) == 11
+    assert family_ids("core") == suite_families("core") and len(family_ids("core")) == 13
     assert family_ids("cap") == suite_families("cap") and len(family_ids("cap")) == 28
     assert family_ids("all") == list(FAMILY_INFO)
     assert family_ids(["cap_line_seen_v1", "everyday", "cap_line_seen_v1"]) == [

@@ -30,6 +30,8 @@ MAY_IMPORT: dict[str, set[str]] = {
               "records"},
     "stackbot": {"perception", "drivers", "skills", "planner", "sim", "remote", "faults",
                  "agent", "records", "tools"},
+    "stackbot_gym": {"perception", "drivers", "skills", "planner", "sim", "remote", "faults",
+                     "agent", "records", "tools", "stackbot"},
 }
 # Narrower rules inside an allowed arrow: which modules of the importing package may import, and
 # which modules of the imported package they may import (None: any).

@@ -79,7 +79,7 @@ def test_the_spans_of_the_episode_are_in_the_run_directory(run_dir: Path) -> Non
              for scope in resource["scopeSpans"] for span in scope["spans"]]
     by_id = {span["spanId"]: span for span in spans}
     names = Counter(span["name"] for span in spans)
-    assert names["episode"] == 1 and names["step 0"] == names["step 1"] == 1
+    assert names["invoke_agent stackbot"] == 1 and names["step 0"] == names["step 1"] == 1
     assert names["perceive"] == names["plan"] == 2 and names["execute"] == 1
     primitives = [s for s in spans if s["name"].startswith("primitive ")]
     assert primitives and {by_id[s["parentSpanId"]]["name"] for s in primitives} == {"execute"}
@@ -104,4 +104,4 @@ def test_each_benchmark_episode_has_its_spans_and_recording(tmp_path: Path) -> N
     lines = (directory / TRACES_FILE).read_text().splitlines()
     names = [span["name"] for line in lines for resource in json.loads(line)["resourceSpans"]
              for scope in resource["scopeSpans"] for span in scope["spans"]]
-    assert names.count("episode") == 1 and names.count("plan") == result["n_steps"]
+    assert names.count("invoke_agent stackbot") == 1 and names.count("plan") == result["n_steps"]

@@ -31,6 +31,7 @@ from skills.types import Option, Primitive, ScoredOption, Step, StepResult  # no
 from stackbot.launch import launch  # noqa: E402
 
 T0 = 1_000.0  # Unix seconds: when the episode's first look began
+ROOT = "invoke_agent stackbot"  # the agent span, as the GenAI conventions name it
 MODEL = "gemma3-270m-planner"
 PROMPT = "# put the red block in the blue bowl\nrobot."
 MOVE = Option("pick_and_place", ("red block", "blue bowl"),
@@ -111,15 +112,15 @@ def seconds(ns: int) -> float:
 def test_a_two_step_episode_makes_a_tree_of_spans() -> None:
     spans = traced()
     assert sorted(spans) == sorted([
-        "episode", "step 0", "step 1",
+        ROOT, "step 0", "step 1",
         "step 0/perceive", "step 0/plan", f"step 0/text_completion {MODEL}", "step 0/execute",
         "step 0/primitive approach", "step 0/primitive grasp",
         "step 1/perceive", "step 1/plan", f"step 1/text_completion {MODEL}",
     ])
     parent = {name: span.parent.span_id if span.parent else None for name, span in spans.items()}
     span_id = {name: span.context.span_id for name, span in spans.items()}
-    assert parent["episode"] is None
-    assert parent["step 0"] == parent["step 1"] == span_id["episode"]
+    assert parent[ROOT] is None
+    assert parent["step 0"] == parent["step 1"] == span_id[ROOT]
     for phase in ("perceive", "plan", "execute"):
         assert parent[f"step 0/{phase}"] == span_id["step 0"]
     assert parent[f"step 0/text_completion {MODEL}"] == span_id["step 0/plan"]
@@ -144,7 +145,7 @@ def test_spans_start_and_end_when_the_records_say() -> None:
     assert interval("step 1/plan") == (1.9, 2.2)  # ends when done() reached the observer
     assert interval("step 0") == (0.0, 1.7)
     assert interval("step 1") == (1.7, 2.2)
-    assert interval("episode") == (0.0, 2.3)  # seconds["total"] after its start
+    assert interval(ROOT) == (0.0, 2.3)  # seconds["total"] after its start
 
 
 def test_spans_carry_genai_and_stackbot_attributes() -> None:
@@ -167,7 +168,7 @@ def test_spans_carry_genai_and_stackbot_attributes() -> None:
     assert spans["step 0/execute"].attributes["stackbot.result.success"] is True
     assert spans["step 0/execute"].status.status_code != StatusCode.ERROR
     assert spans["step 0/perceive"].attributes["stackbot.detection.count"] == 2
-    episode = spans["episode"].attributes
+    episode = spans[ROOT].attributes
     assert episode["gen_ai.agent.name"] == "stackbot"
     assert episode["stackbot.finished"] is True
 
@@ -197,7 +198,7 @@ def test_the_file_exporter_writes_otlp_json_lines(tmp_path) -> None:
     spans = [span for line in lines for resource in json.loads(line)["resourceSpans"]
              for scope in resource["scopeSpans"] for span in scope["spans"]]
     assert len(spans) == 12
-    root = next(s for s in spans if s["name"] == "episode")
+    root = next(s for s in spans if s["name"] == ROOT)
     assert len(root["traceId"]) == 32 and len(root["spanId"]) == 16  # hex, as OTLP-JSON has it
     assert int(root["startTimeUnixNano"]) == int(T0 * 1e9)
     steps = [s for s in spans if s["name"].startswith("step")]

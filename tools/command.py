@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from records.console import format_outcome, format_step
 from records.observers.config import build_observers
 from records.run_dir import RunDirectoryError
 from records.trace import RunRecorder
+from skills.types import Step
 
 if TYPE_CHECKING:
     from sim.scene_gen import SceneSpec
@@ -55,9 +56,12 @@ def describe_table(session: SimSession, spec: SceneSpec) -> str:
     return describe_scene_spec(spec)
 
 
-def run_command(session: SimSession, instruction: str, recorder: RunRecorder) -> EpisodeResult:
+def run_command(session: SimSession, instruction: str, recorder: RunRecorder,
+                confirm_guess: Callable[[Step], bool] | None = None) -> EpisodeResult:
     """Run, print and record one episode. A record that cannot be written ends the episode
-    before the next motion (RunDirectoryError); Ctrl-C ends it with CommandInterrupted."""
+    before the next motion (RunDirectoryError); Ctrl-C ends it with CommandInterrupted. An
+    episode that ends refused or unsure (a guess nobody confirmed: `confirm_guess`) ends its
+    output with the one line saying why."""
     session.planner.on_record = recorder.llm_call
     recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
     top_k = int(session.cfg.get("print_top_k", 5))
@@ -77,7 +81,7 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder) ->
     episode: EpisodeResult | None = None
     try:
         with session.driver:
-            episode = session.agent(on_step).run(instruction)
+            episode = session.agent(on_step, confirm_guess).run(instruction)
     except KeyboardInterrupt:  # also one during the driver's own stop on the way out
         with sigint_ignored():
             session.driver.stop()
@@ -85,6 +89,8 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder) ->
         last = episode.records[-1] if episode.records else None
         last_frame = (last.frame_after or last.frame_before) if last else None
         record_episode(recorder, episode, last_frame, {**summary_extra, "interrupted": False})
+        if episode.status in ("refused", "unsure"):
+            print(episode.message, flush=True)
         return episode
     with sigint_ignored():
         print(INTERRUPTED, flush=True)

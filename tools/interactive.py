@@ -4,7 +4,9 @@ same table.
 The session (model, simulator, arm) is built once; the scene is set at the start and again on
 `reset` only, so each command sees what the ones before it did. Each command is one episode with
 the one-shot console output and its own record, `<run dir>/<NN>-<command words>/`. Lines come
-from stdin, so a pipe works as well as a terminal (`printf '...\\n' | stackbot`).
+from stdin, so a pipe works as well as a terminal (`printf '...\\n' | stackbot`). When the planner
+is unsure of its best guess (planner.min_confidence) the prompt asks whether to carry it out;
+anything but yes (the default, an empty line, end of input) ends the command unsure.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from agent.session import SimSession, build, open_session
 from records.run_dir import RunDirectoryError, check_writable
 from sim.scene_gen import SceneSpec
 from skills.relations import describe_state
+from skills.types import Step
 from tools.command import (
     CommandInterrupted,
     describe_table,
@@ -65,15 +68,15 @@ def command_directory(run_dir: Path, number: int, instruction: str) -> Path:
     return run_dir / f"{number:02d}-{words}"
 
 
-def read_line() -> str | None:
+def read_line(prompt: str = PROMPT) -> str | None:
     """One line after the prompt ("" after Ctrl-C there); None at end of input. From a pipe the
     line is echoed after the prompt, so the output reads as it would on a terminal."""
     try:
         if sys.stdin.isatty():
             import readline  # noqa: F401 - line editing and history for input()
 
-            return input(PROMPT)
-        print(PROMPT, end="", flush=True)
+            return input(prompt)
+        print(prompt, end="", flush=True)
         line = sys.stdin.readline()
         print(line.rstrip("\n"), flush=True)
         return line or None
@@ -134,12 +137,13 @@ class InteractiveSession:
         print(describe_table(self.session, spec), flush=True)
 
     def run(self, instruction: str) -> None:
+        """One command as an episode of its own."""
         self.commands += 1
         directory = command_directory(self.run_dir, self.commands, instruction)
         try:
             recorder = open_recorder(self.cfg, directory)
             print(f"record: {directory}", flush=True)
-            run_command(self.session, instruction, recorder)
+            run_command(self.session, instruction, recorder, confirm_guess)
         except RunDirectoryError:
             raise
         except Exception as error:  # noqa: BLE001 - bad input is one line, the rest re-raises
@@ -147,3 +151,15 @@ class InteractiveSession:
             if message is None:
                 raise
             print(f"error: {message}", flush=True)
+
+
+CONFIRM = "carry it out? [y/N] "
+
+
+def confirm_guess(step: Step) -> bool:
+    """Asks the person whether to carry out a step the planner is unsure of: yes only on y or
+    yes (an empty line, end of input or Ctrl-C: no)."""
+    p = "?" if step.p is None else f"{step.p:.2f}"
+    print(f"not sure what to do next: best guess {step.option.text} at p = {p}", flush=True)
+    answer = read_line(CONFIRM)
+    return answer is not None and answer.strip().lower() in ("y", "yes")

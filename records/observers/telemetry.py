@@ -32,9 +32,10 @@ def make_exporter(settings: TelemetrySettings, traces_file: Path) -> SpanExporte
 
         return OtlpJsonLinesExporter(traces_file)
     if settings.exporter == "otlp":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from records.observers.otlp_http import QuietOtlpExporter
 
-        return OTLPSpanExporter(endpoint=settings.endpoint, timeout=settings.timeout_s)
+        assert settings.endpoint is not None  # TelemetrySettings requires one for otlp
+        return QuietOtlpExporter(settings.endpoint, settings.timeout_s)
     raise ValueError(f"no span exporter for telemetry.exporter={settings.exporter!r}")
 
 

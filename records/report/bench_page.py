@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from records.bench_stats import FamilyStats, bar_chart, by_family, registry_order, wilson
+from records.calibration import reliability, results_pairs
 from records.cap_table import CapRow, cap_label, cap_rows
 from records.report.assets import TABLE_SCRIPT
 from records.report.episode_page import write_episode_report
@@ -24,7 +25,8 @@ from records.run_dir import REPORT_FILE, SUMMARY_FILE, TRACE_FILE, RunDirectoryE
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("success", "planned (dry run)", "plan failed", "execution failed", "error")
+OUTCOMES = ("success", "refused", "unsure", "planned (dry run)", "plan failed",
+            "execution failed", "error")
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,12 @@ def load_configuration(results: str | Path) -> Configuration | None:
 
 
 def outcome(record: dict[str, Any]) -> str:
+    """How the episode went; a refusal and an unsure ending are outcomes of their own (a refusal
+    may be the success of a command no skill can carry out: the success columns say)."""
     if record.get("traceback"):
         return "error"
+    if record.get("status") in ("refused", "unsure"):
+        return str(record["status"])
     if record.get("execution_success") is None:  # a dry run: nothing moved
         return "planned (dry run)" if record.get("plan_success") else "plan failed"
     if not record.get("execution_success"):
@@ -194,6 +200,37 @@ def episodes_table(configurations: Sequence[Configuration], out: Path) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+def calibration_section(configurations: Sequence[Configuration]) -> str:
+    """Per configuration, the reliability table of the model's chosen options (p_LLM in bins
+    against the fraction right, per step) and the expected calibration error; "" without steps
+    a model chose (a scripted planner)."""
+    parts = []
+    for c in configurations:
+        table = reliability(results_pairs(c.records))
+        if not table.steps:
+            continue
+        rows = "".join(
+            f'<tr><td>{b.low:.1f}–{b.high:.1f}</td><td class="num">{b.steps}</td>'
+            f'<td class="num">{b.right}</td><td class="num">{b.fraction_right:.2f}</td>'
+            f'<td class="num">{b.mean_p:.2f}</td></tr>' for b in table.bins if b.steps)
+        parts.append(
+            f'<h3>{esc(c.label)}</h3><p>expected calibration error <b class="ece">'
+            f"{table.ece:.3f}</b> over {table.steps} steps ({table.right} right)</p>"
+            '<table class="reliability"><thead><tr><th>p of the chosen option</th>'
+            '<th class="num">steps</th><th class="num">right</th>'
+            '<th class="num">fraction right</th><th class="num">mean p</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+    if not parts:
+        return ""
+    return ('<h2 id="calibration">Calibration</h2><p class="muted">Each step a language model '
+            "chose: its p<sub>LLM</sub> (softmax over the options; after a best-first search a "
+            "lower bound) against whether the step was right, judged against the task's goal "
+            "(a move the goal still asks for, done() once it is met, a refusal for a command no "
+            "skill can carry out), not the episode's success. A calibrated planner's fraction "
+            "right equals its mean p in every bin; the expected calibration error is the "
+            "bins' gap weighted by their steps.</p>" + "".join(parts))
+
+
 def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path | None) -> str:
     labels = [c.label for c in configurations]
     title = labels[0] if len(labels) == 1 else "comparison: " + ", ".join(labels)
@@ -210,7 +247,8 @@ def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path |
                      f"plan success {100 * plans / max(n, 1):.1f}% "
                      f'<span class="muted mono">({esc(os.path.relpath(c.results, out.parent))})'
                      "</span></dd>")
-    failed = sum(outcome(r) != "success" for c in configurations for r in c.records)
+    failed = sum(not (outcome(r) == "success" or outcome(r) == "refused" and r["plan_success"]
+                      and r.get("execution_success")) for c in configurations for r in c.records)
     episodes = sum(len(c.records) for c in configurations)
     figure = "" if chart is None or not chart.is_file() else "<h2>Chart</h2>" + picture_figure(
         chart, "execution success per family, with 95% Wilson intervals")
@@ -220,7 +258,8 @@ def bench_html(configurations: Sequence[Configuration], out: Path, chart: Path |
             f"<h2>Per family</h2>{family_table(configurations)}"
             + "".join(cap_table(cap_rows(c.records), c.label if len(configurations) > 1 else "")
                       for c in configurations)
-            + figure + f"<h2>Episodes</h2>{episodes_table(configurations, out)}")
+            + figure + calibration_section(configurations)
+            + f"<h2>Episodes</h2>{episodes_table(configurations, out)}")
     return page(f"stackbot benchmark: {title}", body, TABLE_SCRIPT)
 
 

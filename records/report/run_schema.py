@@ -53,8 +53,10 @@ TRACE_LINE = {"step": int, "dry_run": bool, "scene": str, "state": str,
               "detections": ListOf(DETECTION), "camera": CAMERA, "options": ListOf(OPTION),
               "chosen": str, "result": RESULT, "verdict": {"holds": bool, "evidence": str},
               "succeeded": bool, "faults": ListOf({"fault": str, "step": int, "detail": str}),
-              "recovery": str, "seconds": MapOf(NUMBER)}
-SUMMARY = {"instruction": str, "message": str, "finished": bool, "interrupted": bool,
+              "recovery": str, "seconds": MapOf(NUMBER), "p": NUMBER, "unsure": bool,
+              "note": str}
+SUMMARY = {"instruction": str, "message": str, "finished": bool, "status": str,
+           "interrupted": bool,
            "moved": bool, "dry_run": bool, "benchmark_success": bool,
            "final_detections": ListOf(DETECTION), "seconds": MapOf(NUMBER),
            "steps": ListOf(str), "task": {"family": str, "seed": int}}

@@ -36,7 +36,10 @@ def failure_text(line: dict[str, Any]) -> str:
 def step_badge(line: dict[str, Any]) -> str:
     result = line.get("result")
     if result is None:
-        return badge("done()" if line["chosen"] == "done()" else "not executed", "info")
+        if line.get("unsure"):
+            return badge("unsure: not executed", "warn")
+        return badge("done()" if line["chosen"] == "done()" else "refused"
+                     if str(line["chosen"]).startswith("cannot(") else "not executed", "info")
     if step_failed(line):
         return badge("FAILED", "fail")
     if result.get("dry_run"):

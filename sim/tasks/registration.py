@@ -22,7 +22,7 @@ ATTRIBUTE_SPLITS: tuple[str, ...] = ("seen", "unseen")
 
 @dataclass(frozen=True)
 class FamilyInfo:
-    """suite: the group `tasks=<suite>` selects (`core`: the eleven first families; `cap`: Code
+    """suite: the group `tasks=<suite>` selects (`core`: the thirteen first families; `cap`: Code
     as Policies' tabletop instruction kinds; `everyday`: commands beyond the paper).
     trainable: demonstrations may be made from it (a family kept for measuring generalisation
     is not; `stackbot-tune --every-kind` lifts the mark). For a `cap` family: its `category`

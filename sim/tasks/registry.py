@@ -17,8 +17,10 @@ from sim.tasks import (
     long_horizon,
     matching_bowls,
     mismatched_bowls,
+    out_of_scope,
     pick_place,
     stacking,
+    typos,
     unseen_colors,
 )
 from sim.tasks.registration import INFO, REGISTERED, SUITES, FamilyInfo, Generator
@@ -26,7 +28,7 @@ from sim.tasks.task import Task
 from sim.tasks.wordings import WordingSplit
 
 SHIPPED = (pick_place, matching_bowls, mismatched_bowls, all_in_one, stacking, corners_sides,
-           exclusion, unseen_colors, infeasible, long_horizon,  # the core suite
+           exclusion, unseen_colors, infeasible, long_horizon, out_of_scope, typos,  # core
            cap_long_horizon, cap_spatial, cap_unseen, everyday)
 
 

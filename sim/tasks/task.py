@@ -21,7 +21,9 @@ ALL_COLORS: tuple[str, ...] = tuple(PALETTE)
 class Task:
     """family: the stable id of the family that generated the task (e.g. pick_place_v1), or the
     id of a task file's entry (a family of one task); seed: the episode seed it was generated
-    from. `infeasible`: the instruction names an absent object."""
+    from. `infeasible`: the instruction names an absent object. `refusal`: the kind of
+    capability the instruction asks for that no skill has (`skills.refusal.REFUSAL_KINDS`), ""
+    for a command within the skills."""
 
     family: str
     seed: int
@@ -29,6 +31,7 @@ class Task:
     scene: SceneSpec
     goal: Goal
     infeasible: bool = False
+    refusal: str = ""
 
     @property
     def key(self) -> str:

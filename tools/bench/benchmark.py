@@ -14,6 +14,7 @@ from tqdm import tqdm
 from agent.fault_config import register_fault_label
 from agent.session import build, open_session
 from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines
+from records.calibration import reliability, reliability_lines, results_pairs
 from records.cap_table import cap_markdown, cap_rows
 from records.report.bench_page import Configuration, write_bench_report
 from records.results import ResultsFile
@@ -107,7 +108,11 @@ def report(records: list[dict[str, Any]], results_path: Path, label: str) -> Non
     if cap:
         table += f"\n{cap}"
     table_path = results_path.with_suffix(".md")
-    write_text(table_path, f"# {label}\n\n{table}")
+    calibration = reliability(results_pairs(records))
+    calibration_text = ("\n## Calibration (per step, judged against the goal)\n\n"
+                        + "\n".join(reliability_lines(calibration)) + "\n"
+                        if calibration.steps else "")
+    write_text(table_path, f"# {label}\n\n{table}{calibration_text}")
     chart = bar_chart({label: rows}, results_path.with_suffix(".png"))
     page = write_bench_report([Configuration(label, results_path, tuple(records))],
                               results_path.with_suffix(".html"), chart)

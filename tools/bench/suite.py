@@ -15,7 +15,7 @@ def is_task_file(tasks: str | Sequence[str]) -> bool:
 
 
 def family_ids(tasks: str | Sequence[str]) -> list[str]:
-    """The family ids `tasks=` names: a family id, a group (`core`: the eleven first families,
+    """The family ids `tasks=` names: a family id, a group (`core`: the thirteen first families,
     the default; `cap`: Code as Policies' 28; `everyday`; `all`: every family), or a list of
     either (each family once, in the order given)."""
     names = [tasks] if isinstance(tasks, str) else [str(t) for t in tasks]

@@ -1,8 +1,11 @@
 """One benchmark episode in a session: reset the scene, run the agent, judge plan and execution.
 
 Plan success: the planned skill calls, applied to the symbolic model of the scene, satisfy the
-goal, and the plan ended with done(). Execution success: the goal holds on the simulator's ground
-truth at the end.
+goal, and the plan ended with done() (or a refusal). A command no skill can carry out
+(`Task.refusal`) must end refused when the refusals are offered (`refusals=true`), else done()
+with nothing moved. Execution success: the goal holds on the simulator's ground truth at the
+end. `status`: how the episode ended (done, refused, unsure, step_limit, stopped);
+`confidence`: [p_LLM of the chosen option, right] per step (`tools/bench/calibration.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from records.console import failure_message
 from sim.tasks.checks import start_positions, unmet_as_perceived, unmet_in_world
 from sim.tasks.task import Task
 from skills.goals import describe, evaluate_plan
+from tools.bench.calibration import judged_steps
 from tools.bench.traces import EpisodeTraces
 
 
@@ -38,7 +42,7 @@ def run_task(session: SimSession, task: Task,
     the episode's steps and model calls are recorded in its own directory too."""
     planner = session.planner
     if isinstance(planner, ScriptedPlanner):
-        planner.set_goal(task.goal)
+        planner.set_goal(task.goal, task.refusal)
     records_before = len(getattr(planner, "records", []))
     dry_run = bool(session.driver.dry_run)  # the safety guard's: checked, nothing sent
     recorder = traces.recorder(task.key, dry_run) if traces is not None else None
@@ -57,7 +61,12 @@ def run_task(session: SimSession, task: Task,
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
                                         plan, session.skills, task.scene.start_on)
     plan_ok = plan_ok and episode.finished
-    world_unmet = [] if dry_run else unmet_in_world(session.world, task.goal, start)
+    not_refused = bool(task.refusal) and session.skills.refusals and episode.status != "refused"
+    plan_ok = plan_ok and not not_refused
+    world_unmet = [] if dry_run else [
+        describe(p) for p in unmet_in_world(session.world, task.goal, start)]
+    if not_refused and not dry_run:  # nothing moved is not enough: it must say it cannot
+        world_unmet.append(f"refused (the episode ended {episode.status})")
     perceived_unmet = None if dry_run else perceived_check(episode, task)
     trace = None if traces is None or recorder is None else traces.finish(
         recorder, episode, plan_ok and not world_unmet, {"task": task_json(task)})
@@ -69,6 +78,7 @@ def run_task(session: SimSession, task: Task,
         "execution_success": None if dry_run else not world_unmet,  # a dry run moves nothing
         "perceived_success": None if perceived_unmet is None else not perceived_unmet,
         "finished": episode.finished,
+        "status": episode.status,
         "message": episode.message,
         "arm_fault_at_end": arm_fault,
         "steps": [r.step.option.text for r in episode.records],
@@ -78,11 +88,13 @@ def run_task(session: SimSession, task: Task,
                              zip(c.n_tokens, c.bounds or (False,) * len(c.n_tokens), strict=True)
                              if not pruned),  # scored (best-first prunes some)
         "seconds": {k: round(v, 3) for k, v in episode.seconds.items()},
+        "confidence": [[round(p, 4), right]
+                       for p, right in judged_steps(episode, task, session.skills)],
         "plan_unmet": [describe(p) for p in plan_unmet],
-        "execution_unmet": [describe(p) for p in world_unmet],
+        "execution_unmet": world_unmet,
         "perceived_unmet": [describe(p) for p in perceived_unmet or ()],
         "failure": failure_reason(episode, plan_ok, [describe(p) for p in plan_unmet],
-                                  [describe(p) for p in world_unmet]),
+                                  world_unmet),
         "traceback": None,
         **fault_results(session.faults),
     }
@@ -113,7 +125,7 @@ def error_json(task: Task, error: BaseException) -> dict[str, Any]:
     """The results line of an episode that raised: a failure with its traceback."""
     return {
         **task_json(task), "plan_success": False, "execution_success": False,
-        "perceived_success": None, "perceived_unmet": [], "finished": False,
+        "perceived_success": None, "perceived_unmet": [], "finished": False, "status": "error",
         "message": f"{type(error).__name__}: {error}", "arm_fault_at_end": None,
         "steps": [], "n_steps": 0, "llm_calls": 0, "option_tokens": 0, "seconds": {},
         "plan_unmet": [], "execution_unmet": [],

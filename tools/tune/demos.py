@@ -49,6 +49,7 @@ from skills.goals import (
 )
 from skills.options import DONE_OPTION
 from skills.places import is_start
+from skills.refusal import refusal_option
 from skills.relations import BLOCK_SIZE, SceneGeometry, on_the_table
 from skills.skill_set import SkillSet
 from skills.types import Option, Outcome
@@ -216,7 +217,7 @@ def demonstrate(task: Task, skills: SkillSet, rng: np.random.Generator, recovery
         after = skills.imagine(option, scene)
         history.append(Outcome(option, True, scene, after))
         scene = after
-    step(DONE_OPTION)
+    step(refusal_option(task.refusal) if task.refusal and skills.refusals else DONE_OPTION)
     return Demonstration(task.family, task.seed, task.instruction, tuple(steps),
                          recovery if mishap_at >= 0 else "", feedback and mishap_at >= 0)
 

@@ -19,7 +19,7 @@ import numpy as np
 from agent.config import compose_config
 from agent.loop import Agent
 from agent.session import build_skills
-from agent.types import Planner
+from agent.types import EpisodeResult, Planner
 from drivers.example_driver import GantryDriver
 from perception.types import Frame, Scene
 from planner.saycan import SayCanPlanner
@@ -68,18 +68,26 @@ class ImaginedTable:
         return step
 
 
-def roll_out(task: Task, planner: Planner, skills: SkillSet, max_steps: int) -> Rollout:
+def roll_out(task: Task, planner: Planner, skills: SkillSet, max_steps: int,
+             affordance: AffordanceModel | None = None) -> Rollout:
     """The planner's steps through the agent loop on the imagined table; success is the goal on
     the symbolic state the executed calls' effects (`Skill.apply`) leave."""
-    table = ImaginedTable(initial_scene(task), skills, planner)
-    agent = Agent(table.perceive, table, GantryDriver(), AffordanceModel(), CompilerConfig(),
-                  skills=skills, max_steps=max_steps)
-    episode = agent.run(task.instruction)
+    episode = imagined_episode(task, planner, skills, max_steps, affordance)
     executed = [r.step.option for r in episode.records if r.succeeded]
     state = skills.apply(SymbolicState.initial(o.name for o in initial_scene(task).blocks),
                          executed)
     return Rollout(task.family, task.seed, task.instruction,
                    tuple(r.step.option.text for r in episode.records), not unmet(task.goal, state))
+
+
+def imagined_episode(task: Task, planner: Planner, skills: SkillSet, max_steps: int,
+                     affordance: AffordanceModel | None = None) -> EpisodeResult:
+    """The agent loop's episode on the imagined table (`affordance`: the default model's, with
+    done() at 1, unless given)."""
+    table = ImaginedTable(initial_scene(task), skills, planner)
+    agent = Agent(table.perceive, table, GantryDriver(), affordance or AffordanceModel(),
+                  CompilerConfig(), skills=skills, max_steps=max_steps)
+    return agent.run(task.instruction)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

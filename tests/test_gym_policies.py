@@ -1,0 +1,81 @@
+"""stackbot's planners as policies through the Gymnasium environment reach what the benchmark
+reaches on the same seeds: the benchmark's episode (`run_task`) and the environment's run on the
+same session, so the same simulator, arm, camera, perception and planner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import pytest
+
+from sim.tasks.registry import FAMILIES, generate
+from stackbot_gym import ENV_ID
+from stackbot_gym.env import TabletopEnv
+from stackbot_gym.policies import Policy, option_index, planner_policy
+from tools.bench.task_episode import run_task
+
+
+def rollout(env: TabletopEnv, policy: Policy, seed: int, family: str
+            ) -> tuple[float, list[str], dict]:
+    """One episode of the family: its return, the options chosen and the last info."""
+    observation, info = env.reset(seed=seed, options={"task": family})
+    total, chosen = 0.0, []
+    while True:
+        action = policy(observation, info)
+        chosen.append(observation["options"][action])
+        observation, reward, terminated, truncated, info = env.step(action)
+        total += reward
+        if terminated or truncated:
+            return total, chosen, info
+
+
+def compare(env: TabletopEnv, family: str, seed: int) -> tuple[dict[str, Any], float, list[str]]:
+    """The benchmark's results line and the environment's return and choices, same seed."""
+    bench = run_task(env.session, generate(family, seed))
+    total, chosen, _ = rollout(env, planner_policy(env.planner), seed, family)
+    return bench, total, chosen
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_the_scripted_planner_through_the_environment_matches_the_benchmark(
+        family: str) -> None:
+    made = gymnasium.make(ENV_ID, task=family)  # the default config: OpenCV perception
+    try:
+        bench, total, chosen = compare(made.unwrapped, family, 0)
+    finally:
+        made.close()
+    assert bench["execution_success"] is True, bench["failure"]
+    assert total == 1.0
+    # the benchmark's episode ends with done(); the environment's as soon as the goal holds
+    # (an infeasible command's goal holds from the start: there done() ends both)
+    expected = bench["steps"] if generate(family, 0).infeasible else bench["steps"][:-1]
+    assert chosen == expected
+
+
+@pytest.mark.sim
+@pytest.mark.model
+@pytest.mark.parametrize(("family", "seed"), [("pick_place_v1", 0), ("matching_bowls_v1", 1),
+                                              ("stack_order_v1", 0)])
+def test_the_saycan_planner_through_the_environment_matches_the_benchmark(
+        saycan_env: TabletopEnv, family: str, seed: int) -> None:
+    bench, total, chosen = compare(saycan_env, family, seed)
+    assert total == (1.0 if bench["execution_success"] else 0.0), (bench["steps"], chosen)
+    assert chosen == bench["steps"][:len(chosen)]
+
+
+@pytest.fixture(scope="module")
+def saycan_env() -> Any:
+    made = gymnasium.make(ENV_ID, task="pick_place_v1", planner="saycan")
+    yield made.unwrapped
+    made.close()
+
+
+def test_option_index_names_an_option_not_offered() -> None:
+    from skills.types import AffordedOption, Option
+
+    offered = (AffordedOption(Option("done", (), "done()"), 1.0),)
+    assert option_index(offered, Option("done", (), "done()")) == 0
+    with pytest.raises(ValueError, match=r"^robot.x\(\) is not one of the 1 options offered$"):
+        option_index(offered, Option("x", (), "robot.x()"))
