@@ -24,7 +24,7 @@ from stackbot.launch import fail, import_pybullet_quietly
 
 PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
-PROMPT_FORM = "transcript-v1"  # planner.prompt: no examples, scene feedback
+PROMPT_FORMS = ("transcript-v1", "transcript-v2")  # planner.saycan.TUNED_PROMPTS
 HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
                  "long_horizon_v1")  # the ones 100 demonstrations in one epoch did not teach
 DEFAULT_COUNTS = (*(f"{family}=180" for family in HARD_FAMILIES if family != "mismatched_bowls_v1"),
@@ -53,6 +53,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--suites", nargs="+", default=["core"], choices=SUITES,
                    help="the suites whose trainable families demonstrations come from "
                         "(default: core, the shipped adapter's)")
+    p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=PROMPT_FORMS[0],
+                   help="the prompt the adapter learns: transcript-v1 (the shipped adapter's) "
+                        "or transcript-v2 (with the spatial facts, skills/space.py)")
+    p.add_argument("--refusals", action="store_true",
+                   help="out-of-scope demonstrations end with a refusal (refusals=true)")
     p.add_argument("--every-kind", action="store_true",
                    help="also the families kept for measuring generalisation (unseen colours, "
                         "Code as Policies' unseen instructions and attributes)")
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     import_pybullet_quietly()  # the task families import it; its banner is no error
     from agent.config import compose_config
     from agent.session import build_skills
+    from planner.saycan import TUNED_PROMPTS
     from tools.tune.demos import (
         FEEDBACK_RATE,
         TRAIN_FIRST_SEED,
@@ -116,17 +122,20 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.out or Path("outputs/tune") / time.strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
-    skills = build_skills(compose_config([f"skills=[{','.join(args.skills)}]"]))
+    skills = build_skills(compose_config([f"skills=[{','.join(args.skills)}]",
+                                          f"refusals={str(args.refusals).lower()}"]))
+    builder = TUNED_PROMPTS[args.prompt_form]
     families = training_families(args.exclude, args.suites, args.every_kind)
     train_demos = list(generate_demonstrations(skills, args.per_family, TRAIN_FIRST_SEED,
                                                args.exclude,
                                                args.recovery_rate, seed=args.seed,
                                                counts=args.counts, suites=args.suites,
-                                               every_kind=args.every_kind))
+                                               every_kind=args.every_kind, builder=builder))
     validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1,
-                                              suites=args.suites, every_kind=args.every_kind))
+                                              suites=args.suites, every_kind=args.every_kind,
+                                              builder=builder))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)
     (out / "demonstrations.jsonl").write_text(data)
     manifest = {
@@ -142,12 +151,12 @@ def main(argv: list[str] | None = None) -> int:
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
                  "recovery_rate": args.recovery_rate, "feedback_rate": FEEDBACK_RATE,
                  "contrasting_pairs": True},
-        "prompt": PROMPT_FORM,
+        "prompt": args.prompt_form, "refusals": args.refusals,
         "hyperparameters": asdict(config) | {"max_steps": args.max_steps},
     }
     print(f"{len(train_demos)} demonstrations ({len(validation)} for validation) from "
           f"{len(manifest['data']['families'])} families; run directory {out}")
-    manifest = run_tuning(train_demos, validation, config, out, manifest, PROMPT_FORM,
+    manifest = run_tuning(train_demos, validation, config, out, manifest, args.prompt_form,
                           max_steps=args.max_steps, progress=not args.no_progress)
     print(json.dumps(manifest["evaluation"], indent=1))
     print(f"adapter: {manifest['adapter']['path']}")

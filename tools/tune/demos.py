@@ -258,11 +258,13 @@ def generate_demonstrations(
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
     counts: Mapping[str, int] | None = None, contrasts: bool = True,
     suites: Sequence[str] = ("core",), every_kind: bool = False,
+    builder: PromptBuilder | None = None,
 ) -> Iterator[Demonstration]:
     """`per_family` demonstrations of each training family (`counts` overrides it per family)
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
     each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
-    `every_kind`: which families (`training_families`)."""
+    `every_kind`: which families (`training_families`); `builder`: the prompt form's builder
+    (default: transcript-v1's)."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -276,16 +278,16 @@ def generate_demonstrations(
             task = generate(family, first_seed + k, wordings)
             twin = contrast(task, rng) if contrasts else None
             for each in (task,) if twin is None else (task, twin):
-                yield _demonstration(each, skills, rng, recovery_rate)
+                yield _demonstration(each, skills, rng, recovery_rate, builder)
 
 
 def _demonstration(task: Task, skills: SkillSet, rng: np.random.Generator,
-                   recovery_rate: float) -> Demonstration:
+                   recovery_rate: float, builder: PromptBuilder | None = None) -> Demonstration:
     if float(rng.random()) < COURTESY_RATE:
         courtesy = COURTESIES[int(rng.integers(len(COURTESIES)))]
         task = replace(task, instruction=courtesy.format(task.instruction))
     draw = float(rng.random())
     recovery = "" if draw >= recovery_rate else (
         "failed" if draw < recovery_rate / 2 else "slipped")
-    return demonstrate(task, skills, rng, recovery,
+    return demonstrate(task, skills, rng, recovery, builder,
                        feedback=float(rng.random()) < FEEDBACK_RATE)
