@@ -107,9 +107,6 @@ def main() -> None:
         median = {s: statistics.median(v) for s, v in seconds.items()}
         if label == "53":
             base_53, best_first_53 = median["exhaustive"], median["best_first"]
-        if label == "cap" and best_first_53:
-            print(f"the largest CaP table, best_first: {median['best_first'] / best_first_53:.2f}x "
-                  "the best_first step at 53 options")
         same = steps["best_first"].option == steps["exhaustive"].option
         for search in SEARCHES:
             summary = steps[search].search
@@ -119,6 +116,9 @@ def main() -> None:
             print(f"{n_options:>8} {search:>10} {median[search]:>8.2f} "
                   f"{summary.tokens_decoded:>7} {summary.logits_rows:>5} {summary.scored:>6} "
                   f"{'yes' if same else 'NO':>5} {share:>5.2f}x {of_53}", flush=True)
+        if label == "cap" and best_first_53:
+            print(f"the largest CaP table, best_first: {median['best_first'] / best_first_53:.2f}x "
+                  "the best_first step at 53 options", flush=True)
     print(f"tokens: option tokens decoded (padding included, the prompt not counted); rows: "
           f"logits rows; scored: options with exact scores; load average now "
           f"{os.getloadavg()[0]:.2f}")
