@@ -7,8 +7,8 @@ crowded table (10 blocks, 6 bowls: several hundred options) and on the largest t
 Code as Policies families (4 blocks, 4 bowls, every option: with places on, several hundred),
 for "put all the blocks in the blue bowl". The step timed is the second of the episode: the
 first step's move done on the table (as the demonstrations' geometry does it), the first step's
-prompt in the KV cache (put back before every timed step). Prints, per search, the median seconds of the step over
-the repeats, the option tokens decoded (padding included), the logits rows, and whether the two
+prompt in the KV cache (put back before every timed step). Prints, per search, the median
+seconds of the step over the repeats, the option tokens decoded (padding included), the logits rows, and whether the two
 searches chose the same option; then each best-first step as a share of its exhaustive step and
 of the exhaustive step at 53 options. Timings, not assertions: the machine's load (shown) shows up
 here.
