@@ -2,16 +2,16 @@
 
 One SayCan planning step with the run's config (the shipped planner, its prompt, affordances
 with the `done()` prior), once per search, at 7, 53 and 95 options (pick_and_place over 3-, 5-
-and 8-object scenes, the first K-1 options plus done(), as `tools.timing.scoring`) and on a
-crowded table (10 blocks, 6 bowls: several hundred options) and on the largest table of the
-Code as Policies families (4 blocks, 4 bowls, every option: with places on, several hundred),
-for "put all the blocks in the blue bowl". The step timed is the second of the episode: the
-first step's move done on the table (as the demonstrations' geometry does it), the first step's
-prompt in the KV cache (put back before every timed step). Prints, per search, the median
-seconds of the step over the repeats, the option tokens decoded (padding included), the logits rows, and whether the two
-searches chose the same option; then each best-first step as a share of its exhaustive step and
-of the exhaustive step at 53 options. Timings, not assertions: the machine's load (shown) shows up
-here.
+and 8-object scenes, the first K-1 options plus done(), as `tools.timing.scoring`), on a crowded
+table (10 blocks, 6 bowls: several hundred options) and on the largest table of the Code as
+Policies families (4 blocks, 4 bowls, every option: with places on, several hundred), for "put
+all the blocks in the blue bowl". The step timed is the second of the episode: the first step's
+move done on the table (as the demonstrations' geometry does it), the first step's prompt in the
+KV cache (put back before every timed step). Prints, per search, the median seconds of the step
+over the repeats, the option tokens decoded (padding included), the logits rows, and whether the
+two searches chose the same option; then each best-first step as a share of its exhaustive step
+and of the exhaustive step at 53 options, and the largest CaP table's best-first step as a share
+of the best-first step at 53. Timings, not assertions: the machine's load (shown) shows up here.
 """
 
 from __future__ import annotations
