@@ -82,7 +82,7 @@ class TabletopEnv(gymnasium.Env[dict[str, Any], np.int64]):
 
     def __init__(self, task: str, *, wordings: Literal["train", "held_out"] = "train",
                  planner: str = "scripted", overrides: Sequence[str] = (),
-                 max_options: int = 256, render_mode: str | None = None) -> None:
+                 max_options: int = 1024, render_mode: str | None = None) -> None:
         self.family = _checked_family(task)
         if wordings not in WORDINGS:
             raise ValueError(f"wordings must be one of {', '.join(WORDINGS)}, got {wordings!r}")

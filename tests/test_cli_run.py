@@ -11,6 +11,7 @@ import pytest
 from tests.test_cli_errors import STACKBOT
 
 pytestmark = [pytest.mark.sim, pytest.mark.model]
+DEMO_OPTIONS = 145
 
 
 def test_cli_episode_writes_the_run_directory(tmp_path: Path) -> None:
@@ -31,7 +32,9 @@ def test_cli_episode_writes_the_run_directory(tmp_path: Path) -> None:
         "robot.pick_and_place(red block, blue bowl)", "done()"]
     first = lines[0]
     assert first["scene"].startswith("objects = [red block")
-    assert len(first["options"]) == 40
+    # the demo table (3 blocks, 2 bowls): each block to 4 objects, 9 locations and the places
+    # (beside each object, line spots, where each block started), then done()
+    assert len(first["options"]) == DEMO_OPTIONS
     for option in first["options"]:
         assert {"llm_logprob", "n_tokens", "affordance", "combined"} <= option.keys()
     assert [p["phase"] for p in first["result"]["primitives"]][:4] == [
@@ -68,7 +71,7 @@ def test_records_of_a_best_first_step_mark_bounds_and_agree_with_exhaustive(
     first, full = lines[0], {o["text"]: o for o in full_lines[0]["options"]}
     search = first["search"]
     assert search["search"] == "best_first" and search["pruned"] > 0
-    assert search["scored"] + search["pruned"] == len(first["options"]) == 40
+    assert search["scored"] + search["pruned"] == len(first["options"]) == DEMO_OPTIONS
     assert 0 < search["tokens_decoded"] < full_lines[0]["search"]["tokens_decoded"]
     assert 0 < search["logits_rows"] < full_lines[0]["search"]["logits_rows"]
     assert 0 < search["scored_mass"] <= 1
@@ -84,6 +87,6 @@ def test_records_of_a_best_first_step_mark_bounds_and_agree_with_exhaustive(
         o["text"]: o["bound"] for o in first["options"]}  # the call keeps the options' order
     assert calls[0]["search"] == search
     assert "best-first: " in out and f"{search['pruned']} pruned" in out and "<=" in out
-    assert "exhaustive: 40 options scored" in runs["exhaustive"][0]
+    assert f"exhaustive: {DEMO_OPTIONS} options scored" in runs["exhaustive"][0]
     report = (tmp_path / "best_first" / "report.html").read_text()
     assert "Best-first search:" in report and "&le;" in report
