@@ -54,7 +54,9 @@ class ScriptedPlanner:
             chosen = next((o for o in afforded if o.is_refusal and o.args == (self.refusal,)),
                           None)
         note = ""
-        if chosen is None and len(pending) > 1 and all(is_start(t) for _, t in pending):
+        offered = [a.option for a in options]
+        if (chosen is None and len(pending) > 1 and all(is_start(t) for _, t in pending)
+                and any(self.skills.makes(option, *pending[0]) for option in offered)):
             chosen = next((option for move in pending[1:] for option in afforded
                            if self.skills.makes(option, *move)), None)
             if chosen is None:

@@ -221,3 +221,14 @@ def test_a_detection_keeps_the_scene_start_through_changes() -> None:
     moved = scene.with_position("red block", (0.5, 0.0, Z))
     assert moved.start == scene.start and moved.start[0].position[:2] == (0.4, 0.1)
     assert moved.with_objects([Detection("red", "block", (0.6, 0.0, Z))]).start == scene.start
+
+
+def test_scripted_planner_parks_nothing_when_the_swap_targets_are_not_offered() -> None:
+    """Without start places there is no swap to make room for: done() at once, not a block
+    moved back and forth to the step limit."""
+    plain = SkillSet.of([PickAndPlace()])
+    scene = table(red_block=(0.40, 0.1), green_block=(0.6, -0.1)).started()
+    goal = (At("red block", start_of("green block")), At("green block", start_of("red block")))
+    options = AffordanceModel().afford(plain.options(scene), scene, skills=plain)
+    step = ScriptedPlanner(plain, goal).next_step("swap them", scene, options, [])
+    assert step.option.is_done and "is not offered or not afforded" in step.note

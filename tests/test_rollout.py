@@ -8,7 +8,7 @@ import pytest
 from planner.scripted import ScriptedPlanner
 from sim.tasks.registry import FAMILIES, generate
 from skills.types import AffordedOption, Outcome, Step
-from tests.skill_sets import SKILLS
+from tests.skill_sets import SKILLS, WITH_PLACES
 from tools.tune.rollout import roll_out
 
 
@@ -16,7 +16,8 @@ from tools.tune.rollout import roll_out
 def test_the_scripted_planner_rolls_out_every_family(family: str) -> None:
     for seed in (0, 1):
         task = generate(family, seed)
-        result = roll_out(task, ScriptedPlanner(SKILLS, task.goal), SKILLS, max_steps=12)
+        result = roll_out(task, ScriptedPlanner(WITH_PLACES, task.goal), WITH_PLACES,
+                          max_steps=12)
         assert result.success, (family, seed, result.steps)
         assert result.steps[-1] == "done()"
 
