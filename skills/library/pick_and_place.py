@@ -11,8 +11,11 @@ close. The release yaw is chosen the same way at the target.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from perception.types import Detection, Scene
 from skills.compiler_config import CompilerConfig, top_down
@@ -66,9 +69,10 @@ class PickAndPlace(Skill):
     arity = 2
     places: Places = field(default_factory=Places)
 
-    def spots(self, scene: Scene) -> dict[str, tuple[float, float]]:
-        """Every target on the table that is not an object: named locations, then places."""
-        return {**scene.locations, **self.places.points(scene)}
+    def spots(self, scene: Scene) -> Mapping[str, tuple[float, float]]:
+        """Every target on the table that is not an object: named locations, then places
+        (computed once per scene: every option's affordance asks)."""
+        return _spots(self.places, scene)
 
     def options(self, scene: Scene) -> list[Option]:
         objects = blocks_first(scene)
@@ -182,6 +186,11 @@ class PickAndPlace(Skill):
 PICK_AND_PLACE = PickAndPlace()
 
 
+@functools.lru_cache(maxsize=32)
+def _spots(places: Places, scene: Scene) -> Mapping[str, tuple[float, float]]:
+    return MappingProxyType({**scene.locations, **places.points(scene)})
+
+
 def pick_and_place_option(obj: str, target: str) -> Option:
     return PICK_AND_PLACE.option(obj, target)
 
@@ -219,7 +228,7 @@ def _onto_location(obj: Detection, location: str, xy: tuple[float, float], scene
 
 def pick_and_place(
     scene: Scene, obj_name: str, target_name: str, config: CompilerConfig,
-    spots: dict[str, tuple[float, float]] | None = None,
+    spots: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[Primitive]:
     """The primitives; `spots`: the targets that are points on the table (default: the named
     locations)."""
@@ -254,7 +263,8 @@ def pick_and_place(
 
 
 def _place_point(
-    scene: Scene, target_name: str, config: CompilerConfig, spots: dict[str, tuple[float, float]]
+    scene: Scene, target_name: str, config: CompilerConfig,
+    spots: Mapping[str, tuple[float, float]],
 ) -> tuple[tuple[float, float], float, float]:
     """(x, y) of the target, TCP height at release, and the height of the target's top."""
     half = config.block_size / 2
