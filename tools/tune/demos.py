@@ -62,6 +62,7 @@ COURTESY_RATE = 0.25
 FEEDBACK_RATE = 2 / 3  # of the recoveries: with the success check's evidence
 BOWL_FLOOR = 0.006
 GEOMETRY = SceneGeometry()
+CLEAR = 0.09  # metres from every object's centre: room to put a block down
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
     for _ in range(200):
         x = rng.uniform(WORKSPACE.x_min + 0.05, WORKSPACE.x_max - 0.05)
         y = rng.uniform(WORKSPACE.y_min + 0.05, WORKSPACE.y_max - 0.05)
-        clear = all(math.dist(o.position[:2], (x, y)) > 0.09 for o in scene.objects
+        clear = all(math.dist(o.position[:2], (x, y)) > CLEAR for o in scene.objects
                     if o.name != block)
         far = all(math.dist(xy, (x, y)) > 0.05 for xy in scene.locations.values())
         if clear and far:
@@ -150,11 +151,16 @@ def _taken_out(goal: Goal, scene: Scene) -> list[tuple[str, str]]:
                 block.position[:2], bowl.position[:2]) >= GEOMETRY.bowl_radius:
             continue
         used = {target for _, target in moves}
-        free = next((name for name, xy in scene.locations.items() if name not in used and all(
-            math.dist(o.position[:2], xy) > 0.09 for o in scene.objects)), None)
+        free = _free_location(scene, used)
         if free is not None:
             moves.append((block.name, free))
     return moves
+
+
+def _free_location(scene: Scene, taken: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """The first named location not in `taken` with no object near it."""
+    return next((name for name, xy in scene.locations.items() if name not in taken and all(
+        math.dist(o.position[:2], xy) > CLEAR for o in scene.objects)), None)
 
 
 def _parked(picks: list[tuple[str, str]], scene: Scene) -> list[tuple[str, str]]:
@@ -162,8 +168,7 @@ def _parked(picks: list[tuple[str, str]], scene: Scene) -> list[tuple[str, str]]
     goes out of the way to a free named location first."""
     if len(picks) < 2 or not all(is_start(target) for _, target in picks):
         return picks
-    free = next((name for name, xy in scene.locations.items()
-                 if all(math.dist(o.position[:2], xy) > 0.09 for o in scene.objects)), None)
+    free = _free_location(scene)
     if free is None:
         return picks
     first = picks[0][0]
