@@ -1,9 +1,11 @@
 """Everyday commands beyond Code as Policies' kinds: swap two blocks, take everything out of a
 bowl (blocks that start in it, `SceneSpec.start_on`), move a stack somewhere else (a stack at the
-start).
+start), put a block where another one was (after moving that one).
 
-Not here, and why: "put it back where it was" after moving it has no honest end-state goal (the
-block at its start position also holds when nothing moved)."""
+Not here, and why: "put it in the bowl, then put it back where it was" has no honest end-state
+goal (the block at its start position also holds when nothing moved): judging it needs the
+episode's history, not its last table. "where the red block was" is measured instead on a second
+block, which the end state does tell apart."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from sim.tasks.layout import locations, scene_satisfying
 from sim.tasks.registration import FamilyInfo, register_family
 from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
 from sim.tasks.wordings import Wordings, WordingSplit
-from skills.goals import AllAt, At, NotIn, Tower
+from skills.goals import AllAt, At, In, NotIn, Predicate, Tower
 from skills.places import start_of
 
 SWAP_FAMILY = "swap_blocks_v1"
 EMPTY_FAMILY = "empty_bowl_v1"
 MOVE_STACK_FAMILY = "move_stack_v1"
+WHERE_IT_WAS_FAMILY = "where_it_was_v1"
 EVERYDAY = FamilyInfo(suite="everyday", colors=SEEN_COLORS)
 LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
              "top side", "bottom side", "left side", "right side", "middle")
@@ -120,3 +123,44 @@ def generate_move_stack(seed: int, wordings: WordingSplit = "train") -> Task:
     goal = (AllAt(location, top_first), Tower(top_first))
     return Task(MOVE_STACK_FAMILY, seed, instruction, spec, goal)
 
+
+
+WHERE_IT_WAS = Wordings(
+    train=(
+        "move the {a} block to the {target}, then put the {b} block where the {a} block was",
+        "put the {a} block {into} the {target} and the {b} block where the {a} block used to be",
+        "put the {a} block {into} the {target}, then move the {b} block to where the {a} block "
+        "was",
+        "take the {a} block to the {target} and put the {b} block in its old place",
+        "first the {a} block goes {into} the {target}, then the {b} block takes its place",
+        "move the {a} block to the {target} and fill its old spot with the {b} block",
+    ),
+    held_out=(
+        "could you put the {a} block {into} the {target} and the {b} block where the {a} block "
+        "had been",
+        "I want the {a} block {into} the {target} and the {b} block in the {a} block's old spot",
+        "shift the {a} block to the {target}; the {b} block goes where the {a} block stood",
+    ),
+)
+
+
+@register_family(WHERE_IT_WAS_FAMILY, EVERYDAY)
+def generate_where_it_was(seed: int, wordings: WordingSplit = "train") -> Task:
+    """One block moves into a bowl or to a free named location; a second block then goes where
+    the first one started (`where the red block started`, a start place), so it must wait for
+    the first to leave."""
+    rng = rng_for(WHERE_IT_WAS_FAMILY, seed)
+    blocks = pick_colors(rng, between(rng, 2, 4), SEEN_COLORS)
+    bowls = pick_colors(rng, between(rng, 0, 2), SEEN_COLORS)
+    a, b = f"{blocks[0]} block", f"{blocks[1]} block"
+    if bowls and rng.random() < 0.5:
+        target, into = f"{choose(rng, bowls)} bowl", "in"
+        first: Predicate = In(a, target)
+        spec, _ = scene_satisfying(rng, blocks, bowls)
+    else:
+        target, into = choose(rng, LOCATIONS), "at"
+        first = At(a, target)
+        spec, _ = scene_satisfying(rng, blocks, bowls, free=locations(target))
+    instruction = WHERE_IT_WAS.choose(rng, wordings).format(
+        a=blocks[0], b=blocks[1], target=target, into=into)
+    return Task(WHERE_IT_WAS_FAMILY, seed, instruction, spec, (first, At(b, start_of(a))))
