@@ -22,30 +22,31 @@ from skills.types import AffordedOption, Option, Outcome, ScoredOption, Step
 
 
 class ScriptedPlanner:
-    """Moves each block the goal names, in the goal's order (towers bottom first), takes out
-    of a bowl the blocks a `not_in` keeps out of it, then done().
+    """Makes the waypoints' moves, then moves each block the goal names, in the goal's order
+    (towers bottom first), takes out of a bowl the blocks a `not_in` keeps out of it, then
+    done().
 
     `model` is accepted (and ignored) so that it is built like any planner. `skills`: the
     configured skill set, whose symbolic effects say which option makes a move."""
 
     def __init__(self, skills: SkillSet, goal: Goal = (), model: Any = None,
-                 refusal: str = "") -> None:
-        self.goal: Goal = tuple(goal)
-        self.refusal = refusal
+                 refusal: str = "", waypoints: Goal = ()) -> None:
         self.skills = skills
         self.records: list[Any] = []  # no model calls
+        self.set_goal(goal, refusal, waypoints)
 
-    def set_goal(self, goal: Goal, refusal: str = "") -> None:
-        """The task's goal, and the kind of refusal it asks for ("": none)."""
+    def set_goal(self, goal: Goal, refusal: str = "", waypoints: Goal = ()) -> None:
+        """The task's goal, the kind of refusal it asks for ("": none) and its waypoints."""
         self.goal = tuple(goal)
         self.refusal = refusal
+        self.waypoints = tuple(waypoints)
 
     def next_step(
         self, command: str, scene: Scene,
         options: Sequence[AffordedOption], history: Sequence[HistoryItem] = (),
     ) -> Step:
         taken = [option for item in succeeded(history) if (option := _option(item)) is not None]
-        pending = [m for m in goal_moves(self.goal)
+        pending = [m for m in goal_moves(self.waypoints + self.goal)
                    if not any(self.skills.makes(option, *m) for option in taken)]
         afforded = [a.option for a in options if a.affordance > 0]
         chosen = next((option for option in afforded if pending

@@ -1,6 +1,9 @@
 """Goal predicates (pure data) and their one evaluation, over any `WorldView`.
 
-A goal is a tuple of predicates that must all hold. The benchmark's end-of-episode check and the
+A goal is a tuple of predicates that must all hold at the end. A task may also have waypoints:
+predicates that must each hold at some moment of the episode, in order, before the end ("put it
+in the bowl, then put it back where it was": the end alone cannot tell that from doing nothing).
+The benchmark's end-of-episode check and the
 tests ask a `skills.snapshot.WorldSnapshot` of the simulator; plan success asks the symbolic
 model (`skills.symbolic.SymbolicState`) after the plan's steps.
 """
@@ -242,17 +245,35 @@ def unmet(goal: Goal, view: WorldView) -> list[Predicate]:
     return [p for p in goal if not holds(view, p)]
 
 
+def advance(waypoints: Goal, reached: int, view: WorldView) -> int:
+    """How many waypoints have held in order once the table is `view`, `reached` before."""
+    while reached < len(waypoints) and holds(view, waypoints[reached]):
+        reached += 1
+    return reached
+
+
+def unmet_along(goal: Goal, waypoints: Goal, views: Sequence[WorldView]) -> list[Predicate]:
+    """The waypoints not reached in order over the views (the table at the start and after
+    each step), then the goal's predicates that do not hold on the last view."""
+    reached = 0
+    for view in views:
+        reached = advance(waypoints, reached, view)
+    return list(waypoints[reached:]) + unmet(goal, views[-1])
+
+
 def evaluate_plan(
     goal: Goal, blocks: Iterable[str], steps: Iterable[Option], skills: SkillSet,
-    start_on: Iterable[tuple[str, str]] = (),
+    start_on: Iterable[tuple[str, str]] = (), waypoints: Goal = (),
 ) -> tuple[bool, list[Predicate]]:
     """Apply the planned steps' symbolic effects to the scene's blocks, on the table at first
-    unless `start_on` has them on another object ((block, support) pairs); does the goal hold?
-    Returns (success, the predicates left unmet)."""
+    unless `start_on` has them on another object ((block, support) pairs); were the waypoints
+    reached in order, and does the goal hold at the end? Returns (success, the predicates left
+    unmet)."""
     initial = SymbolicState.initial(blocks)
-    initial = SymbolicState({**initial.support, **dict(start_on)})
-    state = skills.apply(initial, list(steps))
-    left = unmet(goal, state)
+    states = [SymbolicState({**initial.support, **dict(start_on)})]
+    for step in steps:
+        states.append(skills.apply(states[-1], [step]))
+    left = unmet_along(goal, waypoints, states)
     return not left, left
 
 

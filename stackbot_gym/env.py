@@ -34,7 +34,7 @@ import numpy as np
 from agent.session import SimSession, open_session
 from agent.types import Decision, EpisodeResult, StepRecord
 from perception.types import Frame, Scene
-from sim.tasks.checks import start_positions, unmet_in_world
+from sim.tasks.checks import WaypointWatch, start_positions, unmet_in_world
 from sim.tasks.registry import FAMILIES, generate
 from sim.tasks.task import Task
 from skills.goals import describe
@@ -52,6 +52,7 @@ class _Episode:
 
     task: Task
     start: dict[str, Position]
+    watch: WaypointWatch  # the task's waypoints reached so far
     held_at_start: bool  # the goal held before anything moved (an infeasible command)
     loop: Generator[Decision, Step, EpisodeResult]
     arm: contextlib.ExitStack
@@ -133,8 +134,9 @@ class TabletopEnv(gymnasium.Env[dict[str, Any], np.int64]):
         except BaseException:
             arm.close()
             raise
-        held = not unmet_in_world(session.world, task.goal, start)
-        self._episode = _Episode(task, start, held, loop, arm, decision, records)
+        watch = WaypointWatch(session.world, task.waypoints, start)
+        held = not watch.unmet() and not unmet_in_world(session.world, task.goal, start)
+        self._episode = _Episode(task, start, watch, held, loop, arm, decision, records)
         return self._observation(), self._info()
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
@@ -157,7 +159,8 @@ class TabletopEnv(gymnasium.Env[dict[str, Any], np.int64]):
             episode.decision, episode.result = None, end.value
         if episode.decision is not None:
             episode.history = episode.decision.history
-        unmet = unmet_in_world(self.session.world, episode.task.goal, episode.start)
+        episode.watch()
+        unmet = self._unmet(episode)
         ended = episode.result is not None and (
             episode.result.finished or len(episode.result.records) < self.max_steps)
         terminated = (not unmet and not episode.held_at_start) or ended
@@ -229,13 +232,18 @@ class TabletopEnv(gymnasium.Env[dict[str, Any], np.int64]):
         frame, scene, afforded = self._view()
         return self.spaces.observe(frame.rgb, episode.task.instruction, scene, afforded)
 
+    def _unmet(self, episode: _Episode) -> list[Any]:
+        """The waypoints not reached in order, then the goal's predicates not holding now."""
+        return episode.watch.unmet() + unmet_in_world(self.session.world, episode.task.goal,
+                                                      episode.start)
+
     def _info(self, rejected: str = "", unmet: Sequence[Any] | None = None) -> dict[str, Any]:
         """What a policy may use besides the observation (a planner as a policy needs the
         structured scene and options) and what judges the episode."""
         episode = self._episode
         assert episode is not None
         if unmet is None:
-            unmet = unmet_in_world(self.session.world, episode.task.goal, episode.start)
+            unmet = self._unmet(episode)
         _, scene, afforded = self._view()
         last = episode.records[-1] if episode.records and not rejected else None
         return {

@@ -20,7 +20,8 @@ def planner_policy(planner: Planner) -> Policy:
 
     def policy(observation: dict[str, Any], info: dict[str, Any]) -> int:
         if isinstance(planner, ScriptedPlanner):
-            planner.set_goal(info["task"].goal)
+            task = info["task"]
+            planner.set_goal(task.goal, task.refusal, task.waypoints)
         step = planner.next_step(observation["instruction"], info["scene"], info["afforded"],
                                  info["history"])
         return option_index(info["afforded"], step.option)

@@ -16,8 +16,8 @@ from tools.tune.rollout import roll_out
 def test_the_scripted_planner_rolls_out_every_family(family: str) -> None:
     for seed in (0, 1):
         task = generate(family, seed)
-        result = roll_out(task, ScriptedPlanner(WITH_PLACES, task.goal), WITH_PLACES,
-                          max_steps=12)
+        planner = ScriptedPlanner(WITH_PLACES, task.goal, waypoints=task.waypoints)
+        result = roll_out(task, planner, WITH_PLACES, max_steps=12)
         assert result.success, (family, seed, result.steps)
         assert result.steps[-1] == "done()"
 

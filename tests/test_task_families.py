@@ -37,8 +37,8 @@ def test_a_family_registers_where_it_is_defined_and_only_once() -> None:
     with pytest.raises(ValueError, match="registered twice"):
         register_family(pick_place.FAMILY)(pick_place.generate)
     assert len(suite_families("core")) == 13
-    assert len(suite_families("cap")) == 28 and len(suite_families("everyday")) == 4
-    assert len(suite_families("all")) == len(FAMILIES) == 45
+    assert len(suite_families("cap")) == 28 and len(suite_families("everyday")) == 5
+    assert len(suite_families("all")) == len(FAMILIES) == 46
 
 
 def test_the_order_of_families_does_not_depend_on_import_order() -> None:

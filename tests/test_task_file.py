@@ -102,6 +102,22 @@ def test_the_new_predicates_load(tmp_path: Path) -> None:
     assert tasks[4].goal == (At("red block", "where the green block started"),)
 
 
+def test_waypoints_load_and_are_checked_like_the_goal(tmp_path: Path) -> None:
+    text = ("- id: back\n  instruction: put the red block in the blue bowl, then put it back\n"
+            "  scene: {blocks: [red], bowls: [blue]}\n"
+            "  waypoints:\n    - in: [red block, blue bowl]\n"
+            "  goal:\n    - at: [red block, where the red block started]\n")
+    (task,) = load_task_file(write(tmp_path, text))
+    assert task.waypoints == (In("red block", "blue bowl"),)
+    assert task.goal == (At("red block", "where the red block started"),)
+    for bad, message in (("in: [red block, gray bowl]", "gray bowl"), ("{}", "predicate")):
+        with pytest.raises(TaskFileError, match=message):
+            load_task_file(write(tmp_path, text.replace("in: [red block, blue bowl]", bad)))
+    with pytest.raises(TaskFileError, match="waypoints must be a list"):
+        load_task_file(write(tmp_path, text.replace(
+            "  waypoints:\n    - in: [red block, blue bowl]", "  waypoints: 3")))
+
+
 def test_blocks_may_start_in_a_bowl_or_on_a_block(tmp_path: Path) -> None:
     text = ("- id: empty\n  instruction: empty the blue bowl\n  scene: {blocks: [red, green], "
             "bowls: [blue], start_on: [[red block, blue bowl], [green block, red block]]}\n"

@@ -1,14 +1,14 @@
 """Everyday commands beyond Code as Policies' kinds: swap two blocks, take everything out of a
 bowl (blocks that start in it, `SceneSpec.start_on`), move a stack somewhere else (a stack at the
-start), put a block where another one was (after moving that one).
-
-Not here, and why: "put it in the bowl, then put it back where it was" has no honest end-state
-goal (the block at its start position also holds when nothing moved): judging it needs the
-episode's history, not its last table. "where the red block was" is measured instead on a second
-block, which the end state does tell apart."""
+start), put a block where another one was (after moving that one), put a block back where it
+was (after moving it: the move away is a waypoint, `Task.waypoints`, since the end state alone
+also holds when nothing moved)."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim.scene_gen import SceneSpec
 from sim.tasks.layout import locations, scene_satisfying
 from sim.tasks.registration import FamilyInfo, register_family
 from sim.tasks.task import SEEN_COLORS, Task, between, choose, pick_colors, rng_for
@@ -20,6 +20,7 @@ SWAP_FAMILY = "swap_blocks_v1"
 EMPTY_FAMILY = "empty_bowl_v1"
 MOVE_STACK_FAMILY = "move_stack_v1"
 WHERE_IT_WAS_FAMILY = "where_it_was_v1"
+PUT_BACK_FAMILY = "put_back_v1"
 EVERYDAY = FamilyInfo(suite="everyday", colors=SEEN_COLORS)
 LOCATIONS = ("top left corner", "top right corner", "bottom left corner", "bottom right corner",
              "top side", "bottom side", "left side", "right side", "middle")
@@ -125,6 +126,16 @@ def generate_move_stack(seed: int, wordings: WordingSplit = "train") -> Task:
 
 
 
+def _somewhere(rng: np.random.Generator, blocks: list[str], bowls: list[str]
+               ) -> tuple[str, str, SceneSpec]:
+    """A bowl (half the time, when there is one) or a named location left free, the word that
+    puts a block there ("in" or "at"), and the scene."""
+    if bowls and rng.random() < 0.5:
+        return f"{choose(rng, bowls)} bowl", "in", scene_satisfying(rng, blocks, bowls)[0]
+    target = choose(rng, LOCATIONS)
+    return target, "at", scene_satisfying(rng, blocks, bowls, free=locations(target))[0]
+
+
 WHERE_IT_WAS = Wordings(
     train=(
         "move the {a} block to the {target}, then put the {b} block where the {a} block was",
@@ -153,14 +164,40 @@ def generate_where_it_was(seed: int, wordings: WordingSplit = "train") -> Task:
     blocks = pick_colors(rng, between(rng, 2, 4), SEEN_COLORS)
     bowls = pick_colors(rng, between(rng, 0, 2), SEEN_COLORS)
     a, b = f"{blocks[0]} block", f"{blocks[1]} block"
-    if bowls and rng.random() < 0.5:
-        target, into = f"{choose(rng, bowls)} bowl", "in"
-        first: Predicate = In(a, target)
-        spec, _ = scene_satisfying(rng, blocks, bowls)
-    else:
-        target, into = choose(rng, LOCATIONS), "at"
-        first = At(a, target)
-        spec, _ = scene_satisfying(rng, blocks, bowls, free=locations(target))
+    target, into, spec = _somewhere(rng, blocks, bowls)
+    first: Predicate = In(a, target) if into == "in" else At(a, target)
     instruction = WHERE_IT_WAS.choose(rng, wordings).format(
         a=blocks[0], b=blocks[1], target=target, into=into)
     return Task(WHERE_IT_WAS_FAMILY, seed, instruction, spec, (first, At(b, start_of(a))))
+
+
+PUT_BACK = Wordings(
+    train=(
+        "put the {a} block {into} the {target}, then put it back where it was",
+        "move the {a} block to the {target} and then back to where it was",
+        "put the {a} block {into} the {target}, then return it to its old place",
+        "take the {a} block to the {target} and bring it back again",
+        "move the {a} block to the {target}, then put it back",
+        "put the {a} block {into} the {target} and afterwards back where it started",
+    ),
+    held_out=(
+        "could you put the {a} block {into} the {target} and then back where it was",
+        "I want the {a} block moved to the {target} and then returned to its spot",
+        "try the {a} block {into} the {target}, then put it back in its place",
+    ),
+)
+
+
+@register_family(PUT_BACK_FAMILY, EVERYDAY)
+def generate_put_back(seed: int, wordings: WordingSplit = "train") -> Task:
+    """A block moves into a bowl or to a free named location (a waypoint), then back to where
+    it started (the goal)."""
+    rng = rng_for(PUT_BACK_FAMILY, seed)
+    blocks = pick_colors(rng, between(rng, 1, 3), SEEN_COLORS)
+    bowls = pick_colors(rng, between(rng, 0, 2), SEEN_COLORS)
+    target, into, spec = _somewhere(rng, blocks, bowls)
+    a = f"{blocks[0]} block"
+    away: Predicate = In(a, target) if into == "in" else At(a, target)
+    instruction = PUT_BACK.choose(rng, wordings).format(a=blocks[0], target=target, into=into)
+    return Task(PUT_BACK_FAMILY, seed, instruction, spec, (At(a, start_of(a)),),
+                waypoints=(away,))

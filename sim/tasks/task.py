@@ -23,7 +23,9 @@ class Task:
     id of a task file's entry (a family of one task); seed: the episode seed it was generated
     from. `infeasible`: the instruction names an absent object. `refusal`: the kind of
     capability the instruction asks for that no skill has (`skills.refusal.REFUSAL_KINDS`), ""
-    for a command within the skills."""
+    for a command within the skills. `waypoints`: predicates that must each hold at some moment
+    of the episode, in order, before the goal is judged at its end (`skills.goals.unmet_along`:
+    "put it in the bowl, then put it back where it was")."""
 
     family: str
     seed: int
@@ -32,6 +34,7 @@ class Task:
     goal: Goal
     infeasible: bool = False
     refusal: str = ""
+    waypoints: Goal = ()
 
     @property
     def key(self) -> str:
@@ -40,6 +43,9 @@ class Task:
 
     def goal_text(self) -> list[str]:
         return [describe(p) for p in self.goal]
+
+    def waypoint_text(self) -> list[str]:
+        return [describe(p) for p in self.waypoints]
 
 
 def rng_for(family: str, seed: int) -> np.random.Generator:

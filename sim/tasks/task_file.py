@@ -6,6 +6,13 @@
       goal:
         - in: [red block, red bowl]
         - in: [green block, green bowl]
+    - id: there-and-back
+      instruction: put the red block in the blue bowl, then put it back where it was
+      scene: {blocks: [red], bowls: [blue], seed: 4}
+      waypoints:        # optional: each must hold at some moment, in order, before the end
+        - in: [red block, blue bowl]
+      goal:
+        - at: [red block, where the red block started]
 
 A task's id is its family in the benchmark's results (a family of one task, seed from its scene).
 """
@@ -75,7 +82,7 @@ def parse_task(entry: Any) -> Task:
     if not isinstance(entry, dict):
         raise ValueError("expected a mapping with id, instruction, scene, goal; got "
                          f"{_short(entry)}")
-    unknown = set(entry) - {"id", "instruction", "scene", "goal"}
+    unknown = set(entry) - {"id", "instruction", "scene", "goal", "waypoints"}
     if unknown:
         raise ValueError(f"unknown keys {_short(sorted(map(str, unknown)))}")
     entry_id, instruction = entry.get("id"), entry.get("instruction")
@@ -104,7 +111,11 @@ def parse_task(entry: Any) -> Task:
         raise ValueError("goal must be a non-empty list of predicates, e.g. - in: [red block, "
                          "red bowl]")
     predicates = tuple(parse_predicate(item, spec) for item in goal)
-    return Task(str(entry_id), spec.seed, instruction.strip(), spec, predicates)
+    waypoints = entry.get("waypoints") or []
+    if not isinstance(waypoints, list):
+        raise ValueError(f"waypoints must be a list of predicates, got {_short(waypoints)}")
+    return Task(str(entry_id), spec.seed, instruction.strip(), spec, predicates,
+                waypoints=tuple(parse_predicate(item, spec) for item in waypoints))
 
 
 def parse_seed(seed: Any) -> int:

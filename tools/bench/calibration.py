@@ -5,10 +5,11 @@ episode's success, so a right step of an episode that later failed counts as rig
 A step is right when:
 - the command asks for what no skill does (`Task.refusal`): it is a refusal, or done() while no
   refusal was offered;
-- otherwise it is no refusal, and either done() with the goal met (symbolically, by the steps
-  that succeeded so far) or a call that makes a move the goal still asks for: any of its `in`,
-  `on` and `at` moves, of a stack in a given order the next link up (bottom
-  first), and of a tower in any order (`stack_all`) a free block onto its tallest pile.
+- otherwise it is no refusal, and either done() with the waypoints reached and the goal met
+  (symbolically, by the steps that succeeded so far) or a call that makes a move the next
+  waypoint not reached, else the goal, still asks for: any of its `in`, `on` and `at` moves, of
+  a stack in a given order the next link up (bottom first), and of a tower in any order
+  (`stack_all`) a free block onto its tallest pile.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 
 from agent.types import EpisodeResult
 from sim.tasks.task import Task
-from skills.goals import Stacked, Tower, goal_moves, unmet
+from skills.goals import Goal, Stacked, Tower, advance, goal_moves, unmet
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
 from skills.types import Option
@@ -46,18 +47,23 @@ def step_is_right(option: Option, task: Task, taken: Sequence[Option], skills: S
         return option.is_refusal or (option.is_done and not refusal_offered)
     if option.is_refusal:
         return False
-    state = skills.apply(SymbolicState.initial(blocks), list(taken))
+    state = SymbolicState.initial(blocks)
+    reached = advance(task.waypoints, 0, state)
+    for each in taken:
+        state = skills.apply(state, [each])
+        reached = advance(task.waypoints, reached, state)
+    goal = task.waypoints[reached:reached + 1] or task.goal
     if option.is_done:
-        return not unmet(task.goal, state)
-    return any(skills.makes(option, block, target) for block, target in wanted_moves(task, state))
+        return reached == len(task.waypoints) and not unmet(task.goal, state)
+    return any(skills.makes(option, block, target) for block, target in wanted_moves(goal, state))
 
 
-def wanted_moves(task: Task, state: SymbolicState) -> list[tuple[str, str]]:
+def wanted_moves(goal: Goal, state: SymbolicState) -> list[tuple[str, str]]:
     """The moves the goal still asks for on `state`: of each unmet predicate its moves not yet
     made (`goal_moves`), of a stack in a given order only the lowest link not yet made, of a
     tower in any order `tower_moves`."""
     moves: list[tuple[str, str]] = []
-    for predicate in unmet(task.goal, state):
+    for predicate in unmet(goal, state):
         if isinstance(predicate, Tower):
             moves += tower_moves(predicate.objects, state)
             continue

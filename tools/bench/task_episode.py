@@ -11,14 +11,20 @@ end. `status`: how the episode ended (done, refused, unsure, step_limit, stopped
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from agent.fault_config import fault_results
 from agent.session import SimSession
-from agent.types import EpisodeResult
+from agent.types import EpisodeResult, StepRecord
 from planner.scripted import ScriptedPlanner
 from records.console import failure_message
-from sim.tasks.checks import start_positions, unmet_as_perceived, unmet_in_world
+from sim.tasks.checks import (
+    WaypointWatch,
+    start_positions,
+    unmet_as_perceived,
+    unmet_in_world,
+)
 from sim.tasks.task import Task
 from skills.goals import describe, evaluate_plan
 from tools.bench.calibration import judged_steps
@@ -33,6 +39,7 @@ def task_json(task: Task) -> dict[str, Any]:
     return {
         "key": task.key, "family": task.family, "seed": task.seed,
         "instruction": task.instruction, "scene": scene, "goal": task.goal_text(),
+        **({"waypoints": task.waypoint_text()} if task.waypoints else {}),
     }
 
 
@@ -42,7 +49,7 @@ def run_task(session: SimSession, task: Task,
     the episode's steps and model calls are recorded in its own directory too."""
     planner = session.planner
     if isinstance(planner, ScriptedPlanner):
-        planner.set_goal(task.goal, task.refusal)
+        planner.set_goal(task.goal, task.refusal, task.waypoints)
     records_before = len(getattr(planner, "records", []))
     dry_run = bool(session.driver.dry_run)  # the safety guard's: checked, nothing sent
     recorder = traces.recorder(task.key, dry_run) if traces is not None else None
@@ -52,19 +59,22 @@ def run_task(session: SimSession, task: Task,
     if recorder is not None:
         recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
     start = start_positions(session.world)
-    agent = session.agent(on_step=recorder)
+    watch = WaypointWatch(session.world, task.waypoints, start) if task.waypoints else None
+    agent = session.agent(on_step=_both(recorder, watch))
     with session.driver:
         episode = agent.run(task.instruction)
     arm_fault = session.driver.get_state().fault  # None: the episode left the arm usable
     calls = getattr(planner, "records", [])[records_before:]
     plan = [r.step.option for r in episode.records if not r.step.option.is_done]
     plan_ok, plan_unmet = evaluate_plan(task.goal, (f"{c} block" for c in task.scene.blocks),
-                                        plan, session.skills, task.scene.start_on)
+                                        plan, session.skills, task.scene.start_on,
+                                        task.waypoints)
     plan_ok = plan_ok and episode.finished
     not_refused = bool(task.refusal) and session.skills.refusals and episode.status != "refused"
     plan_ok = plan_ok and not not_refused
-    world_unmet = [] if dry_run else [
-        describe(p) for p in unmet_in_world(session.world, task.goal, start)]
+    world_unmet = [] if dry_run else [describe(p) for p in (
+        watch.unmet() if watch is not None else []) + unmet_in_world(session.world, task.goal,
+                                                                      start)]
     if not_refused and not dry_run:  # nothing moved is not enough: it must say it cannot
         world_unmet.append(f"refused (the episode ended {episode.status})")
     perceived_unmet = None if dry_run else perceived_check(episode, task)
@@ -100,11 +110,26 @@ def run_task(session: SimSession, task: Task,
     }
 
 
+def _both(first: Callable[[StepRecord], None] | None, second: Callable[[StepRecord], None] | None
+          ) -> Callable[[StepRecord], None] | None:
+    """One `on_step` that calls both (either may be None)."""
+    if first is None or second is None:
+        return first or second
+
+    def each(record: StepRecord) -> None:
+        first(record)
+        second(record)
+    return each
+
+
 def perceived_check(episode: EpisodeResult, task: Task) -> list | None:
-    """The goal's unmet predicates on the last perceived scene (None: nothing was perceived)."""
+    """The goal's unmet predicates on the last perceived scene, after the waypoints not
+    reached over the scenes perceived during the episode (None: nothing was perceived)."""
     if not episode.records or episode.final_scene is None:
         return None
-    return unmet_as_perceived(episode.final_scene, task.goal, episode.records[0].scene)
+    seen = [r.scene for r in episode.records] + [episode.final_scene]
+    return unmet_as_perceived(episode.final_scene, task.goal, episode.records[0].scene, seen,
+                              task.waypoints)
 
 
 def failure_reason(episode: EpisodeResult, plan_ok: bool, plan_unmet: list[str],

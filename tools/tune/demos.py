@@ -113,7 +113,8 @@ def drop_beside(scene: Scene, block: str, rng: np.random.Generator) -> Scene:
 
 
 def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
-    """The moves that reach the goal, in the order a person would expect."""
+    """The moves that reach the waypoints, then the goal, in the order a person would
+    expect."""
     if task.infeasible:
         return []
     order = [o.name for o in scene.ordered()]
@@ -136,7 +137,8 @@ def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
         moves += list(zip(chain[1:], chain, strict=False))
     picks = sorted((_move(p) for p in task.goal if isinstance(p, In | On | At)),
                    key=lambda m: rank(m[0]))  # "..., then ...": the command's order
-    return moves + _parked(picks, scene) + _taken_out(task.goal, scene)
+    return (goal_moves(task.waypoints) + moves + _parked(picks, scene)
+            + _taken_out(task.goal, scene))
 
 
 def _taken_out(goal: Goal, scene: Scene) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ from sim.tasks.registry import FAMILIES, generate, suite_families
 from sim.tasks.task import Task
 from sim.tasks.wordings import SPLITS, WordingSplit
 from skills.compiler_config import CompilerConfig
-from skills.goals import unmet
+from skills.goals import unmet_along
 from skills.options import AffordanceModel
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
@@ -74,10 +74,12 @@ def roll_out(task: Task, planner: Planner, skills: SkillSet, max_steps: int,
     the symbolic state the executed calls' effects (`Skill.apply`) leave."""
     episode = imagined_episode(task, planner, skills, max_steps, affordance)
     executed = [r.step.option for r in episode.records if r.succeeded]
-    state = skills.apply(SymbolicState.initial(o.name for o in initial_scene(task).blocks),
-                         executed)
+    states = [SymbolicState.initial(o.name for o in initial_scene(task).blocks)]
+    for option in executed:
+        states.append(skills.apply(states[-1], [option]))
     return Rollout(task.family, task.seed, task.instruction,
-                   tuple(r.step.option.text for r in episode.records), not unmet(task.goal, state))
+                   tuple(r.step.option.text for r in episode.records),
+                   not unmet_along(task.goal, task.waypoints, states))
 
 
 def imagined_episode(task: Task, planner: Planner, skills: SkillSet, max_steps: int,
