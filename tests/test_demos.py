@@ -153,26 +153,32 @@ def test_demonstration_prompts_equal_what_the_planner_sees(
 
 
 def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> None:
-    """New families (Code as Policies' kinds, the everyday ones) and the trainable mark leave
-    the shipped recipe's data over the shipped families as it was: the hash its manifest
-    records (core families added since, not trained on yet, left out)."""
+    """The recipe its manifest records (families and counts, suites, prompt form, refusals)
+    makes the shipped adapter's data again: the hash its manifest records (families added
+    since, not trained on yet, left out)."""
     import hashlib
     import json
     from dataclasses import asdict
     from pathlib import Path
 
-    from stackbot.tune import DEFAULT_COUNTS
+    from agent.config import compose_config
+    from agent.session import build_skills
+    from planner.saycan import TUNED_PROMPTS
 
     manifest = json.loads((Path(__file__).parents[1] / "planner" / "adapters"
-                           / "gemma3-270m-planner.manifest.json").read_text())["data"]
-    counts = {f: int(n) for f, n in (c.split("=") for c in DEFAULT_COUNTS)}
-    later = [f for f in training_families() if f not in manifest["families"]]  # not trained on
-    demos = list(generate_demonstrations(SKILLS, 60, TRAIN_FIRST_SEED, later, 0.15, seed=0,
-                                         counts=counts))
-    data = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
-    assert training_families(later) == manifest["families"]
-    assert (len(demos), hashlib.sha256(data.encode()).hexdigest()) == (
-        manifest["demonstrations"], manifest["sha256"])
+                           / "gemma3-270m-planner.manifest.json").read_text())
+    data = manifest["data"]
+    suites = data.get("suites", ["core"])
+    later = [f for f in training_families(suites=suites) if f not in data["families"]]
+    skills = build_skills(compose_config([
+        "skills=[pick_and_place]", f"refusals={str(manifest.get('refusals', False)).lower()}"]))
+    demos = list(generate_demonstrations(
+        skills, 1, TRAIN_FIRST_SEED, later, data["recovery_rate"], seed=0,
+        counts=data["per_family"], suites=suites, builder=TUNED_PROMPTS[manifest["prompt"]]))
+    text = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
+    assert training_families(later, suites) == data["families"]
+    assert (len(demos), hashlib.sha256(text.encode()).hexdigest()) == (
+        data["demonstrations"], data["sha256"])
 
 
 @pytest.mark.parametrize("family", [f for f in training_families(
