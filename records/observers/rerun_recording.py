@@ -17,7 +17,6 @@ shows it). On the timelines `time` (when it happened, from `records.observers.ti
 
 from __future__ import annotations
 
-import math
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import rerun as rr
 
 from agent.types import EpisodeResult, StepRecord
 from drivers import ArmError, ArmState
+from drivers.rotations import rpy_to_quaternion
 from perception.palette import PALETTE
 from perception.types import Detection, Frame, Scene
 from records.observers.base import EpisodeObserver
@@ -179,22 +179,11 @@ def _log_execute(rec: rr.RecordingStream, record: StepRecord, times: StepTimes) 
 
 def _log_arm(rec: rr.RecordingStream, state: ArmState) -> None:
     x, y, z, roll, pitch, yaw = state.tool_pose
-    rec.log("world/tool", rr.Transform3D(translation=(x, y, z),
-                                         quaternion=rr.Quaternion(xyzw=_quaternion(roll, pitch,
-                                                                                   yaw))))
+    quaternion = rr.Quaternion(xyzw=rpy_to_quaternion(roll, pitch, yaw))
+    rec.log("world/tool", rr.Transform3D(translation=(x, y, z), quaternion=quaternion))
     rec.log("arm/joints", rr.Scalars(list(state.joints)))
     rec.log("arm/tool_position", rr.Scalars([x, y, z]))
     rec.log("arm/gripper_width", rr.Scalars(state.gripper_width))
-
-
-def _quaternion(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
-    """x, y, z, w of the rotation roll about x, then pitch about y, then yaw about z (fixed
-    axes), as PyBullet's getQuaternionFromEuler."""
-    cr, sr = math.cos(roll / 2), math.sin(roll / 2)
-    cp, sp = math.cos(pitch / 2), math.sin(pitch / 2)
-    cy, sy = math.cos(yaw / 2), math.sin(yaw / 2)
-    return (sr * cp * cy - cr * sp * sy, cr * sp * cy + sr * cp * sy,
-            cr * cp * sy - sr * sp * cy, cr * cp * cy + sr * sp * sy)
 
 
 def _colour(detection: Detection) -> tuple[int, int, int]:
