@@ -87,6 +87,11 @@ class SimSession:
             confirm_guess=confirm_guess,
         )
 
+    def physics_steps(self) -> Callable[[Callable[[float], None]], Callable[[], None]] | None:
+        """Subscribes a listener to the local simulator's physics steps (what recordings sample
+        the motion from); None without one: a real table, or a world behind an arm server."""
+        return getattr(self.world, "add_step_listener", None)
+
     def close(self) -> None:
         try:
             self.camera.close()

@@ -35,7 +35,7 @@ from skills.relations import describe_state
 from skills.types import Primitive, StepResult
 
 if TYPE_CHECKING:
-    from records.observers.base import EpisodeObserver
+    from records.observers.base import EpisodeObserver, StepSubscription
 
 
 log = logging.getLogger(__name__)
@@ -147,10 +147,18 @@ class RunRecorder:
         self.report_path: Path | None = None
         self.observers = tuple(observers)  # traces, recordings: told everything, in order
 
-    def watch_arm(self, arm_state: Callable[[], Any]) -> None:
-        """Where observers that record the arm read its state (`driver.get_state`)."""
-        for observer in self.observers:
-            observer.watch_arm(arm_state)
+    def watch_arm(self, arm_state: Callable[[], Any],
+                  physics_steps: StepSubscription | None = None) -> Callable[[], None]:
+        """Where observers that record the arm read its state (`driver.get_state`), and the
+        simulator's physics steps they sample the motion from (None: no simulator). Returns
+        what stops the sampling: call it when the episode ends."""
+        stops = [observer.watch_arm(arm_state, physics_steps) for observer in self.observers]
+
+        def stop() -> None:
+            for each in stops:
+                each()
+
+        return stop
 
     def __call__(self, record: StepRecord) -> None:
         for observer in self.observers:  # first: they note when the record arrived

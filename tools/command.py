@@ -63,7 +63,15 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder,
     episode that ends refused or unsure (a guess nobody confirmed: `confirm_guess`) ends its
     output with the one line saying why."""
     session.planner.on_record = recorder.llm_call
-    recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
+    stop_watching = recorder.watch_arm(session.driver.get_state, session.physics_steps())
+    try:
+        return _run_recorded(session, instruction, recorder, confirm_guess)
+    finally:
+        stop_watching()
+
+
+def _run_recorded(session: SimSession, instruction: str, recorder: RunRecorder,
+                  confirm_guess: Callable[[Step], bool] | None) -> EpisodeResult:
     top_k = int(session.cfg.get("print_top_k", 5))
     summary_extra = {"config": OmegaConf.to_container(session.cfg, resolve=False)}
     records: list[StepRecord] = []

@@ -1,14 +1,15 @@
 """`record.rerun=PATH.rrd`: one rerun recording per episode, written when it ends (`rerun PATH.rrd`
 shows it). On the timelines `time` (when it happened, from `records.observers.timeline`) and
-`step`:
+`step`, and the arm's samples also on `arm_time` (the arm's clock: simulated seconds):
 
     world/camera/<name>/image               each camera frame (RGB), with its pinhole and pose
     world/camera/<name>/image/detections    the detections as 2-D boxes, named and coloured
     world/objects                           the perceived objects' 3-D positions
     world/tool, arm/joints, arm/tool_position, arm/gripper_width
                                             the arm's tool pose and joint angles, read at the
-                                            start and after every step (when the recorder was
-                                            given the arm: RunRecorder.watch_arm)
+                                            start, after every step and, in the simulator, 30
+                                            times per simulated second of motion (when the
+                                            recorder was given the arm: RunRecorder.watch_arm)
     world/targets                           each motion primitive's target pose, when it ended
     plan/scores, plan/options, plan/chosen_score
                                             each step's option scores (combined), as a table
@@ -30,13 +31,14 @@ from drivers import ArmError, ArmState
 from drivers.rotations import rpy_to_quaternion
 from perception.palette import PALETTE
 from perception.types import Detection, Frame, Scene
-from records.observers.base import EpisodeObserver
+from records.observers.base import EpisodeObserver, StepSubscription
 from records.observers.timeline import EpisodeTimeline, StepTimes
 from records.run_dir import RunDirectoryError
 from skills.tolerances import BLOCK_SIZE
 
 APPLICATION_ID = "stackbot"
-TIME, STEP = "time", "step"
+TIME, STEP, ARM_TIME = "time", "step", "arm_time"
+ARM_SAMPLES_HZ = 30.0  # arm samples per simulated second of motion
 BOWL_HALF_WIDTH = 0.07  # metres: a bowl's rim and wall, around its centre (sim BowlGeometry)
 BOWL_HEIGHT = 0.035
 TOOL_AXIS_LENGTH = 0.05
@@ -44,15 +46,23 @@ TOP_OPTIONS = 10  # rows of plan/options
 
 
 class RerunObserver(EpisodeObserver):
+    motion_hz = ARM_SAMPLES_HZ
+
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         super().__init__(clock)
         self.path = Path(path)
         self.arm_samples: list[tuple[float, int, ArmState]] = []  # (when, step, state)
 
-    def watch_arm(self, arm_state: Callable[[], ArmState]) -> None:
-        """Reads the arm at once (where the episode starts) and after every step."""
-        super().watch_arm(arm_state)
+    def watch_arm(self, arm_state: Callable[[], ArmState],
+                  physics_steps: StepSubscription | None = None) -> Callable[[], None]:
+        """Reads the arm at once (where the episode starts), after every step and, with the
+        simulator's physics steps, ARM_SAMPLES_HZ times per simulated second of motion."""
+        stop = super().watch_arm(arm_state, physics_steps)
         self._sample(self.clock(), 0)
+        return stop
+
+    def on_motion(self, sim_time: float) -> None:
+        self._sample(self.clock(), len(self.arrived_at))
 
     def on_step(self, record: StepRecord) -> None:
         super().on_step(record)
@@ -99,6 +109,7 @@ def write_episode(rec: rr.RecordingStream, episode: EpisodeResult, timeline: Epi
             _log_frame(rec, last.frame_after, episode.final_scene or last.scene, cameras)
     for when, step, state in arm_samples:
         _at(rec, when, step)
+        rec.set_time(ARM_TIME, duration=state.timestamp)
         _log_arm(rec, state)
     _at(rec, timeline.episode.end, len(episode.records))
     rec.log("log", rr.TextLog(f"episode: {episode.message}"))
@@ -107,6 +118,7 @@ def write_episode(rec: rr.RecordingStream, episode: EpisodeResult, timeline: Epi
 def _at(rec: rr.RecordingStream, when: float, step: int) -> None:
     rec.set_time(TIME, timestamp=when)
     rec.set_time(STEP, sequence=step)
+    rec.disable_timeline(ARM_TIME)
 
 
 def _log_frame(rec: rr.RecordingStream, frame: Frame, scene: Scene, cameras: set[str]) -> None:
