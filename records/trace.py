@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from agent.types import EpisodeResult, StepRecord
+from agent.types import EpisodeResult, Sensors, StepRecord
 from perception.types import Frame, Scene
 from records.pictures import annotate, strip
 from records.report.episode_page import write_episode_report
@@ -35,7 +35,7 @@ from skills.relations import describe_state
 from skills.types import Primitive, StepResult
 
 if TYPE_CHECKING:
-    from records.observers.base import EpisodeObserver, StepSubscription
+    from records.observers.base import EpisodeObserver
 
 
 log = logging.getLogger(__name__)
@@ -147,12 +147,11 @@ class RunRecorder:
         self.report_path: Path | None = None
         self.observers = tuple(observers)  # traces, recordings: told everything, in order
 
-    def watch_arm(self, arm_state: Callable[[], Any],
-                  physics_steps: StepSubscription | None = None) -> Callable[[], None]:
-        """Where observers that record the arm read its state (`driver.get_state`), and the
-        simulator's physics steps they sample the motion from (None: no simulator). Returns
-        what stops the sampling: call it when the episode ends."""
-        stops = [observer.watch_arm(arm_state, physics_steps) for observer in self.observers]
+    def watch(self, sensors: Sensors) -> Callable[[], None]:
+        """What observers read while the episode runs (`agent.types.Sensors`: the arm's state,
+        the simulator's physics steps and camera). Returns what stops the sampling: call it
+        when the episode ends."""
+        stops = [observer.watch(sensors) for observer in self.observers]
 
         def stop() -> None:
             for each in stops:

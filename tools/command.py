@@ -63,7 +63,7 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder,
     episode that ends refused or unsure (a guess nobody confirmed: `confirm_guess`) ends its
     output with the one line saying why."""
     session.planner.on_record = recorder.llm_call
-    stop_watching = recorder.watch_arm(session.driver.get_state, session.physics_steps())
+    stop_watching = recorder.watch(session.sensors())
     try:
         return _run_recorded(session, instruction, recorder, confirm_guess)
     finally:

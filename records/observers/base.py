@@ -15,13 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from agent.types import EpisodeResult, StepRecord
+from agent.types import EpisodeResult, Sensors, StepRecord
 from drivers import ArmState
 from records.observers.timeline import EpisodeTimeline, episode_timeline
-
-# Subscribes a listener to the simulator's physics steps (it is told the simulated time after
-# each); returns what unsubscribes it. `sim.world.World.add_step_listener` is one.
-StepSubscription = Callable[[Callable[[float], None]], Callable[[], None]]
 
 
 class EpisodeObserver:
@@ -35,17 +31,17 @@ class EpisodeObserver:
         self.model_calls: list[list[Any]] = []  # per step, the planner's records of it
         self._pending_calls: list[Any] = []
         self.arm_state: Callable[[], ArmState] | None = None
+        self.sensors: Sensors | None = None
         self._next_motion_sample = -1.0
 
-    def watch_arm(self, arm_state: Callable[[], ArmState],
-                  physics_steps: StepSubscription | None = None) -> Callable[[], None]:
-        """Where to read the arm's state (`driver.get_state`), for observers that record it, and
-        the simulator's physics steps to sample the motion from (None: no simulator here).
-        Returns what stops the sampling (call it when the episode ends)."""
-        self.arm_state = arm_state
-        if physics_steps is None or self.motion_hz is None:
+    def watch(self, sensors: Sensors) -> Callable[[], None]:
+        """What to read while the episode runs (the arm's state; with a simulator its physics
+        steps, to sample the motion from, and its camera). Returns what stops the sampling (call
+        it when the episode ends)."""
+        self.sensors, self.arm_state = sensors, sensors.arm_state
+        if sensors.physics_steps is None or self.motion_hz is None:
             return lambda: None
-        return physics_steps(self._physics_step)
+        return sensors.physics_steps(self._physics_step)
 
     def _physics_step(self, sim_time: float) -> None:
         if sim_time + 1e-9 < self._next_motion_sample:

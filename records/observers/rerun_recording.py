@@ -9,7 +9,7 @@ shows it). On the timelines `time` (when it happened, from `records.observers.ti
                                             the arm's tool pose and joint angles, read at the
                                             start, after every step and, in the simulator, 30
                                             times per simulated second of motion (when the
-                                            recorder was given the arm: RunRecorder.watch_arm)
+                                            recorder was given the arm: RunRecorder.watch)
     world/targets                           each motion primitive's target pose, when it ended
     plan/scores, plan/options, plan/chosen_score
                                             each step's option scores (combined), as a table
@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 import rerun as rr
 
-from agent.types import EpisodeResult, StepRecord
+from agent.types import EpisodeResult, Sensors, StepRecord
 from drivers import ArmError, ArmState
 from drivers.rotations import rpy_to_quaternion
 from perception.palette import PALETTE
 from perception.types import Detection, Frame, Scene
-from records.observers.base import EpisodeObserver, StepSubscription
+from records.observers.base import EpisodeObserver
 from records.observers.timeline import EpisodeTimeline, StepTimes
 from records.run_dir import RunDirectoryError
 from skills.tolerances import BLOCK_SIZE
@@ -53,11 +53,10 @@ class RerunObserver(EpisodeObserver):
         self.path = Path(path)
         self.arm_samples: list[tuple[float, int, ArmState]] = []  # (when, step, state)
 
-    def watch_arm(self, arm_state: Callable[[], ArmState],
-                  physics_steps: StepSubscription | None = None) -> Callable[[], None]:
+    def watch(self, sensors: Sensors) -> Callable[[], None]:
         """Reads the arm at once (where the episode starts), after every step and, with the
         simulator's physics steps, ARM_SAMPLES_HZ times per simulated second of motion."""
-        stop = super().watch_arm(arm_state, physics_steps)
+        stop = super().watch(sensors)
         self._sample(self.clock(), 0)
         return stop
 

@@ -49,8 +49,7 @@ def run_task(session: SimSession, task: Task,
     if hasattr(planner, "on_record"):
         planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
-    stop_watching = (lambda: None) if recorder is None else recorder.watch_arm(
-        session.driver.get_state, session.physics_steps())  # for recordings of the arm
+    stop_watching = (lambda: None) if recorder is None else recorder.watch(session.sensors())
     start = start_positions(session.world)
     agent = session.agent(on_step=recorder)
     try:
