@@ -94,14 +94,15 @@ class SimSession:
         from sim.camera import RenderedCamera  # here: a real cell loads no simulator
 
         steps = getattr(self.world, "add_step_listener", None)
+        name = self.driver.info.name
         if steps is None or not isinstance(self.camera, RenderedCamera):
-            return Sensors(self.driver.get_state, steps)
+            return Sensors(self.driver.get_state, steps, arm_name=name)
         camera, world = self.camera.camera, self.world
 
         def render(width: int, height: int) -> Frame:
             return world.render(replace(camera, width=width, height=height))
 
-        return Sensors(self.driver.get_state, steps, render)
+        return Sensors(self.driver.get_state, steps, render, name)
 
     def close(self) -> None:
         try:

@@ -114,3 +114,4 @@ class Sensors:
     arm_state: Callable[[], ArmState]
     physics_steps: StepSubscription | None = None
     render: Callable[[int, int], Frame] | None = None
+    arm_name: str = ""  # the arm's model (ArmInfo.name)

@@ -238,8 +238,9 @@ class RunRecorder:
             summary["final_detections"] = detections_json(episode.final_scene)
         path = self.run_dir / SUMMARY_FILE
         write_text(path, json.dumps(summary, indent=2) + "\n")
+        success = extra.get("benchmark_success")
         for observer in self.observers:  # traces, recordings: after the records are safe
-            observer.finish(episode)
+            observer.finish(episode, success)
         self.report_path = self.write_report()
         return path
 

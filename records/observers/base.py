@@ -32,6 +32,7 @@ class EpisodeObserver:
         self._pending_calls: list[Any] = []
         self.arm_state: Callable[[], ArmState] | None = None
         self.sensors: Sensors | None = None
+        self.success: bool | None = None  # the episode's, when a judge said (a benchmark)
         self._next_motion_sample = -1.0
 
     def watch(self, sensors: Sensors) -> Callable[[], None]:
@@ -64,8 +65,10 @@ class EpisodeObserver:
         self.model_calls.append(self._pending_calls)
         self._pending_calls = []
 
-    def finish(self, episode: EpisodeResult) -> None:
-        """The episode is over (also when interrupted: the steps finished so far)."""
+    def finish(self, episode: EpisodeResult, success: bool | None = None) -> None:
+        """The episode is over (also when interrupted: the steps finished so far); `success`:
+        whether it achieved its goal, when something judged it (a benchmark)."""
+        self.success = success
         count = len(episode.records)
         timeline = episode_timeline(episode, self.arrived_at[:count], self.model_calls[:count],
                                     self.clock())
