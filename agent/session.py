@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from omegaconf import DictConfig
@@ -14,7 +14,7 @@ from agent.arms import build_arm, build_world, world_config
 from agent.config import build, is_simulated
 from agent.fault_config import build_faults
 from agent.loop import Agent
-from agent.types import StepRecord
+from agent.types import Sensors, StepRecord
 from faults.injector import FaultInjector
 from perception.detector import perceive_scene
 from perception.types import Frame, Scene
@@ -86,6 +86,23 @@ class SimSession:
             fault_events=None if self.faults is None else self.faults.drain,
             confirm_guess=confirm_guess,
         )
+
+    def sensors(self) -> Sensors:
+        """What recordings read while an episode runs: the arm through its guard; the physics
+        steps and the camera's view only with a local simulator (not a real table, nor a world
+        behind an arm server) and a rendered camera."""
+        from sim.camera import RenderedCamera  # here: a real cell loads no simulator
+
+        steps = getattr(self.world, "add_step_listener", None)
+        name = self.driver.info.name
+        if steps is None or not isinstance(self.camera, RenderedCamera):
+            return Sensors(self.driver.get_state, steps, arm_name=name)
+        camera, world = self.camera.camera, self.world
+
+        def render(width: int, height: int) -> Frame:
+            return world.render(replace(camera, width=width, height=height))
+
+        return Sensors(self.driver.get_state, steps, render, name)
 
     def close(self) -> None:
         try:

@@ -4,10 +4,11 @@ import these, never the loop itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from drivers import ArmState
 from perception.types import Frame, Scene
 from skills.types import AffordedOption, Outcome, Step, StepResult, Verdict
 
@@ -97,3 +98,20 @@ class EpisodeResult:
     def moved(self) -> bool:
         """Whether any primitive reached the arm (in a dry run, none did)."""
         return any(result.moved for result in self.executed)
+
+
+# Subscribes a listener to the simulator's physics steps (it is told the simulated time after
+# each) and returns what unsubscribes it: `sim.world.World.add_step_listener`.
+StepSubscription = Callable[[Callable[[float], None]], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class Sensors:
+    """What recordings may read while an episode runs: the arm's state; with a local simulator,
+    its physics steps (to sample the motion from, never by polling an arm faster than it
+    reports) and the session camera's view rendered at a given (width, height) on demand."""
+
+    arm_state: Callable[[], ArmState]
+    physics_steps: StepSubscription | None = None
+    render: Callable[[int, int], Frame] | None = None
+    arm_name: str = ""  # the arm's model (ArmInfo.name)

@@ -67,7 +67,9 @@ class ArmInfo:
 @dataclass(frozen=True)
 class ArmState:
     """A snapshot: joints (rad), tool pose (base frame, m and rad), gripper opening (m), whether
-    an object is held, whether the arm is moving, the fault (None when healthy), when (s)."""
+    an object is held, whether the arm is moving, the fault (None when healthy), when (s, the
+    arm's clock: simulated seconds for a simulated arm); and, from drivers that report them,
+    what the arm was last commanded: joint positions (rad) and the gripper (True: closed)."""
 
     joints: tuple[float, ...]
     tool_pose: Pose
@@ -76,6 +78,8 @@ class ArmState:
     moving: bool
     fault: str | None
     timestamp: float
+    target_joints: tuple[float, ...] | None = None
+    gripper_closed: bool | None = None
 
 
 class ArmDriver(ABC):

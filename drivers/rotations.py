@@ -1,55 +1,109 @@
-"""Roll-pitch-yaw (our poses; R = Rz(yaw) Ry(pitch) Rx(roll), as PyBullet) <-> rotation vectors
-(axis times angle, as UR controllers take them)."""
+"""Rotations, in one place, over scipy's `Rotation`, in this project's conventions:
+
+- roll-pitch-yaw, as tool poses carry them (`drivers.base.Pose`): R = Rz(yaw) Ry(pitch) Rx(roll),
+  fixed axes, as PyBullet's Euler angles (scipy's extrinsic "xyz");
+- rotation vectors (axis times angle, angle in [0, pi]), as UR controllers take them;
+- quaternions as (x, y, z, w), as PyBullet and rerun take them.
+"""
 
 from __future__ import annotations
 
-import math
+import warnings
+from collections.abc import Sequence
 
 import numpy as np
+from scipy.spatial.transform import Rotation, Slerp
+
+RPY = "xyz"  # scipy: lower case is extrinsic (fixed axes), x first
 
 
 def rpy_to_matrix(roll: float, pitch: float, yaw: float) -> np.ndarray:
-    cr, sr, cp, sp, cy, sy = (math.cos(roll), math.sin(roll), math.cos(pitch), math.sin(pitch),
-                              math.cos(yaw), math.sin(yaw))
-    return np.array([[cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
-                     [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
-                     [-sp, cp * sr, cp * cr]])
+    return Rotation.from_euler(RPY, (roll, pitch, yaw)).as_matrix()
 
 
 def matrix_to_rpy(m: np.ndarray) -> tuple[float, float, float]:
-    pitch = math.asin(max(-1.0, min(1.0, -m[2, 0])))
-    if abs(m[2, 0]) < 1 - 1e-9:
-        return math.atan2(m[2, 1], m[2, 2]), pitch, math.atan2(m[1, 0], m[0, 0])
-    return 0.0, pitch, math.atan2(-m[0, 1], m[1, 1])  # gimbal lock: put it all in yaw
+    """At gimbal lock (pitch +-90 degrees) roll and yaw turn about one axis: scipy puts it all
+    in one of them (a valid answer, and the same rotation)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Gimbal lock detected")
+        roll, pitch, yaw = Rotation.from_matrix(m).as_euler(RPY)
+    return float(roll), float(pitch), float(yaw)
 
 
 def matrix_to_rotvec(m: np.ndarray) -> tuple[float, float, float]:
-    angle = math.acos(max(-1.0, min(1.0, (np.trace(m) - 1) / 2)))
-    if angle < 1e-9:
-        return 0.0, 0.0, 0.0
-    if math.pi - angle < 1e-6:  # 180 degrees: the axis from the diagonal
-        axis = np.sqrt(np.maximum((np.diag(m) + 1) / 2, 0.0))
-        k = int(np.argmax(axis))
-        for j in range(3):
-            if j != k and m[k, j] + m[j, k] < 0:
-                axis[j] = -axis[j]
-        return tuple(float(v) for v in axis / np.linalg.norm(axis) * angle)  # type: ignore[return-value]
-    axis = np.array([m[2, 1] - m[1, 2], m[0, 2] - m[2, 0], m[1, 0] - m[0, 1]])
-    return tuple(float(v) for v in axis / (2 * math.sin(angle)) * angle)  # type: ignore[return-value]
+    x, y, z = Rotation.from_matrix(m).as_rotvec()
+    return float(x), float(y), float(z)
 
 
 def rotvec_to_matrix(rx: float, ry: float, rz: float) -> np.ndarray:
-    angle = math.sqrt(rx * rx + ry * ry + rz * rz)
-    if angle < 1e-12:
-        return np.eye(3)
-    k = np.array([rx, ry, rz]) / angle
-    cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
-    return np.eye(3) + math.sin(angle) * cross + (1 - math.cos(angle)) * cross @ cross
+    return Rotation.from_rotvec((rx, ry, rz)).as_matrix()
 
 
 def rpy_to_rotvec(roll: float, pitch: float, yaw: float) -> tuple[float, float, float]:
-    return matrix_to_rotvec(rpy_to_matrix(roll, pitch, yaw))
+    x, y, z = Rotation.from_euler(RPY, (roll, pitch, yaw)).as_rotvec()
+    return float(x), float(y), float(z)
 
 
 def rotvec_to_rpy(rx: float, ry: float, rz: float) -> tuple[float, float, float]:
     return matrix_to_rpy(rotvec_to_matrix(rx, ry, rz))
+
+
+def rpy_to_quaternion(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
+    """(x, y, z, w), as PyBullet's getQuaternionFromEuler."""
+    x, y, z, w = Rotation.from_euler(RPY, (roll, pitch, yaw)).as_quat()
+    return float(x), float(y), float(z), float(w)
+
+
+def matrix_to_quaternion(m: np.ndarray) -> tuple[float, float, float, float]:
+    x, y, z, w = Rotation.from_matrix(m).as_quat()
+    return float(x), float(y), float(z), float(w)
+
+
+def pose_to_matrix(pose: Sequence[float]) -> np.ndarray:
+    """A tool pose (x, y, z, roll, pitch, yaw) as a 4x4 transform."""
+    x, y, z, roll, pitch, yaw = (float(v) for v in pose)
+    matrix = np.eye(4)
+    matrix[:3, :3] = rpy_to_matrix(roll, pitch, yaw)
+    matrix[:3, 3] = (x, y, z)
+    return matrix
+
+
+class QuaternionTarget:
+    """A target orientation (x, y, z, w) to measure others against, as IK does every iteration.
+
+    `error` is the one rotation here not computed by scipy: scipy 1.17 spends about 80 us
+    building each `Rotation`, and IK asks a hundred times per linear move, which doubled the
+    planning time of a move. It is the quaternion product and its logarithm, checked against
+    scipy in tests/test_rotations.py.
+    """
+
+    def __init__(self, xyzw: Sequence[float]) -> None:
+        q = np.asarray(xyzw, dtype=float)
+        self.xyzw = q / np.linalg.norm(q)
+
+    def error(self, xyzw: Sequence[float]) -> np.ndarray:
+        """The rotation vector turning `xyzw` onto the target (world frame), angle in [0, pi]:
+        the target times the inverse of `xyzw`."""
+        ax, ay, az, aw = self.xyzw
+        bx, by, bz, bw = -xyzw[0], -xyzw[1], -xyzw[2], xyzw[3]
+        q = np.array([aw * bx + ax * bw + ay * bz - az * by,
+                      aw * by - ax * bz + ay * bw + az * bx,
+                      aw * bz + ax * by - ay * bx + az * bw,
+                      aw * bw - ax * bx - ay * by - az * bz])
+        if q[3] < 0:  # the same rotation, the short way round
+            q = -q
+        s = float(np.linalg.norm(q[:3]))
+        if s < 1e-12:
+            return np.zeros(3)
+        return 2.0 * np.arctan2(s, q[3]) * q[:3] / s
+
+
+def quaternion_angle(a: Sequence[float], b: Sequence[float]) -> float:
+    """The angle (radians, in [0, pi]) between two orientations (x, y, z, w)."""
+    return float((Rotation.from_quat(a).inv() * Rotation.from_quat(b)).magnitude())
+
+
+def slerp(a: Sequence[float], b: Sequence[float], s: float | np.ndarray) -> np.ndarray:
+    """The orientations (x, y, z, w) fractions `s` of the shortest way from `a` to `b`: one
+    quaternion for one fraction, one row each for an array of them."""
+    return Slerp([0.0, 1.0], Rotation.from_quat([a, b]))(s).as_quat()

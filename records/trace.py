@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from agent.types import EpisodeResult, StepRecord
+from agent.types import EpisodeResult, Sensors, StepRecord
 from perception.types import Frame, Scene
 from records.pictures import annotate, strip
 from records.report.episode_page import write_episode_report
@@ -147,10 +147,17 @@ class RunRecorder:
         self.report_path: Path | None = None
         self.observers = tuple(observers)  # traces, recordings: told everything, in order
 
-    def watch_arm(self, arm_state: Callable[[], Any]) -> None:
-        """Where observers that record the arm read its state (`driver.get_state`)."""
-        for observer in self.observers:
-            observer.watch_arm(arm_state)
+    def watch(self, sensors: Sensors) -> Callable[[], None]:
+        """What observers read while the episode runs (`agent.types.Sensors`: the arm's state,
+        the simulator's physics steps and camera). Returns what stops the sampling: call it
+        when the episode ends."""
+        stops = [observer.watch(sensors) for observer in self.observers]
+
+        def stop() -> None:
+            for each in stops:
+                each()
+
+        return stop
 
     def __call__(self, record: StepRecord) -> None:
         for observer in self.observers:  # first: they note when the record arrived
@@ -231,8 +238,9 @@ class RunRecorder:
             summary["final_detections"] = detections_json(episode.final_scene)
         path = self.run_dir / SUMMARY_FILE
         write_text(path, json.dumps(summary, indent=2) + "\n")
+        success = extra.get("benchmark_success")
         for observer in self.observers:  # traces, recordings: after the records are safe
-            observer.finish(episode)
+            observer.finish(episode, success)
         self.report_path = self.write_report()
         return path
 

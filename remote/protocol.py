@@ -166,7 +166,10 @@ def state_to_json(state: ArmState) -> dict[str, Any]:
 def state_from_json(data: dict[str, Any]) -> ArmState:
     return ArmState(joints=tuple(data["joints"]), tool_pose=tuple(data["tool_pose"]),
                     gripper_width=data["gripper_width"], holding=data["holding"],
-                    moving=data["moving"], fault=data["fault"], timestamp=data["timestamp"])
+                    moving=data["moving"], fault=data["fault"], timestamp=data["timestamp"],
+                    target_joints=None if data.get("target_joints") is None
+                    else tuple(data["target_joints"]),
+                    gripper_closed=data.get("gripper_closed"))
 
 
 def frame_to_json(frame: Frame) -> dict[str, Any]:

@@ -99,6 +99,8 @@ class SimArmDriver(ArmDriver):
         self._stops = 0  # stop() calls so far; a motion is interrupted when this changes
         self._stop_lock = threading.Lock()
         self._in_motion = False
+        self._target: tuple[float, ...] = tuple(self.model.home)  # the joints last commanded
+        self._gripper_closed = False  # the gripper's last command
         self.reset_home()
         world.add_reset_hook(self.reset_home)
 
@@ -120,6 +122,7 @@ class SimArmDriver(ArmDriver):
         for j, q in zip(self.model.arm_joints, self.model.home, strict=True):
             p.resetJointState(self.body, j, q, 0.0, physicsClientId=self._c)
         self._gripper.reset_open()
+        self._gripper_closed = False
         self._command_arm(np.array(self.model.home), np.zeros(len(self.model.home)))
         self._holding = False
 
@@ -130,7 +133,8 @@ class SimArmDriver(ArmDriver):
             joints=tuple(float(v) for v in q), tool_pose=self._tool_pose(),
             gripper_width=self._gripper.width(), holding=holding,
             moving=self._in_motion or bool(np.abs(qd).max() > 0.02), fault=self._fault,
-            timestamp=self.world.sim_time,
+            timestamp=self.world.sim_time, target_joints=self._target,
+            gripper_closed=self._gripper_closed,
         )
 
     def set_speed_scale(self, scale: float) -> None:
@@ -212,10 +216,12 @@ class SimArmDriver(ArmDriver):
     def gripper_open(self) -> None:
         self._check_ready()
         self._holding = False
+        self._gripper_closed = False
         self._gripper.move(self.model.gripper.open)
 
     def gripper_close(self) -> bool:
         self._check_ready()
+        self._gripper_closed = True
         self._gripper.move(self.model.gripper.closed)
         self._holding = self._gripper.width() > 0.01 and self._gripper.held_body() is not None
         return self._holding
@@ -238,6 +244,7 @@ class SimArmDriver(ArmDriver):
         return (x, y, z, roll, pitch, yaw)
 
     def _command_arm(self, q: np.ndarray, qd: np.ndarray) -> None:
+        self._target = tuple(float(v) for v in q)
         p.setJointMotorControlArray(
             self.body, self.model.arm_joints, p.POSITION_CONTROL, targetPositions=q.tolist(),
             targetVelocities=qd.tolist(), forces=self._effort, positionGains=[0.3] * len(q),

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pybullet as p
 
+from drivers.rotations import matrix_to_quaternion
 from perception.cameras.charuco import BoardSpec
 from sim.camera import Camera
 
@@ -41,24 +42,9 @@ def add_board(client: int, spec: BoardSpec, board_to_world: np.ndarray,
 
 def move_board(client: int, body: int, board_to_world: np.ndarray) -> None:
     """Put the board at `board_to_world` (4x4), as an arm holding it would."""
-    x, y, z, w = _quaternion(board_to_world[:3, :3])
+    x, y, z, w = matrix_to_quaternion(board_to_world[:3, :3])
     p.resetBasePositionAndOrientation(body, board_to_world[:3, 3].tolist(), [x, y, z, w],
                                       physicsClientId=client)
-
-
-def _quaternion(rotation: np.ndarray) -> tuple[float, float, float, float]:
-    """(x, y, z, w) of a rotation matrix."""
-    w = np.sqrt(max(0.0, 1.0 + np.trace(rotation))) / 2
-    if w > 1e-6:
-        return ((rotation[2, 1] - rotation[1, 2]) / (4 * w),
-                (rotation[0, 2] - rotation[2, 0]) / (4 * w),
-                (rotation[1, 0] - rotation[0, 1]) / (4 * w), w)
-    axis = int(np.argmax(np.diag(rotation)))  # a half turn: w = 0
-    v = np.zeros(3)
-    v[axis] = np.sqrt(max(0.0, 1.0 + 2 * rotation[axis, axis] - np.trace(rotation))) / 2
-    for other in {0, 1, 2} - {axis}:
-        v[other] = (rotation[axis, other] + rotation[other, axis]) / (4 * v[axis])
-    return (float(v[0]), float(v[1]), float(v[2]), 0.0)
 
 
 def render_smooth(camera: Camera, client: int, factor: int = 3) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Inverse kinematics and quaternion helpers for a PyBullet arm (motions: `sim.motion`).
+"""Inverse kinematics for a PyBullet arm (motions: `sim.motion`; rotations: `drivers.rotations`).
 
 `ArmIK.solve` starts from PyBullet's null-space IK (a guess near the rest posture) and refines it
 with damped least squares on PyBullet's Jacobian, respecting joint limits and pulling toward the
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pybullet as p
+
+from drivers.rotations import QuaternionTarget
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,12 @@ class ArmIK:
         n = len(self.joints)
         q = np.clip(np.asarray(q, dtype=float), self.lower, self.upper)
         best = IKResult(q, math.inf, math.inf)
+        target = QuaternionTarget(orn)
         for _ in range(iters):
             self._set(q)
             tool_pos, tool_orn = self.tool_pose()
             e_pos = pos - tool_pos
-            e_rot = rotation_vector(quat_mul(orn, quat_conj(tool_orn)))
+            e_rot = target.error(tool_orn)
             result = IKResult(q, float(np.linalg.norm(e_pos)), float(np.linalg.norm(e_rot)))
             if _cost(result) < _cost(best):
                 best = result
@@ -141,42 +144,3 @@ class ArmIK:
 def _cost(r: IKResult) -> float:
     return r.position_error + 0.1 * r.orientation_error
 
-
-def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ax, ay, az, aw = a
-    bx, by, bz, bw = b
-    return np.array([
-        aw * bx + ax * bw + ay * bz - az * by,
-        aw * by - ax * bz + ay * bw + az * bx,
-        aw * bz + ax * by - ay * bx + az * bw,
-        aw * bw - ax * bx - ay * by - az * bz,
-    ])
-
-
-def quat_conj(q: np.ndarray) -> np.ndarray:
-    return np.array([-q[0], -q[1], -q[2], q[3]])
-
-
-def rotation_vector(q: np.ndarray) -> np.ndarray:
-    """Axis times angle of the unit quaternion q (xyzw), angle in [0, pi]."""
-    if q[3] < 0:
-        q = -q
-    s = float(np.linalg.norm(q[:3]))
-    if s < 1e-12:
-        return np.zeros(3)
-    return 2 * math.atan2(s, q[3]) * q[:3] / s
-
-
-def quat_angle(a: np.ndarray, b: np.ndarray) -> float:
-    return 2 * math.acos(min(1.0, abs(float(np.dot(a, b)))))
-
-
-def slerp(a: np.ndarray, b: np.ndarray, s: float) -> np.ndarray:
-    dot = float(np.dot(a, b))
-    if dot < 0:
-        b, dot = -b, -dot
-    if dot > 0.9995:
-        out = a + s * (b - a)
-        return out / np.linalg.norm(out)
-    theta = math.acos(dot)
-    return (math.sin((1 - s) * theta) * a + math.sin(s * theta) * b) / math.sin(theta)

@@ -15,7 +15,8 @@ import numpy as np
 import pybullet as p
 
 from drivers import Pose, UnreachableError
-from sim.ik import ArmIK, IKResult, quat_angle, slerp
+from drivers.rotations import quaternion_angle, slerp
+from sim.ik import ArmIK, IKResult
 
 PEAK_OVER_MEAN = 1.5  # smoothstep
 STEPS_PER_WAYPOINT = 4  # physics steps between two IK waypoints of a linear move
@@ -49,13 +50,14 @@ def linear_path(ik: ArmIK, pose: Pose, start: np.ndarray, linear_speed: float,
             f"no IK solution for {format_pose(pose)} (error {goal.position_error * 1000:.1f} "
             f"mm, {goal.orientation_error:.3f} rad)")
     p0, o0 = ik.tool_pose()
-    dist, angle = float(np.linalg.norm(pos - p0)), quat_angle(o0, orn)
+    dist, angle = float(np.linalg.norm(pos - p0)), quaternion_angle(o0, orn)
     duration = PEAK_OVER_MEAN * max(dist / linear_speed, angle / angular_speed,
                                     MIN_LINEAR_DURATION)
     n = max(1, math.ceil(duration / (STEPS_PER_WAYPOINT * time_step)))
     waypoints, q = [start], start
-    for s in smoothstep(np.arange(1, n + 1) / n):
-        step = ik.solve(p0 + s * (pos - p0), slerp(o0, orn, s), q, global_search=False)
+    fractions = smoothstep(np.arange(1, n + 1) / n)
+    for s, orientation in zip(fractions, slerp(o0, orn, fractions), strict=True):
+        step = ik.solve(p0 + s * (pos - p0), orientation, q, global_search=False)
         if not ik_ok(step, 3.0):
             raise UnreachableError(f"the straight line to {format_pose(pose)} leaves the reach")
         q = step.joints

@@ -22,7 +22,8 @@ class World:
     """Owns one PyBullet client. Build it once and `reset(spec)` it for every scene.
 
     Arms attach to the world (see `sim.arm.SimArmDriver`) and register a reset hook so that a
-    reset also sends them home.
+    reset also sends them home. Step listeners (`add_step_listener`) are told the simulated time
+    after every `step` call: recordings sample the motion from them.
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class World:
         self.table_id = self._factory.create_table(TableGeometry())
         self._bodies: dict[str, int] = {}
         self._reset_hooks: list[Callable[[], None]] = []
+        self._step_listeners: list[Callable[[float], None]] = []
         self.spec: SceneSpec | None = None
         self.sim_time = 0.0
         self.realtime = realtime  # pace stepping to the wall clock (for watching in the GUI)
@@ -71,10 +73,22 @@ class World:
     def add_reset_hook(self, hook: Callable[[], None]) -> None:
         self._reset_hooks.append(hook)
 
+    def add_step_listener(self, listener: Callable[[float], None]) -> Callable[[], None]:
+        """`listener(sim_time)` after every `step` call from now on; returns what removes it."""
+        self._step_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._step_listeners:
+                self._step_listeners.remove(listener)
+
+        return remove
+
     def step(self, n: int = 1) -> None:
         for _ in range(n):
             p.stepSimulation(physicsClientId=self.client)
         self.sim_time += n * self.time_step
+        for listener in tuple(self._step_listeners):
+            listener(self.sim_time)
         if self.realtime:
             ahead = self.sim_time - (time.perf_counter() - self._wall_start)
             if ahead > 0:

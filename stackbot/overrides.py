@@ -10,7 +10,9 @@ one UsageError line (the console script prints it and exits 2), before anything 
   not in the config, a value of the wrong type (`camera.height=abc`) or not among a key's
   choices (`planner.search=foo`);
 - a run directory that cannot be written, or whose filesystem is (nearly) full;
-- a trace exporter or recording (`telemetry=`, `record.rerun=`) whose extra is not installed.
+- a trace exporter, recording or dataset (`telemetry=`, `record.rerun=`, `export.lerobot=`)
+  whose extra is not installed, or a dataset directory that is not new or empty, or not
+  writable.
 """
 
 from __future__ import annotations
@@ -238,11 +240,21 @@ def check_choices(cfg: Any) -> None:
 def check_optional_extras(cfg: Any) -> None:
     """A chosen trace exporter or recording whose optional extra is not installed: the line
     saying what to pip install."""
-    from records.observers.settings import missing_extra
+    from records.observers.settings import (
+        check_export_directory,
+        export_settings,
+        missing_extra,
+    )
 
     problem = missing_extra(cfg)
     if problem:
         raise UsageError(problem)
+    try:
+        directory = export_settings(cfg).lerobot
+        if directory is not None:
+            check_export_directory(directory)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_run_directory(cfg: Any, multirun: bool) -> None:

@@ -16,9 +16,9 @@ import yaml
 from hydra import compose, initialize_config_module
 
 from agent.session import build
+from drivers.rotations import pose_to_matrix
 from perception.cameras.calibration import load_calibration
 from perception.cameras.charuco import BoardSpec, board_on_table
-from perception.cameras.hand_eye import pose_to_matrix
 from perception.opencv_detector import OpenCVDetector
 from sim.camera import Camera
 from sim.charuco import add_board, move_board, render_smooth

@@ -65,6 +65,35 @@ def test_move_linear_tracks_the_pose(sim_arm: SimArmDriver, sim_world: World) ->
     assert sim_arm.get_state().joints == pytest.approx(sim_arm.info.home_joints, abs=3e-3)
 
 
+def test_the_world_tells_its_listeners_every_step_and_the_arm_what_it_commanded(
+        sim_arm: SimArmDriver, sim_world: World) -> None:
+    """What recordings sample the motion from: the simulated time after every step, and the
+    state with the joints and gripper last commanded."""
+    _one_block(sim_world)
+    heard: list[tuple[float, tuple[float, ...] | None]] = []
+    stop = sim_world.add_step_listener(
+        lambda t: heard.append((t, sim_arm.get_state().target_joints)))
+    start = sim_world.sim_time
+    goal = tuple(q + 0.2 for q in sim_arm.info.home_joints)
+    try:
+        sim_arm.move_joints(goal)
+    finally:
+        stop()
+    times = [t for t, _ in heard]
+    assert times[0] == pytest.approx(start + sim_world.time_step)
+    assert max(b - a for a, b in zip(times, times[1:], strict=False)) < 2.01 * sim_world.time_step
+    assert heard[len(heard) // 4][1] != pytest.approx(goal, abs=1e-3)  # on the way: a waypoint
+    assert heard[-1][1] == pytest.approx(goal)
+    sim_world.step()
+    assert len(heard) == len(times)  # removed: told no more
+    assert sim_arm.get_state().gripper_closed is False
+    sim_arm.gripper_close()
+    assert sim_arm.get_state().gripper_closed is True
+    sim_arm.gripper_open()
+    assert sim_arm.get_state().gripper_closed is False
+    sim_arm.move_joints(sim_arm.info.home_joints)
+
+
 def test_gripper_close_on_nothing_is_false(sim_arm: SimArmDriver, sim_world: World) -> None:
     _one_block(sim_world)
     sim_arm.move_linear((0.4, -0.15, 0.02, *DOWN))

@@ -213,6 +213,8 @@ def test_a_missing_extra_is_one_line_saying_what_to_install(monkeypatch) -> None
     assert message == "telemetry=file needs the telemetry extra: pip install 'stackbot[telemetry]'"
     message = observer_settings.missing_extra({"record": {"rerun": "episode.rrd"}})
     assert message == "record.rerun needs the rerun extra: pip install 'stackbot[rerun]'"
+    message = observer_settings.missing_extra({"export": {"lerobot": "dataset"}})
+    assert message == "export.lerobot needs the lerobot extra: pip install 'stackbot[lerobot]'"
     assert observer_settings.missing_extra({"telemetry": {"exporter": "none"}}) is None
     with pytest.raises(observer_settings.MissingExtraError, match="pip install"):
         observer_config.build_observers({"telemetry": {"exporter": "otlp"}}, None)
@@ -228,7 +230,8 @@ def test_settings_are_checked() -> None:
 
 
 @pytest.mark.parametrize(("override", "extra"), [("telemetry=file", "telemetry"),
-                                                 ("record.rerun=episode.rrd", "rerun")])
+                                                 ("record.rerun=episode.rrd", "rerun"),
+                                                 ("export.lerobot=dataset", "lerobot")])
 def test_choosing_what_is_not_installed_exits_2_with_that_line(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path,
         override: str, extra: str) -> None:
@@ -244,8 +247,9 @@ def test_choosing_what_is_not_installed_exits_2_with_that_line(
 
 
 def test_the_default_config_loads_neither_extra(tmp_path: Path) -> None:
-    """Without `telemetry=` or `record.rerun=` nothing of OpenTelemetry or rerun is imported,
-    so the default config runs where neither extra is installed (a fresh interpreter)."""
+    """Without `telemetry=`, `record.rerun=` or `export.lerobot=` nothing of OpenTelemetry,
+    rerun, PyAV or pyarrow is imported, so the default config runs where no extra is installed
+    (a fresh interpreter)."""
     code = (
         "import sys\n"
         "from hydra import compose, initialize_config_module\n"
@@ -254,7 +258,8 @@ def test_the_default_config_loads_neither_extra(tmp_path: Path) -> None:
         "    cfg = compose('config', overrides=['instruction=x'])\n"
         f"recorder = open_recorder(cfg, {str(tmp_path)!r})\n"
         "assert recorder.observers == ()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('opentelemetry', 'rerun')))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "             ('opentelemetry', 'rerun', 'av', 'pyarrow')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

@@ -101,7 +101,8 @@ def run_pose(spec: BoardSpec, image: str, calibration: Path, board_to_base: np.n
 def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path) -> str:
     """camera-to-base from the board held by the arm: `views_file` lists {image, tool_pose:
     [x, y, z, roll, pitch, yaw]} (images relative to the file)."""
-    from perception.cameras.hand_eye import pose_to_matrix, solve_eye_to_hand
+    from drivers.rotations import pose_to_matrix
+    from perception.cameras.hand_eye import solve_eye_to_hand
 
     data = load_intrinsics(calibration)
     matrix = np.asarray(data["intrinsics"], np.float64)
@@ -122,14 +123,16 @@ def run_hand_eye(spec: BoardSpec, views_file: Path, calibration: Path, out: Path
         worst_rms = max(worst_rms, rms)
     result = solve_eye_to_hand(tools, boards)
     notes = dict(data.get("notes") or {})
-    notes.update({"pose_method": "hand-eye (board held by the arm)", "hand_eye_views": len(tools),
+    notes.update({"pose_method": f"hand-eye (board held by the arm, cv2.calibrateHandEye "
+                                 f"{result.method})", "hand_eye_views": len(tools),
                   "hand_eye_residual_mm": round(result.residual_mm, 3),
                   "pose_rms_px": round(worst_rms, 4)})
     size = tuple(data["image_size"])
     CameraCalibration(size, matrix, distortion, result.camera_to_base, notes=notes).save(out)
     x, y, z = result.camera_to_base[:3, 3]
     return (f"camera at ({x:.4f}, {y:.4f}, {z:.4f}) m in the base frame from {len(tools)} tool "
-            f"poses, board seen vs held: {result.residual_mm:.2f} mm mean -> {out}")
+            f"poses ({result.method}), board seen vs held: {result.residual_mm:.2f} mm mean -> "
+            f"{out}")
 
 
 def verification_targets(seen: np.ndarray, hover: float) -> list[tuple[float, ...]]:

@@ -25,12 +25,13 @@ from agent.session import SimSession, build, open_session
 from agent.types import EpisodeResult, StepRecord
 from perception.types import Frame
 from records.console import format_outcome, format_step
-from records.observers.config import build_observers
+from records.observers.config import build_dataset_writer, build_observers
 from records.run_dir import RunDirectoryError
 from records.trace import RunRecorder
 from skills.types import Step
 
 if TYPE_CHECKING:
+    from records.lerobot.dataset import LeRobotDatasetWriter
     from sim.scene_gen import SceneSpec
 
 INTERRUPTED = "stopped: interrupted; the arm is stopped"
@@ -63,7 +64,15 @@ def run_command(session: SimSession, instruction: str, recorder: RunRecorder,
     episode that ends refused or unsure (a guess nobody confirmed: `confirm_guess`) ends its
     output with the one line saying why."""
     session.planner.on_record = recorder.llm_call
-    recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
+    stop_watching = recorder.watch(session.sensors())
+    try:
+        return _run_recorded(session, instruction, recorder, confirm_guess)
+    finally:
+        stop_watching()
+
+
+def _run_recorded(session: SimSession, instruction: str, recorder: RunRecorder,
+                  confirm_guess: Callable[[Step], bool] | None) -> EpisodeResult:
     top_k = int(session.cfg.get("print_top_k", 5))
     summary_extra = {"config": OmegaConf.to_container(session.cfg, resolve=False)}
     records: list[StepRecord] = []
@@ -157,6 +166,7 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
     stops the arm and records the episode as interrupted (CommandInterrupted)."""
     scene_spec = build(cfg.scene)
     recorder = open_recorder(cfg, run_dir)
+    dataset = build_dataset_writer(cfg)
     session = open_session(cfg)
     print(f"instruction: {instruction}")
     print(f"{describe_table(session, scene_spec)}; run directory: {run_dir}")
@@ -165,3 +175,15 @@ def run_instruction(cfg: DictConfig, instruction: str, run_dir: Path) -> Episode
         return run_command(session, instruction, recorder)
     finally:
         session.close()
+        export_episode(dataset, run_dir, summary=True)
+
+
+def export_episode(dataset: LeRobotDatasetWriter | None, record_dir: Path,
+                   summary: bool = False) -> None:
+    """Adds the episode staged in `record_dir` to the run's LeRobot dataset (when there is one
+    and the episode was sampled); `summary`: then print what the dataset holds."""
+    if dataset is None:
+        return
+    dataset.add_from(record_dir)
+    if summary and dataset.episodes:
+        print(dataset.summary(), flush=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig, OmegaConf
 
 from agent.session import SimSession, build, open_session
+from records.observers.config import build_dataset_writer
 from records.run_dir import RunDirectoryError, check_writable
 from sim.scene_gen import SceneSpec
 from skills.relations import describe_state
@@ -25,11 +27,15 @@ from skills.types import Step
 from tools.command import (
     CommandInterrupted,
     describe_table,
+    export_episode,
     min_free_bytes,
     open_recorder,
     run_command,
 )
 from tools.user_errors import user_error
+
+if TYPE_CHECKING:
+    from records.lerobot.dataset import LeRobotDatasetWriter
 
 PROMPT = "stackbot> "
 HELP = ("type an instruction (put the red block in the blue bowl), or: reset (set the scene "
@@ -44,12 +50,15 @@ def run_interactive(cfg: DictConfig, run_dir: Path) -> None:
     run directory that cannot be written (RunDirectoryError) ends the session."""
     first_scene = scene_for_reset(cfg, 0)
     check_writable(run_dir, min_free_bytes(cfg))  # before the model is loaded
+    dataset = build_dataset_writer(cfg)  # export.lerobot: checked before the model too
     session = open_session(cfg)
     try:
         print(f"interactive session; run directory: {run_dir}")
-        InteractiveSession(session, cfg, run_dir).loop(first_scene)
+        InteractiveSession(session, cfg, run_dir, dataset).loop(first_scene)
     finally:
         session.close()
+        if dataset is not None and dataset.episodes:
+            print(dataset.summary(), flush=True)
 
 
 def scene_for_reset(cfg: DictConfig, resets: int) -> SceneSpec:
@@ -91,10 +100,12 @@ def read_line(prompt: str = PROMPT) -> str | None:
 class InteractiveSession:
     """The prompt's state: the session, how many commands and resets so far."""
 
-    def __init__(self, session: SimSession, cfg: DictConfig, run_dir: Path) -> None:
+    def __init__(self, session: SimSession, cfg: DictConfig, run_dir: Path,
+                 dataset: LeRobotDatasetWriter | None = None) -> None:
         self.session = session
         self.cfg = cfg
         self.run_dir = run_dir
+        self.dataset = dataset  # export.lerobot: each command's episode is added to it
         self.commands = 0
         self.resets = 0
 
@@ -143,7 +154,10 @@ class InteractiveSession:
         try:
             recorder = open_recorder(self.cfg, directory)
             print(f"record: {directory}", flush=True)
-            run_command(self.session, instruction, recorder, confirm_guess)
+            try:
+                run_command(self.session, instruction, recorder, confirm_guess)
+            finally:
+                export_episode(self.dataset, directory)
         except RunDirectoryError:
             raise
         except Exception as error:  # noqa: BLE001 - bad input is one line, the rest re-raises

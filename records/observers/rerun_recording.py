@@ -1,14 +1,15 @@
 """`record.rerun=PATH.rrd`: one rerun recording per episode, written when it ends (`rerun PATH.rrd`
 shows it). On the timelines `time` (when it happened, from `records.observers.timeline`) and
-`step`:
+`step`, and the arm's samples also on `arm_time` (the arm's clock: simulated seconds):
 
     world/camera/<name>/image               each camera frame (RGB), with its pinhole and pose
     world/camera/<name>/image/detections    the detections as 2-D boxes, named and coloured
     world/objects                           the perceived objects' 3-D positions
     world/tool, arm/joints, arm/tool_position, arm/gripper_width
                                             the arm's tool pose and joint angles, read at the
-                                            start and after every step (when the recorder was
-                                            given the arm: RunRecorder.watch_arm)
+                                            start, after every step and, in the simulator, 30
+                                            times per simulated second of motion (when the
+                                            recorder was given the arm: RunRecorder.watch)
     world/targets                           each motion primitive's target pose, when it ended
     plan/scores, plan/options, plan/chosen_score
                                             each step's option scores (combined), as a table
@@ -17,7 +18,6 @@ shows it). On the timelines `time` (when it happened, from `records.observers.ti
 
 from __future__ import annotations
 
-import math
 import time
 import uuid
 from collections.abc import Callable
@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import rerun as rr
 
-from agent.types import EpisodeResult, StepRecord
+from agent.types import EpisodeResult, Sensors, StepRecord
 from drivers import ArmError, ArmState
+from drivers.rotations import rpy_to_quaternion
 from perception.palette import PALETTE
 from perception.types import Detection, Frame, Scene
 from records.observers.base import EpisodeObserver
@@ -36,7 +37,8 @@ from records.run_dir import RunDirectoryError
 from skills.tolerances import BLOCK_SIZE
 
 APPLICATION_ID = "stackbot"
-TIME, STEP = "time", "step"
+TIME, STEP, ARM_TIME = "time", "step", "arm_time"
+ARM_SAMPLES_HZ = 30.0  # arm samples per simulated second of motion
 BOWL_HALF_WIDTH = 0.07  # metres: a bowl's rim and wall, around its centre (sim BowlGeometry)
 BOWL_HEIGHT = 0.035
 TOOL_AXIS_LENGTH = 0.05
@@ -44,15 +46,22 @@ TOP_OPTIONS = 10  # rows of plan/options
 
 
 class RerunObserver(EpisodeObserver):
+    motion_hz = ARM_SAMPLES_HZ
+
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         super().__init__(clock)
         self.path = Path(path)
         self.arm_samples: list[tuple[float, int, ArmState]] = []  # (when, step, state)
 
-    def watch_arm(self, arm_state: Callable[[], ArmState]) -> None:
-        """Reads the arm at once (where the episode starts) and after every step."""
-        super().watch_arm(arm_state)
+    def watch(self, sensors: Sensors) -> Callable[[], None]:
+        """Reads the arm at once (where the episode starts), after every step and, with the
+        simulator's physics steps, ARM_SAMPLES_HZ times per simulated second of motion."""
+        stop = super().watch(sensors)
         self._sample(self.clock(), 0)
+        return stop
+
+    def on_motion(self, sim_time: float) -> None:
+        self._sample(self.clock(), len(self.arrived_at))
 
     def on_step(self, record: StepRecord) -> None:
         super().on_step(record)
@@ -99,6 +108,7 @@ def write_episode(rec: rr.RecordingStream, episode: EpisodeResult, timeline: Epi
             _log_frame(rec, last.frame_after, episode.final_scene or last.scene, cameras)
     for when, step, state in arm_samples:
         _at(rec, when, step)
+        rec.set_time(ARM_TIME, duration=state.timestamp)
         _log_arm(rec, state)
     _at(rec, timeline.episode.end, len(episode.records))
     rec.log("log", rr.TextLog(f"episode: {episode.message}"))
@@ -107,6 +117,7 @@ def write_episode(rec: rr.RecordingStream, episode: EpisodeResult, timeline: Epi
 def _at(rec: rr.RecordingStream, when: float, step: int) -> None:
     rec.set_time(TIME, timestamp=when)
     rec.set_time(STEP, sequence=step)
+    rec.disable_timeline(ARM_TIME)
 
 
 def _log_frame(rec: rr.RecordingStream, frame: Frame, scene: Scene, cameras: set[str]) -> None:
@@ -179,22 +190,11 @@ def _log_execute(rec: rr.RecordingStream, record: StepRecord, times: StepTimes) 
 
 def _log_arm(rec: rr.RecordingStream, state: ArmState) -> None:
     x, y, z, roll, pitch, yaw = state.tool_pose
-    rec.log("world/tool", rr.Transform3D(translation=(x, y, z),
-                                         quaternion=rr.Quaternion(xyzw=_quaternion(roll, pitch,
-                                                                                   yaw))))
+    quaternion = rr.Quaternion(xyzw=rpy_to_quaternion(roll, pitch, yaw))
+    rec.log("world/tool", rr.Transform3D(translation=(x, y, z), quaternion=quaternion))
     rec.log("arm/joints", rr.Scalars(list(state.joints)))
     rec.log("arm/tool_position", rr.Scalars([x, y, z]))
     rec.log("arm/gripper_width", rr.Scalars(state.gripper_width))
-
-
-def _quaternion(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
-    """x, y, z, w of the rotation roll about x, then pitch about y, then yaw about z (fixed
-    axes), as PyBullet's getQuaternionFromEuler."""
-    cr, sr = math.cos(roll / 2), math.sin(roll / 2)
-    cp, sp = math.cos(pitch / 2), math.sin(pitch / 2)
-    cy, sy = math.cos(yaw / 2), math.sin(yaw / 2)
-    return (sr * cp * cy - cr * sp * sy, cr * sp * cy + sr * cp * sy,
-            cr * cp * sy - sr * sp * cy, cr * cp * cy + sr * sp * sy)
 
 
 def _colour(detection: Detection) -> tuple[int, int, int]:

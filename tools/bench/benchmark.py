@@ -16,6 +16,7 @@ from agent.session import build, open_session
 from records.bench_stats import bar_chart, by_family, markdown_table, summary_lines
 from records.calibration import reliability, reliability_lines, results_pairs
 from records.cap_table import cap_markdown, cap_rows
+from records.observers.config import build_dataset_writer
 from records.report.bench_page import Configuration, write_bench_report
 from records.results import ResultsFile
 from records.run_dir import write_text
@@ -67,6 +68,10 @@ def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict
     runner = build(cfg.runner)
     config = worker_config(cfg)
     EpisodeTraces.from_config(config.get("episode_traces"))  # a bad setting fails here, once
+    dataset = build_dataset_writer(cfg)  # export.lerobot=DIR: new or empty, else it stops here
+    if dataset is not None and "episode_traces" not in config:
+        raise ValueError("export.lerobot needs traces=true (each episode is sampled in its "
+                         "trace directory)")
     if pending:
         preflight(config)
     print(f"{len(suite)} episodes, {len(suite) - len(pending)} already in {results.path}; "
@@ -85,6 +90,8 @@ def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict
         bar.set_postfix(plan=f"{100 * counts['plan'] / counts['n']:.0f}%",
                         execution=f"{100 * counts['execution'] / counts['n']:.0f}%")
         bar.update()
+        if dataset is not None and record.get("trace"):
+            dataset.add_from(results.path.parent / record["trace"])
 
     started = time.perf_counter()
     try:
@@ -98,6 +105,8 @@ def run_benchmark(cfg: DictConfig, suite: list[Task] | None = None) -> list[dict
         print(f"throughput: {counts['n']} episodes in {seconds:.1f} s = "
               f"{60 * counts['n'] / seconds:.1f} episodes/min "
               f"(workers={runner.workers})")
+    if dataset is not None:
+        print(dataset.summary())
     return records
 
 

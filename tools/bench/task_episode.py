@@ -56,13 +56,15 @@ def run_task(session: SimSession, task: Task,
     if hasattr(planner, "on_record"):
         planner.on_record = recorder.llm_call if recorder is not None else None
     session.reset(task.scene)
-    if recorder is not None:
-        recorder.watch_arm(session.driver.get_state)  # for a recording of the arm
+    stop_watching = (lambda: None) if recorder is None else recorder.watch(session.sensors())
     start = start_positions(session.world)
     watch = WaypointWatch(session.world, task.waypoints, start) if task.waypoints else None
     agent = session.agent(on_step=_both(recorder, watch))
-    with session.driver:
-        episode = agent.run(task.instruction)
+    try:
+        with session.driver:
+            episode = agent.run(task.instruction)
+    finally:
+        stop_watching()
     arm_fault = session.driver.get_state().fault  # None: the episode left the arm usable
     calls = getattr(planner, "records", [])[records_before:]
     plan = [r.step.option for r in episode.records if not r.step.option.is_done]

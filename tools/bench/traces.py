@@ -20,7 +20,7 @@ from records.observers.config import build_observers
 from records.trace import RunRecorder
 
 PICTURES = ("failures", "all", "none")
-OBSERVER_KEYS = ("telemetry", "record")
+OBSERVER_KEYS = ("telemetry", "record", "export")
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class EpisodeTraces:
     @classmethod
     def from_config(cls, config: dict[str, Any] | None,
                     run_config: dict[str, Any] | None = None) -> EpisodeTraces | None:
-        """`run_config`: the worker's whole config, whose `telemetry` and `record` say which
-        traces and recordings go in each episode's directory too."""
+        """`run_config`: the worker's whole config, whose `telemetry`, `record` and `export` say
+        which traces, recordings and dataset samples go in each episode's directory too."""
         if not config:
             return None
         observers = {key: (run_config or {}).get(key) for key in OBSERVER_KEYS}
