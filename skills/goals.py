@@ -270,9 +270,7 @@ def evaluate_plan(
     reached in order, and does the goal hold at the end? Returns (success, the predicates left
     unmet)."""
     initial = SymbolicState.initial(blocks)
-    states = [SymbolicState({**initial.support, **dict(start_on)})]
-    for step in steps:
-        states.append(skills.apply(states[-1], [step]))
+    states = skills.trajectory(SymbolicState({**initial.support, **dict(start_on)}), list(steps))
     left = unmet_along(goal, waypoints, states)
     return not left, left
 

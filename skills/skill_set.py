@@ -101,6 +101,15 @@ class SkillSet:
                 state = skill.apply(option, state)
         return state
 
+    def trajectory(self, state: SymbolicState, options: Sequence[Option]
+                   ) -> list[SymbolicState]:
+        """The symbolic state at first and after each option's effect, in order (for goals
+        judged along the way: `skills.goals.unmet_along`)."""
+        states = [state]
+        for option in options:
+            states.append(self.apply(states[-1], [option]))
+        return states
+
     def moved_by(self, option: Option, blocks: Iterable[str]) -> frozenset[str]:
         """The blocks the call moves, by its symbolic effect with every block on the table."""
         return self.apply(SymbolicState.initial(blocks), [option]).moved

@@ -47,11 +47,11 @@ def step_is_right(option: Option, task: Task, taken: Sequence[Option], skills: S
         return option.is_refusal or (option.is_done and not refusal_offered)
     if option.is_refusal:
         return False
-    state = SymbolicState.initial(blocks)
-    reached = advance(task.waypoints, 0, state)
-    for each in taken:
-        state = skills.apply(state, [each])
-        reached = advance(task.waypoints, reached, state)
+    states = skills.trajectory(SymbolicState.initial(blocks), list(taken))
+    reached = 0
+    for each in states:
+        reached = advance(task.waypoints, reached, each)
+    state = states[-1]
     goal = task.waypoints[reached:reached + 1] or task.goal
     if option.is_done:
         return reached == len(task.waypoints) and not unmet(task.goal, state)

@@ -74,9 +74,8 @@ def roll_out(task: Task, planner: Planner, skills: SkillSet, max_steps: int,
     the symbolic state the executed calls' effects (`Skill.apply`) leave."""
     episode = imagined_episode(task, planner, skills, max_steps, affordance)
     executed = [r.step.option for r in episode.records if r.succeeded]
-    states = [SymbolicState.initial(o.name for o in initial_scene(task).blocks)]
-    for option in executed:
-        states.append(skills.apply(states[-1], [option]))
+    states = skills.trajectory(
+        SymbolicState.initial(o.name for o in initial_scene(task).blocks), executed)
     return Rollout(task.family, task.seed, task.instruction,
                    tuple(r.step.option.text for r in episode.records),
                    not unmet_along(task.goal, task.waypoints, states))
