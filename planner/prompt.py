@@ -13,14 +13,13 @@ already done, and the prompt's KV cache is extended, never recomputed, from one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from perception.types import Scene, objects_line
 from planner.retrieval import Retriever
 from skills.relations import describe_state
 from skills.skill import PromptExample
-from skills.space import describe_space
 from skills.types import Option, Outcome, Step
 
 DONE_TEXT = "done()"
@@ -82,14 +81,14 @@ class PromptBuilder:
     alone, as for a model tuned on it). retriever: instead, each episode's examples are the
     demonstrations most similar to its command and first scene. scene_feedback: the transcript
     form above; without it the prompt keeps the episode's first scene and lists the steps that
-    succeeded. space: the first scene's spatial facts (`skills.space`) follow its objects
-    line."""
+    succeeded. space: what writes the first scene's spatial facts (`skills.space`), which
+    follow its objects line (None: no facts)."""
 
     examples: tuple[PromptExample | TextExample, ...] = ()
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
     scene_feedback: bool = False
     retriever: Retriever | None = None
-    space: bool = False
+    space: Callable[[Scene], list[str]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "examples", tuple(self.examples))
@@ -114,9 +113,9 @@ class PromptBuilder:
         lines = [first.describe(), f"# {normalise_command(command)}."]
         if self.command_first:
             lines.reverse()
-        if self.space:
+        if self.space is not None:
             at = lines.index(first.describe()) + 1
-            lines[at:at] = describe_space(first)
+            lines[at:at] = self.space(first)
         header = self.header(self.examples_for(command, first))
         if not self.scene_feedback:
             lines += history_texts(succeeded(history))

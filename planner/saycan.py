@@ -27,6 +27,7 @@ from planner.ranking import (
 )
 from planner.search import SEARCHES, check_search, effective_search, search_options
 from skills.skill_set import SkillSet
+from skills.space import describe_space, describe_space_phrases
 from skills.types import AffordedOption, Option, ScoredOption, SearchSummary, Step
 
 log = logging.getLogger(__name__)
@@ -256,7 +257,9 @@ class SayCanPlanner:
 
 TUNED_PROMPTS = {  # by the `prompt` an adapter's manifest names
     "transcript-v1": PromptBuilder(examples=(), scene_feedback=True),
-    "transcript-v2": PromptBuilder(examples=(), scene_feedback=True, space=True),
+    "transcript-v2": PromptBuilder(examples=(), scene_feedback=True, space=describe_space),
+    "transcript-v3": PromptBuilder(examples=(), scene_feedback=True,
+                                   space=describe_space_phrases),
 }
 
 

@@ -12,11 +12,25 @@ on the scene of the command, so these lines follow the episode's first objects l
         closest red block, farthest green block, closest corner top left corner, \
         farthest corner bottom right corner   (one line)
 
-Every ordering is written out in both directions (copying the third name of a list, not counting
-from the end of another), and each bowl lists what lies to each side of it. Top is away from the
-robot (+x), left is the robot's left (+y), as the camera image reads. Positions are perceived
-ones; an object within `SIDE_MARGIN` of a bowl's centre line along an axis lies on neither side
-of it along that axis.
+The phrases form (`describe_space_phrases`, the transcript-v3 prompt) says the same in the
+commands' own words, one relation a line, so that the words after a reference are what to copy:
+
+    blocks from the left: first green block, second red block, third yellow block
+    ... (from the right, the top, the bottom)
+    block to the left of the blue bowl: green block
+    block to the right of the blue bowl: red block, yellow block
+    block to the top of the blue bowl: red block
+    block to the bottom of the blue bowl: green block
+    block closest to the blue bowl: red block
+    block farthest from the blue bowl: green block
+    corner closest to the blue bowl: top left corner
+    corner farthest from the blue bowl: bottom right corner
+
+(a side with nothing on it has no line). Every ordering is written out in both directions
+(copying the third name of a list, not counting from the end of another), and each bowl lists
+what lies to each side of it. Top is away from the robot (+x), left is the robot's left (+y),
+as the camera image reads. Positions are perceived ones; an object within `SIDE_MARGIN` of a
+bowl's centre line along an axis lies on neither side of it along that axis.
 """
 
 from __future__ import annotations
@@ -28,6 +42,9 @@ from perception.types import Detection, Scene
 from skills.places import CORNERS
 
 SIDE_MARGIN = 0.02  # metres
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth")
+DIRECTIONS = {"left": (1, 1.0), "right": (1, -1.0), "top": (0, 1.0), "bottom": (0, -1.0)}
 
 
 def _names(objects: Sequence[Detection]) -> str:
@@ -44,35 +61,74 @@ def orderings(scene: Scene) -> list[str]:
     blocks = scene.blocks
     if not blocks:
         return []
-    return [f"blocks from the left = {_names(_sorted(blocks, 1, 1.0))}",
-            f"blocks from the right = {_names(_sorted(blocks, 1, -1.0))}",
-            f"blocks from the top = {_names(_sorted(blocks, 0, 1.0))}",
-            f"blocks from the bottom = {_names(_sorted(blocks, 0, -1.0))}"]
+    return [f"blocks from the {direction} = {_names(_sorted(blocks, axis, sign))}"
+            for direction, (axis, sign) in DIRECTIONS.items()]
 
 
-def around(bowl: Detection, scene: Scene) -> str:
-    """What lies to each side of a bowl, its closest and farthest block, and its closest and
-    farthest corner."""
+def _sides(bowl: Detection, blocks: Sequence[Detection]) -> dict[str, list[Detection]]:
+    """The blocks to each side of a bowl, nearest first."""
     bx, by = bowl.position[:2]
-    blocks = scene.blocks
-    sides = {
+    return {
         "left": [b for b in _sorted(blocks, 1, -1.0) if b.position[1] > by + SIDE_MARGIN],
         "right": [b for b in _sorted(blocks, 1, 1.0) if b.position[1] < by - SIDE_MARGIN],
         "top": [b for b in _sorted(blocks, 0, -1.0) if b.position[0] > bx + SIDE_MARGIN],
         "bottom": [b for b in _sorted(blocks, 0, 1.0) if b.position[0] < bx - SIDE_MARGIN],
     }
-    parts = [f"{side} {_names(found)}" for side, found in sides.items()]
-    if blocks:
-        by_distance = sorted(blocks, key=lambda b: (math.dist(b.position[:2], (bx, by)), b.name))
-        parts += [f"closest {by_distance[0].name}", f"farthest {by_distance[-1].name}"]
+
+
+def _by_distance(bowl: Detection, scene: Scene) -> tuple[list[Detection], list[str]]:
+    """The blocks, then the corners, nearest the bowl first."""
+    centre = bowl.position[:2]
+    blocks = sorted(scene.blocks, key=lambda b: (math.dist(b.position[:2], centre), b.name))
     corners = sorted((c for c in CORNERS if c in scene.locations),
-                     key=lambda c: math.dist(scene.locations[c], (bx, by)))
+                     key=lambda c: math.dist(scene.locations[c], centre))
+    return blocks, corners
+
+
+def around(bowl: Detection, scene: Scene) -> str:
+    """What lies to each side of a bowl, its closest and farthest block, and its closest and
+    farthest corner."""
+    parts = [f"{side} {_names(found)}" for side, found in _sides(bowl, scene.blocks).items()]
+    blocks, corners = _by_distance(bowl, scene)
+    if blocks:
+        parts += [f"closest {blocks[0].name}", f"farthest {blocks[-1].name}"]
     if corners:
         parts += [f"closest corner {corners[0]}", f"farthest corner {corners[-1]}"]
     return f"{bowl.name}: {', '.join(parts)}"
+
+
+def ordinal_orderings(scene: Scene) -> list[str]:
+    """The blocks from each side of the table, each named with its ordinal."""
+    blocks = scene.blocks
+    if not blocks:
+        return []
+    return [f"blocks from the {direction}: " + ", ".join(
+                f"{ORDINALS[i]} {block.name}" if i < len(ORDINALS) else block.name
+                for i, block in enumerate(_sorted(blocks, axis, sign)))
+            for direction, (axis, sign) in DIRECTIONS.items()]
+
+
+def around_phrases(bowl: Detection, scene: Scene) -> list[str]:
+    """`around` one relation a line, in the commands' words."""
+    lines = [f"block to the {side} of the {bowl.name}: {', '.join(b.name for b in found)}"
+             for side, found in _sides(bowl, scene.blocks).items() if found]
+    blocks, corners = _by_distance(bowl, scene)
+    if blocks:
+        lines += [f"block closest to the {bowl.name}: {blocks[0].name}",
+                  f"block farthest from the {bowl.name}: {blocks[-1].name}"]
+    if corners:
+        lines += [f"corner closest to the {bowl.name}: {corners[0]}",
+                  f"corner farthest from the {bowl.name}: {corners[-1]}"]
+    return lines
 
 
 def describe_space(scene: Scene) -> list[str]:
     """The prompt lines above, for the scene's blocks and each bowl in prompt order."""
     return orderings(scene) + [around(bowl, scene) for bowl in scene.ordered()
                                if bowl.kind == "bowl"]
+
+
+def describe_space_phrases(scene: Scene) -> list[str]:
+    """The phrases form: the ordinal orderings, then each bowl's relations a line each."""
+    return ordinal_orderings(scene) + [line for bowl in scene.ordered() if bowl.kind == "bowl"
+                                       for line in around_phrases(bowl, scene)]

@@ -1,12 +1,12 @@
 """The spatial facts of the prompt (`skills.space`) on hand-made scenes, and where the prompt
-puts them (`planner.prompt.PromptBuilder(space=True)`, the transcript-v2 form)."""
+puts them (`planner.prompt.PromptBuilder(space=...)`, the transcript-v2 and -v3 forms)."""
 
 from __future__ import annotations
 
 from planner.prompt import PromptBuilder
 from planner.saycan import TUNED_PROMPTS
 from skills.relations import on_the_table
-from skills.space import around, describe_space, orderings
+from skills.space import around, describe_space, describe_space_phrases, orderings
 from skills.workspace import Workspace
 
 LOCATIONS = Workspace().named_locations()
@@ -57,3 +57,32 @@ def test_the_v2_prompt_puts_the_facts_under_the_first_objects_line_only() -> Non
     assert [line for line in spatial.splitlines() if line not in describe_space(SCENE)] == (
         plain.splitlines())
     assert not PromptBuilder().space
+
+
+def test_the_phrases_form_says_each_relation_in_the_commands_words() -> None:
+    """transcript-v3: ordinals beside the names, one relation of a bowl a line, empty sides
+    left out (the gray bowl has nothing to its right or bottom)."""
+    assert describe_space_phrases(SCENE) == [
+        "blocks from the left: first green block, second red block, third yellow block",
+        "blocks from the right: first yellow block, second red block, third green block",
+        "blocks from the top: first red block, second yellow block, third green block",
+        "blocks from the bottom: first green block, second yellow block, third red block",
+        "block to the left of the blue bowl: green block",
+        "block to the right of the blue bowl: red block, yellow block",
+        "block to the top of the blue bowl: red block",
+        "block to the bottom of the blue bowl: green block",
+        "block closest to the blue bowl: red block",
+        "block farthest from the blue bowl: green block",
+        "corner closest to the blue bowl: top left corner",
+        "corner farthest from the blue bowl: bottom right corner",
+        "block to the left of the gray bowl: red block, green block",
+        "block to the top of the gray bowl: green block, yellow block, red block",
+        "block closest to the gray bowl: yellow block",
+        "block farthest from the gray bowl: green block",
+        "corner closest to the gray bowl: bottom right corner",
+        "corner farthest from the gray bowl: top left corner",
+    ]
+    command = "pick up the second block from the left and place it on the top side"
+    prompt = TUNED_PROMPTS["transcript-v3"].build(command, SCENE).splitlines()
+    assert prompt[1:1 + len(describe_space_phrases(SCENE))] == describe_space_phrases(SCENE)
+    assert prompt[0] == SCENE.describe()

@@ -129,12 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1")
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES),
                         default=suite_families("core"))
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
+                        help="config overrides for every run, e.g. "
+                             "skills.pick_and_place.places.lines=false")
     args = parser.parse_args(argv)
+    if args.overrides:
+        print(f"overrides: {' '.join(args.overrides)}")
     print(f"{'model':<8} {'family':<22} {'steps':>5} {'disag':>5} {'scores':>6} {'bounds':>6} "
           f"{'bf rows':>7} {'ex rows':>7}")
     total, started = Tally(), time.perf_counter()
     for label in args.models:
-        total.add(run(MODELS[label], label, range(args.seeds), args.families))
+        total.add(run([*MODELS[label], *args.overrides], label, range(args.seeds), args.families))
     print(f"all: {total.steps} steps, {total.disagreements} disagreements, "
           f"{total.score_mismatches} scored options off exhaustive, {total.bound_violations} "
           f"bounds below it; logits rows: best_first {total.rows['best_first']}, exhaustive "

@@ -100,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--first-seed", type=int, default=DEVELOPMENT_FIRST_SEED)
     p.add_argument("--wordings", choices=SPLITS, default="held_out")
     p.add_argument("--show-failures", action="store_true")
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
+                   help="config overrides (the skills, affordances and step limit), e.g. "
+                        "refusals=true")
     args = p.parse_args(argv)
     unknown = [f for f in args.families if f not in FAMILIES]
     if unknown:
@@ -109,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     adapter = None if args.adapter == "none" else args.adapter
     wordings: WordingSplit = args.wordings
     total = wins = 0
-    cfg = compose_config()  # the default config's skills and step limit
+    cfg = compose_config(args.overrides)  # the skills and step limit
     skills, max_steps = build_skills(cfg), int(cfg.max_steps)
     with LlamaCppModel(adapter=adapter) as model:
         planner = SayCanPlanner(model, print_top_k=0, skills=skills)
