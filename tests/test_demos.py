@@ -15,6 +15,7 @@ from agent.session import SimSession, build
 from perception.types import Scene
 from planner.prompt import PromptBuilder
 from sim.tasks import matching_bowls, stacking
+from sim.tasks.everyday import MOVE_STACK_FAMILY
 from sim.tasks.registry import FAMILIES, generate
 from skills.goals import evaluate_plan
 from skills.library.pick_and_place import pick_and_place_option
@@ -112,6 +113,25 @@ def test_moves_follow_towers_and_the_command() -> None:
     task = generate(stacking.STACK_ORDER_FAMILY, TRAIN_FIRST_SEED)
     order = task.goal[0].objects
     assert demo_moves(task, initial_scene(task)) == list(zip(order[1:], order, strict=False))
+
+
+@pytest.mark.parametrize("family", ["cap_all_at_location_seen_v1", "cap_stack_at_location_seen_v1",
+                                    "cap_line_seen_v1", "cap_different_corners_seen_v1"])
+def test_order_free_goals_are_demonstrated_in_the_objects_lines_order(family: str) -> None:
+    """Any order reaches them, and the prompt shows only the objects line's: the blocks move in
+    it (the goal's own order is the generator's draw)."""
+    for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 5):
+        task = generate(family, seed)
+        scene = initial_scene(task)
+        order = [o.name for o in scene.ordered() if o.kind == "block"]
+        moved = list(dict.fromkeys(block for block, _ in demo_moves(task, scene)))
+        assert moved == [name for name in order if name in moved], (task.instruction, moved)
+
+
+def test_a_stack_to_move_is_still_demonstrated_top_first() -> None:
+    task = generate(MOVE_STACK_FAMILY, TRAIN_FIRST_SEED)
+    top_first = task.goal[0].objects
+    assert [block for block, _ in demo_moves(task, initial_scene(task))] == list(top_first)
 
 
 class ReplayPlanner:

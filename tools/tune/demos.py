@@ -124,7 +124,8 @@ def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
         return (mentioned.index(block) if block in mentioned else len(mentioned),
                 order.index(block))
 
-    spread = [p for p in task.goal if isinstance(p, AllAt | Line | Corners)]
+    spread = [_in_scene_order(p, scene, order) for p in task.goal
+              if isinstance(p, AllAt | Line | Corners)]
     on_location = {obj for p in spread if isinstance(p, AllAt) for obj in p.objects}
     moves: list[tuple[str, str]] = [m for p in spread for m in goal_moves((p,))]
     for predicate in _towers_first(task.goal):
@@ -139,6 +140,19 @@ def demo_moves(task: Task, scene: Scene) -> list[tuple[str, str]]:
                    key=lambda m: rank(m[0]))  # "..., then ...": the command's order
     return (goal_moves(task.waypoints) + moves + _parked(picks, scene)
             + _taken_out(task.goal, scene))
+
+
+def _in_scene_order(predicate: AllAt | Line | Corners, scene: Scene, order: list[str]
+                    ) -> AllAt | Line | Corners:
+    """All at a location, a line (block k to spot k) and different corners in the order the
+    objects line gives the blocks (any order reaches them; the goal's own order is the
+    generator's draw, which the prompt does not show, so a model could not learn it), unless a
+    block stands on another: a stack is moved top first, as the goal lists it."""
+    if any(
+            (block := scene.get(name)) is not None and GEOMETRY.block_below(block, scene)
+            for name in predicate.objects):
+        return predicate
+    return replace(predicate, objects=tuple(sorted(predicate.objects, key=order.index)))
 
 
 def _taken_out(goal: Goal, scene: Scene) -> list[tuple[str, str]]:
