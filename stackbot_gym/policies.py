@@ -1,10 +1,12 @@
 """stackbot's planners as policies of the environment: asked what the agent loop asks them, their
-choice handed back as the index of that option."""
+choice handed back as the index of that option; `rollout` runs one episode with a policy."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import gymnasium
 
 from agent.types import Planner
 from planner.scripted import ScriptedPlanner
@@ -35,3 +37,20 @@ def option_index(afforded: Sequence[AffordedOption], option: Option) -> int:
         if candidate.option == option:
             return index
     raise ValueError(f"{option.text} is not one of the {len(afforded)} options offered")
+
+
+def rollout(env: gymnasium.Env, policy: Policy, seed: int, family: str
+            ) -> tuple[float, list[str], dict[str, Any]]:
+    """One episode of the family (`reset(seed=seed)` through its last step): its return, the
+    options chosen and the last info (with `held_at_start`: whether the goal held on the table
+    as the episode began)."""
+    observation, info = env.reset(seed=seed, options={"task": family})
+    held_at_start = not info["unmet"]
+    total, chosen = 0.0, []
+    while True:
+        action = policy(observation, info)
+        chosen.append(observation["options"][action])
+        observation, reward, terminated, truncated, info = env.step(action)
+        total += float(reward)
+        if terminated or truncated:
+            return total, chosen, {**info, "held_at_start": held_at_start}

@@ -12,24 +12,8 @@ import pytest
 from sim.tasks.registry import FAMILIES, generate
 from stackbot_gym import ENV_ID
 from stackbot_gym.env import TabletopEnv
-from stackbot_gym.policies import Policy, option_index, planner_policy
+from stackbot_gym.policies import option_index, planner_policy, rollout
 from tools.bench.task_episode import run_task
-
-
-def rollout(env: TabletopEnv, policy: Policy, seed: int, family: str
-            ) -> tuple[float, list[str], dict]:
-    """One episode of the family: its return, the options chosen and the last info (with
-    `held_at_start`: whether the goal held on the table as the episode began)."""
-    observation, info = env.reset(seed=seed, options={"task": family})
-    held_at_start = not info["unmet"]
-    total, chosen = 0.0, []
-    while True:
-        action = policy(observation, info)
-        chosen.append(observation["options"][action])
-        observation, reward, terminated, truncated, info = env.step(action)
-        total += reward
-        if terminated or truncated:
-            return total, chosen, {**info, "held_at_start": held_at_start}
 
 
 def compare(env: TabletopEnv, family: str, seed: int
