@@ -9,7 +9,7 @@ from planner.scripted import ScriptedPlanner
 from sim.tasks.registry import FAMILIES, generate
 from skills.types import AffordedOption, Outcome, Step
 from tests.skill_sets import SKILLS, WITH_PLACES
-from tools.tune.rollout import roll_out
+from tools.tune.rollout import imagined_episode, roll_out
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
@@ -32,3 +32,14 @@ def test_a_planner_that_stops_at_once_fails_a_task_with_moves() -> None:
     task = generate("pick_place_v1", 0)
     result = roll_out(task, StopsAtOnce(), SKILLS, max_steps=12)
     assert not result.success and result.steps == ("done()",)
+
+
+def test_the_imagined_arm_carries_out_every_call_without_an_error() -> None:
+    """The in-memory gantry is connected for the episode: its calls raise nothing (an
+    unconnected one failed every call while the imagined table still showed the move)."""
+    task = generate("stack_order_v1", 0)
+    planner = ScriptedPlanner(SKILLS, task.goal)
+    episode = imagined_episode(task, planner, SKILLS, max_steps=12)
+    moves = [r for r in episode.records if not r.step.option.is_done]
+    assert moves and all(r.result is not None and r.result.success for r in moves), [
+        r.result for r in moves]

@@ -86,9 +86,10 @@ def imagined_episode(task: Task, planner: Planner, skills: SkillSet, max_steps: 
     """The agent loop's episode on the imagined table (`affordance`: the default model's, with
     done() at 1, unless given)."""
     table = ImaginedTable(initial_scene(task), skills, planner)
-    agent = Agent(table.perceive, table, GantryDriver(), affordance or AffordanceModel(),
-                  CompilerConfig(), skills=skills, max_steps=max_steps)
-    return agent.run(task.instruction)
+    with GantryDriver() as arm:
+        agent = Agent(table.perceive, table, arm, affordance or AffordanceModel(),
+                      CompilerConfig(), skills=skills, max_steps=max_steps)
+        return agent.run(task.instruction)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
