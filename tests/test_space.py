@@ -6,7 +6,13 @@ from __future__ import annotations
 from planner.prompt import PromptBuilder
 from planner.saycan import TUNED_PROMPTS
 from skills.relations import on_the_table
-from skills.space import around, describe_space, describe_space_phrases, orderings
+from skills.space import (
+    around,
+    describe_space,
+    describe_space_lines,
+    describe_space_phrases,
+    orderings,
+)
 from skills.workspace import Workspace
 
 LOCATIONS = Workspace().named_locations()
@@ -86,3 +92,14 @@ def test_the_phrases_form_says_each_relation_in_the_commands_words() -> None:
     prompt = TUNED_PROMPTS["transcript-v3"].build(command, SCENE).splitlines()
     assert prompt[1:1 + len(describe_space_phrases(SCENE))] == describe_space_phrases(SCENE)
     assert prompt[0] == SCENE.describe()
+
+
+def test_the_lines_form_puts_each_ordinal_on_a_line_of_its_own() -> None:
+    """transcript-v4: "<ordinal> block from the <side>: <name>", then the bowls as in v3."""
+    lines = describe_space_lines(SCENE)
+    assert lines[:4] == ["first block from the left: green block",
+                         "second block from the left: red block",
+                         "third block from the left: yellow block",
+                         "first block from the right: yellow block"]
+    assert lines[12:] == describe_space_phrases(SCENE)[4:]
+    assert "third block from the bottom: red block" in lines
