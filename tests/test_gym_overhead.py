@@ -1,11 +1,11 @@
-"""`python -m tools.timing.gym_overhead` runs the benchmark's episode and the environment's on the
+"""`python -m stackbot_gym.overhead` runs the benchmark's episode and the environment's on the
 same session and agrees with itself (no timing asserted)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.timing.gym_overhead import main
+from stackbot_gym.overhead import main
 
 
 @pytest.mark.sim

@@ -1,5 +1,5 @@
 """An episode through the Gymnasium environment against the benchmark's, same session and seeds:
-`python -m tools.timing.gym_overhead`.
+`python -m stackbot_gym.overhead`.
 
 One environment (`gymnasium.make(stackbot_gym.ENV_ID, ..., planner="scripted")`: the default
 config, OpenCV perception, no model) and its session. For every core family (`--families`; the
@@ -125,7 +125,7 @@ def total_line(tally: Tally) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.timing.gym_overhead",
+    parser = argparse.ArgumentParser(prog="python -m stackbot_gym.overhead",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=CORE)
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1")
