@@ -108,14 +108,6 @@ def ordinal_orderings(scene: Scene) -> list[str]:
             for direction, (axis, sign) in DIRECTIONS.items()]
 
 
-def ordinal_lines(scene: Scene) -> list[str]:
-    """Each block's place from each side of the table, a line each: "second block from the
-    left: red block"."""
-    return [f"{ORDINALS[i]} block from the {direction}: {block.name}"
-            for direction, (axis, sign) in DIRECTIONS.items()
-            for i, block in enumerate(_sorted(scene.blocks, axis, sign)[:len(ORDINALS)])]
-
-
 def around_phrases(bowl: Detection, scene: Scene) -> list[str]:
     """`around` one relation a line, in the commands' words."""
     lines = [f"block to the {side} of the {bowl.name}: {', '.join(b.name for b in found)}"
@@ -141,8 +133,3 @@ def describe_space_phrases(scene: Scene) -> list[str]:
     return ordinal_orderings(scene) + [line for bowl in scene.ordered() if bowl.kind == "bowl"
                                        for line in around_phrases(bowl, scene)]
 
-
-def describe_space_lines(scene: Scene) -> list[str]:
-    """The phrases form with each ordinal on a line of its own (`ordinal_lines`)."""
-    return ordinal_lines(scene) + [line for bowl in scene.ordered() if bowl.kind == "bowl"
-                                   for line in around_phrases(bowl, scene)]

@@ -24,8 +24,7 @@ from stackbot.launch import fail, import_pybullet_quietly
 
 PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
-PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3",
-                "transcript-v4")  # planner.saycan.TUNED_PROMPTS
+PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3")  # saycan.TUNED_PROMPTS
 HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
                  "long_horizon_v1")  # the ones 100 demonstrations in one epoch did not teach
 DEFAULT_COUNTS = (*(f"{family}=180" for family in HARD_FAMILIES if family != "mismatched_bowls_v1"),
@@ -57,8 +56,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=PROMPT_FORMS[0],
                    help="the prompt the adapter learns: transcript-v1 (the shipped adapter's) "
                         "transcript-v2 (with the spatial facts, skills/space.py) or "
-                        "transcript-v3 (the facts as phrases, one relation a line) or "
-                        "transcript-v4 (v3 with each ordinal on a line of its own)")
+                        "transcript-v3 (the facts as phrases, one relation a line)")
     p.add_argument("--refusals", action="store_true",
                    help="out-of-scope demonstrations end with a refusal (refusals=true)")
     p.add_argument("--every-kind", action="store_true",

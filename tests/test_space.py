@@ -9,7 +9,6 @@ from skills.relations import on_the_table
 from skills.space import (
     around,
     describe_space,
-    describe_space_lines,
     describe_space_phrases,
     orderings,
 )
@@ -93,13 +92,3 @@ def test_the_phrases_form_says_each_relation_in_the_commands_words() -> None:
     assert prompt[1:1 + len(describe_space_phrases(SCENE))] == describe_space_phrases(SCENE)
     assert prompt[0] == SCENE.describe()
 
-
-def test_the_lines_form_puts_each_ordinal_on_a_line_of_its_own() -> None:
-    """transcript-v4: "<ordinal> block from the <side>: <name>", then the bowls as in v3."""
-    lines = describe_space_lines(SCENE)
-    assert lines[:4] == ["first block from the left: green block",
-                         "second block from the left: red block",
-                         "third block from the left: yellow block",
-                         "first block from the right: yellow block"]
-    assert lines[12:] == describe_space_phrases(SCENE)[4:]
-    assert "third block from the bottom: red block" in lines
