@@ -67,13 +67,9 @@ def orderings(scene: Scene) -> list[str]:
 
 def _sides(bowl: Detection, blocks: Sequence[Detection]) -> dict[str, list[Detection]]:
     """The blocks to each side of a bowl, nearest first."""
-    bx, by = bowl.position[:2]
-    return {
-        "left": [b for b in _sorted(blocks, 1, -1.0) if b.position[1] > by + SIDE_MARGIN],
-        "right": [b for b in _sorted(blocks, 1, 1.0) if b.position[1] < by - SIDE_MARGIN],
-        "top": [b for b in _sorted(blocks, 0, -1.0) if b.position[0] > bx + SIDE_MARGIN],
-        "bottom": [b for b in _sorted(blocks, 0, 1.0) if b.position[0] < bx - SIDE_MARGIN],
-    }
+    return {direction: [b for b in _sorted(blocks, axis, -sign)
+                        if sign * (b.position[axis] - bowl.position[axis]) > SIDE_MARGIN]
+            for direction, (axis, sign) in DIRECTIONS.items()}
 
 
 def _by_distance(bowl: Detection, scene: Scene) -> tuple[list[Detection], list[str]]:
@@ -132,4 +128,3 @@ def describe_space_phrases(scene: Scene) -> list[str]:
     """The phrases form: the ordinal orderings, then each bowl's relations a line each."""
     return ordinal_orderings(scene) + [line for bowl in scene.ordered() if bowl.kind == "bowl"
                                        for line in around_phrases(bowl, scene)]
-
