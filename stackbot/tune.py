@@ -2,11 +2,16 @@
 embedded model on them, write a loss plot and a manifest, export the adapter as GGUF and check
 that llama.cpp and torch agree on it.
 
-  stackbot-tune                                   # the shipped adapter's recipe
+  stackbot-tune                                   # the shipped adapter's recipe (its manifest)
   stackbot-tune --per-family 20 --max-steps 3     # a tiny run (what the tests do)
   stackbot-tune --exclude exclusion_v1 stack_order_v1 --out outputs/tune/leave-out
-  stackbot-tune --suites core cap everyday        # also Code as Policies' trainable families
-  stackbot-tune --suites core cap --every-kind    # ... and the ones kept for generalisation
+  stackbot-tune --suites core --no-refusals --prompt-form transcript-v1   # the first recipe's kind
+  stackbot-tune --every-kind                      # also the families kept for generalisation
+
+Every default is the shipped adapter's, read from the manifest beside it
+(`tools/tune/recipe.py`); without --per-family or --family-demos, its counts, and with its own
+suites its families exactly (families registered since are left out, and said so; families it
+lacks from a suite you add get its most common count).
 """
 
 from __future__ import annotations
@@ -25,10 +30,6 @@ from stackbot.launch import fail, import_pybullet_quietly
 PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
 PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3")  # saycan.TUNED_PROMPTS
-HARD_FAMILIES = ("matching_bowls_v1", "mismatched_bowls_v1", "stack_order_v1", "exclusion_v1",
-                 "long_horizon_v1")  # the ones 100 demonstrations in one epoch did not teach
-DEFAULT_COUNTS = (*(f"{family}=180" for family in HARD_FAMILIES if family != "mismatched_bowls_v1"),
-                  "mismatched_bowls_v1=240")  # its negated wordings were the last to fail
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,41 +42,55 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     from sim.tasks.registration import SUITES
     from sim.tasks.registry import FAMILIES
     from tools.tune.demos import training_families
+    from tools.tune.recipe import read_recipe
 
+    shipped = read_recipe()
+    hyper = shipped.hyperparameters
     p = _Parser(prog=PROGRAM, description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=None, help="run directory (outputs/tune/<time>)")
-    p.add_argument("--per-family", type=int, default=60, help="demonstrations per family")
-    p.add_argument("--family-demos", nargs="*", default=list(DEFAULT_COUNTS), metavar="FAMILY=N",
-                   help="demonstrations of these families instead of --per-family "
-                        "(default: the shipped recipe's)")
+    p.add_argument("--per-family", type=int, default=None,
+                   help="demonstrations per family (default: the shipped recipe's counts)")
+    p.add_argument("--family-demos", nargs="*", default=None, metavar="FAMILY=N",
+                   help="demonstrations of these families instead of --per-family")
     p.add_argument("--validation-per-family", type=int, default=8)
     p.add_argument("--exclude", nargs="*", default=[], help="families to leave out")
-    p.add_argument("--suites", nargs="+", default=["core"], choices=SUITES,
-                   help="the suites whose trainable families demonstrations come from "
-                        "(default: core, the shipped adapter's)")
-    p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=PROMPT_FORMS[0],
-                   help="the prompt the adapter learns: transcript-v1 (the shipped adapter's) "
-                        "transcript-v2 (with the spatial facts, skills/space.py) or "
+    p.add_argument("--suites", nargs="+", default=list(shipped.suites), choices=SUITES,
+                   help="the suites whose trainable families demonstrations come from")
+    p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=shipped.prompt_form,
+                   help="the prompt the adapter learns: transcript-v1 (no spatial facts), "
+                        "transcript-v2 (the spatial facts as lists, skills/space.py) or "
                         "transcript-v3 (the facts as phrases, one relation a line)")
-    p.add_argument("--refusals", action="store_true",
+    p.add_argument("--refusals", action=argparse.BooleanOptionalAction, default=shipped.refusals,
                    help="out-of-scope demonstrations end with a refusal (refusals=true)")
-    p.add_argument("--every-kind", action="store_true",
+    p.add_argument("--every-kind", action=argparse.BooleanOptionalAction,
+                   default=shipped.every_kind,
                    help="also the families kept for measuring generalisation (unseen colours, "
                         "Code as Policies' unseen instructions and attributes)")
-    p.add_argument("--recovery-rate", type=float, default=0.15)
+    p.add_argument("--recovery-rate", type=float, default=shipped.recovery_rate)
     p.add_argument("--skills", nargs="+", default=["pick_and_place"], metavar="SKILL",
                    help="the skills whose calls the demonstrations make (conf/skills/)")
-    p.add_argument("--epochs", type=float, default=2.0)
+    p.add_argument("--epochs", type=float, default=hyper["epochs"])
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
-    p.add_argument("--rank", type=int, default=16)
-    p.add_argument("--alpha", type=float, default=32.0)
-    p.add_argument("--learning-rate", type=float, default=5e-4)
-    p.add_argument("--max-batch-tokens", type=int, default=1024)
+    p.add_argument("--rank", type=int, default=hyper["rank"])
+    p.add_argument("--alpha", type=float, default=hyper["alpha"])
+    p.add_argument("--learning-rate", type=float, default=hyper["learning_rate"])
+    p.add_argument("--max-batch-tokens", type=int, default=hyper["max_batch_tokens"])
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (fast only with AVX512-BF16)")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=hyper["seed"])
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
+    if args.per_family is None and args.family_demos is None:
+        args.family_demos = [f"{family}={n}" for family, n in shipped.counts.items()
+                             if family in FAMILIES]
+        if (tuple(args.suites), args.every_kind) == (shipped.suites, shipped.every_kind):
+            later = [f for f in training_families((), args.suites, args.every_kind)
+                     if f not in shipped.counts and f not in args.exclude]
+            args.exclude += later  # the shipped data exactly: families registered since
+            args.not_in_recipe = later
+    if args.per_family is None:
+        args.per_family = shipped.typical_count
+    args.family_demos = args.family_demos or []
     unknown = [f for f in args.exclude if f not in FAMILIES]
     if unknown:
         p.error(f"unknown family {', '.join(unknown)} (have {', '.join(FAMILIES)})")
@@ -111,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     from tools.tune.train import TrainConfig, TuneDependencyError, require_tune_extra
 
     args = parse(argv)
+    if getattr(args, "not_in_recipe", None):
+        print(f"the shipped recipe has no {', '.join(args.not_in_recipe)}: left out "
+              "(--family-demos FAMILY=N adds one)")
     try:
         config = TrainConfig(rank=args.rank, alpha=args.alpha, learning_rate=args.learning_rate,
                              epochs=args.epochs, max_batch_tokens=args.max_batch_tokens,

@@ -179,24 +179,25 @@ def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> N
     import hashlib
     import json
     from dataclasses import asdict
-    from pathlib import Path
 
     from agent.config import compose_config
     from agent.session import build_skills
     from planner.saycan import TUNED_PROMPTS
+    from tools.tune.recipe import SHIPPED_MANIFEST, read_recipe
 
-    manifest = json.loads((Path(__file__).parents[1] / "planner" / "adapters"
-                           / "gemma3-270m-planner.manifest.json").read_text())
-    data = manifest["data"]
-    suites = data.get("suites", ["core"])
-    later = [f for f in training_families(suites=suites) if f not in data["families"]]
+    recipe = read_recipe()
+    data = json.loads(SHIPPED_MANIFEST.read_text())["data"]
+    later = [f for f in training_families(suites=recipe.suites, every_kind=recipe.every_kind)
+             if f not in recipe.counts]
     skills = build_skills(compose_config([
-        "skills=[pick_and_place]", f"refusals={str(manifest.get('refusals', False)).lower()}"]))
+        "skills=[pick_and_place]", f"refusals={str(recipe.refusals).lower()}"]))
     demos = list(generate_demonstrations(
-        skills, 1, TRAIN_FIRST_SEED, later, data["recovery_rate"], seed=0,
-        counts=data["per_family"], suites=suites, builder=TUNED_PROMPTS[manifest["prompt"]]))
+        skills, 1, TRAIN_FIRST_SEED, later, recipe.recovery_rate,
+        seed=recipe.hyperparameters["seed"], counts=recipe.counts, suites=recipe.suites,
+        every_kind=recipe.every_kind,
+        builder=TUNED_PROMPTS[recipe.prompt_form]))
     text = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
-    assert training_families(later, suites) == data["families"]
+    assert training_families(later, recipe.suites, recipe.every_kind) == recipe.families
     assert (len(demos), hashlib.sha256(text.encode()).hexdigest()) == (
         data["demonstrations"], data["sha256"])
 

@@ -51,3 +51,26 @@ def test_arguments_that_cannot_train_are_one_line(tmp_path: Path, name: str) -> 
 def test_train_config_refuses_what_cannot_train(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"{field} must be a positive finite number"):
         TrainConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_without_arguments_it_is_the_shipped_recipe() -> None:
+    """Every default comes from the shipped adapter's manifest: its counts, suites, prompt form,
+    refusals and hyper-parameters; families registered since are left out; a suite added to it
+    brings its families at the recipe's most common count."""
+    from stackbot.tune import parse
+    from tools.tune.recipe import read_recipe
+
+    recipe = read_recipe()
+    args = parse([])
+    assert args.counts == dict(recipe.counts)
+    assert (tuple(args.suites), args.prompt_form, args.refusals, args.every_kind) == (
+        recipe.suites, recipe.prompt_form, recipe.refusals, recipe.every_kind)
+    assert (args.epochs, args.rank, args.learning_rate, args.recovery_rate) == (
+        recipe.hyperparameters["epochs"], recipe.hyperparameters["rank"],
+        recipe.hyperparameters["learning_rate"], recipe.recovery_rate)
+    assert not set(args.exclude) & set(recipe.counts)
+    wider = parse(["--every-kind", "--no-refusals"])
+    assert "unseen_colors_v1" not in wider.exclude and not wider.refusals
+    assert wider.per_family == recipe.typical_count
+    tiny = parse(["--per-family", "2", "--family-demos", "exclusion_v1=3"])
+    assert (tiny.per_family, tiny.counts, tiny.exclude) == (2, {"exclusion_v1": 3}, [])
