@@ -15,11 +15,12 @@ from perception.types import Detection, Scene
 from planner.llama_backend import SHIPPED_ADAPTER, LlamaCppModel
 from planner.llama_runtime import AdapterError
 from planner.prompt import PromptBuilder
-from planner.saycan import SayCanPlanner
+from planner.saycan import SayCanPlanner, prompt_for
 from skills.options import enumerate_options
 from skills.workspace import Workspace
 from tests.llm_servers import write_tiny_gguf
 from tests.skill_sets import SKILLS
+from tools.tune.recipe import read_recipe
 
 pytestmark = pytest.mark.model
 STACKBOT = shutil.which("stackbot") or str(Path(sys.executable).with_name("stackbot"))
@@ -41,7 +42,7 @@ def tuned() -> LlamaCppModel:
 def test_the_default_adapter_ships_and_sets_the_prompt(tuned: LlamaCppModel) -> None:
     assert SHIPPED_ADAPTER.is_file() and SHIPPED_ADAPTER.stat().st_size < 16 * 2**20
     assert tuned.adapter_path == str(SHIPPED_ADAPTER)
-    assert tuned.prompt_form == "transcript-v1"
+    assert tuned.prompt_form == read_recipe().prompt_form
     planner = SayCanPlanner(tuned, skills=SKILLS)
     assert planner.prompt_builder.scene_feedback and not planner.prompt_builder.examples
     untold = SayCanPlanner(tuned, scene_feedback=False, skills=SKILLS)
@@ -50,7 +51,7 @@ def test_the_default_adapter_ships_and_sets_the_prompt(tuned: LlamaCppModel) -> 
 
 def test_trie_scores_equal_naive_with_the_adapter(tuned: LlamaCppModel) -> None:
     scene = _scene()
-    builder = PromptBuilder(examples=(), scene_feedback=True)
+    builder = prompt_for(tuned)
     prompt = builder.build("put the red block in the blue bowl", scene)
     options = [o for o in enumerate_options(scene, SKILLS) if o.is_done or o.args[0] == "red block"]
     texts = [builder.continuation(o) for o in options[:5] + options[-1:]]  # naive is slow
