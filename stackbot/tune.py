@@ -67,6 +67,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="also the families kept for measuring generalisation (unseen colours, "
                         "Code as Policies' unseen instructions and attributes)")
     p.add_argument("--recovery-rate", type=float, default=shipped.recovery_rate)
+    p.add_argument("--absent-twins", action=argparse.BooleanOptionalAction,
+                   default=shipped.absent_twins,
+                   help="each command naming an absent object also on a table that has it, "
+                        "answered by the move")
     p.add_argument("--skills", nargs="+", default=["pick_and_place"], metavar="SKILL",
                    help="the skills whose calls the demonstrations make (conf/skills/)")
     p.add_argument("--epochs", type=float, default=hyper["epochs"])
@@ -149,12 +153,13 @@ def main(argv: list[str] | None = None) -> int:
                                                args.exclude,
                                                args.recovery_rate, seed=args.seed,
                                                counts=args.counts, suites=args.suites,
-                                               every_kind=args.every_kind, builder=builder))
+                                               every_kind=args.every_kind, builder=builder,
+                                               absent_twins=args.absent_twins))
     validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1,
                                               suites=args.suites, every_kind=args.every_kind,
-                                              builder=builder))
+                                              builder=builder, absent_twins=args.absent_twins))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)
     (out / "demonstrations.jsonl").write_text(data)
     manifest = {
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                  "validation_seeds": [VALIDATION_FIRST_SEED,
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
                  "recovery_rate": args.recovery_rate, "feedback_rate": FEEDBACK_RATE,
-                 "contrasting_pairs": True},
+                 "contrasting_pairs": True, "absent_twins": args.absent_twins},
         "prompt": args.prompt_form, "refusals": args.refusals,
         "hyperparameters": asdict(config) | {"max_steps": args.max_steps},
     }

@@ -90,6 +90,34 @@ def test_two_block_bowl_tasks_come_with_their_contrasting_twin() -> None:
         assert a.steps[0].target != b.steps[0].target
 
 
+@pytest.mark.parametrize("wordings", ["train", "held_out"])
+def test_a_command_naming_an_absent_object_comes_with_its_feasible_twin(wordings: str) -> None:
+    """The same command on the same table but for one colour the command does not name: the
+    named object is there, the demonstration makes the move and reaches the twin's goal."""
+    from sim.tasks.infeasible import feasible_twin
+
+    rng, twins = np.random.default_rng(0), 0
+    for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 40):
+        task, twin = generate("infeasible_v1", seed, wordings), feasible_twin(seed, wordings)
+        if twin is None:  # the location it names is taken on that table
+            continue
+        twins += 1
+        assert (twin.instruction, twin.scene.seed, twin.infeasible) == (
+            task.instruction, task.scene.seed, False)
+        changed = set(twin.scene.names) ^ set(task.scene.names)
+        assert len(changed) == 2 and any(name in task.instruction for name in changed)
+        demo = demonstrate(twin, SKILLS, rng)
+        ok, unmet = evaluate_plan(twin.goal, [f"{c} block" for c in twin.scene.blocks],
+                                  [pick_and_place_option(*move) for move in _moves(demo)], SKILLS)
+        assert ok and _moves(demo), (twin.instruction, unmet)
+    assert twins >= 30
+    demos = list(generate_demonstrations(SKILLS, 20, exclude=[f for f in TRAINING if f != (
+        "infeasible_v1")], recovery_rate=0.0, absent_twins=True))
+    pairs = [(a, b) for a, b in zip(demos, demos[1:], strict=False) if a.seed == b.seed]
+    assert len(pairs) >= 15
+    assert all(a.steps[0].target == "done()\n" != b.steps[0].target for a, b in pairs)
+
+
 def test_training_data_stays_apart_from_benchmarks() -> None:
     assert "unseen_colors_v1" not in TRAINING and set(TRAINING) < set(FAMILIES)
     with pytest.raises(ValueError, match="10,000"):
@@ -194,8 +222,8 @@ def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> N
     demos = list(generate_demonstrations(
         skills, 1, TRAIN_FIRST_SEED, later, recipe.recovery_rate,
         seed=recipe.hyperparameters["seed"], counts=recipe.counts, suites=recipe.suites,
-        every_kind=recipe.every_kind,
-        builder=TUNED_PROMPTS[recipe.prompt_form]))
+        every_kind=recipe.every_kind, builder=TUNED_PROMPTS[recipe.prompt_form],
+        absent_twins=recipe.absent_twins))
     text = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
     assert training_families(later, recipe.suites, recipe.every_kind) == recipe.families
     assert (len(demos), hashlib.sha256(text.encode()).hexdigest()) == (

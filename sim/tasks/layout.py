@@ -36,6 +36,12 @@ def placeable_scene(
     raise RuntimeError(f"no layout for blocks {blocks}, bowls {bowls} with {free} free")
 
 
+def location_free(spec: SceneSpec, name: str) -> bool:
+    """Whether the named location is clear on `spec`'s layout (a block set there touches
+    nothing)."""
+    return _clear(sample_layout(spec, WORKSPACE, RADII), LOCATIONS[name])
+
+
 def _clear(layout, xy: tuple[float, float], margin: float = 0.02) -> bool:
     for name, place in layout.items():
         radius = RADII[name.rsplit(" ", 1)[1]]

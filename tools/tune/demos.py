@@ -14,7 +14,10 @@ on the table, 9 cm from the blue bowl`); the rest are as a run without feedback 
 (`# failed` when the arm reported the failure, nothing when the block slipped unseen).
 
 Two-block bowl tasks also come as a contrasting pair: the same table with the matching command
-and with the mismatched one, so the answer has to follow the words, not the scene.
+and with the mismatched one, so the answer has to follow the words, not the scene. With
+`absent_twins`, each command naming an absent object comes with its feasible twin (the same
+command on the table with that object: `infeasible.feasible_twin`), so the answer has to follow
+the scene, not the words.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from perception.types import Scene
 from planner.grounding import mentioned_objects
 from planner.prompt import PromptBuilder
 from sim.scene_gen import sample_layout
-from sim.tasks import matching_bowls, mismatched_bowls
+from sim.tasks import infeasible, matching_bowls, mismatched_bowls
 from sim.tasks.layout import RADII, WORKSPACE
 from sim.tasks.registry import FAMILIES, FAMILY_INFO, generate
 from sim.tasks.task import Task
@@ -279,13 +282,14 @@ def generate_demonstrations(
     recovery_rate: float = 0.15, wordings: WordingSplit = "train", seed: int = 0,
     counts: Mapping[str, int] | None = None, contrasts: bool = True,
     suites: Sequence[str] = ("core",), every_kind: bool = False,
-    builder: PromptBuilder | None = None,
+    builder: PromptBuilder | None = None, absent_twins: bool = False,
 ) -> Iterator[Demonstration]:
     """`per_family` demonstrations of each training family (`counts` overrides it per family)
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
     each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
     `every_kind`: which families (`training_families`); `builder`: the prompt form's builder
-    (default: transcript-v1's)."""
+    (default: transcript-v1's); `absent_twins`: each infeasible task followed by its feasible
+    twin."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -298,6 +302,8 @@ def generate_demonstrations(
         for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
             twin = contrast(task, rng) if contrasts else None
+            if absent_twins and family == infeasible.FAMILY:
+                twin = infeasible.feasible_twin(first_seed + k, wordings)
             for each in (task,) if twin is None else (task, twin):
                 yield _demonstration(each, skills, rng, recovery_rate, builder)
 

@@ -26,6 +26,7 @@ class Recipe:
     prompt_form: str
     refusals: bool
     recovery_rate: float
+    absent_twins: bool
     hyperparameters: MappingProxyType[str, Any]
 
     @property
@@ -41,7 +42,7 @@ class Recipe:
 
 def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
     """The recipe a tuning run's manifest records (older manifests: the core suite, no
-    refusals, no every-kind families)."""
+    refusals, no every-kind families, no feasible twins)."""
     manifest = json.loads(Path(manifest_path).read_text())
     data = manifest["data"]
     return Recipe(counts=MappingProxyType(dict(data["per_family"])),
@@ -50,4 +51,5 @@ def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
                   prompt_form=manifest["prompt"],
                   refusals=bool(manifest.get("refusals", False)),
                   recovery_rate=float(data["recovery_rate"]),
+                  absent_twins=bool(data.get("absent_twins", False)),
                   hyperparameters=MappingProxyType(dict(manifest["hyperparameters"])))
