@@ -84,6 +84,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=hyper["seed"])
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
+    args.not_in_recipe = []
     if args.per_family is None and args.family_demos is None:
         args.family_demos = [f"{family}={n}" for family, n in shipped.counts.items()
                              if family in FAMILIES]
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from tools.tune.train import TrainConfig, TuneDependencyError, require_tune_extra
 
     args = parse(argv)
-    if getattr(args, "not_in_recipe", None):
+    if args.not_in_recipe:
         print(f"the shipped recipe has no {', '.join(args.not_in_recipe)}: left out "
               "(--family-demos FAMILY=N adds one)")
     try:

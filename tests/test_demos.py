@@ -94,8 +94,9 @@ def test_two_block_bowl_tasks_come_with_their_contrasting_twin() -> None:
 def test_a_command_naming_an_absent_object_comes_with_its_feasible_twin(wordings: str) -> None:
     """The same command on the same table but for one colour the command does not name: the
     named object is there, the demonstration makes the move and reaches the twin's goal."""
-    from sim.tasks.infeasible import feasible_twin
+    from sim.tasks.infeasible import _TWIN_GOALS, ABSENT, feasible_twin
 
+    assert set(_TWIN_GOALS) == {*ABSENT.train, *ABSENT.held_out}  # every template has its goal
     rng, twins = np.random.default_rng(0), 0
     for seed in range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + 40):
         task, twin = generate("infeasible_v1", seed, wordings), feasible_twin(seed, wordings)

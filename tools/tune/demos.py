@@ -246,9 +246,13 @@ def demonstrate(task: Task, skills: SkillSet, rng: np.random.Generator, recovery
                          recovery if mishap_at >= 0 else "", feedback and mishap_at >= 0)
 
 
-def contrast(task: Task, rng: np.random.Generator) -> Task | None:
-    """The same two-block, two-bowl table with the opposite bowl command (matching <->
-    mismatched), or None for any other task."""
+def contrast(task: Task, rng: np.random.Generator, wordings: WordingSplit = "train",
+             absent_twins: bool = False) -> Task | None:
+    """The task's contrasting twin: the same two-block, two-bowl table with the opposite bowl
+    command (matching <-> mismatched); with `absent_twins`, the same command naming an absent
+    object on the table that has it (`infeasible.feasible_twin`); None for any other task."""
+    if task.family == infeasible.FAMILY:
+        return infeasible.feasible_twin(task.seed, wordings) if absent_twins else None
     spec = task.scene
     if sorted(spec.blocks) != sorted(spec.bowls) or len(spec.blocks) != 2:
         return None
@@ -288,8 +292,7 @@ def generate_demonstrations(
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
     each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
     `every_kind`: which families (`training_families`); `builder`: the prompt form's builder
-    (default: transcript-v1's); `absent_twins`: each infeasible task followed by its feasible
-    twin."""
+    (default: transcript-v1's); `absent_twins`: infeasible tasks have twins too."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -301,9 +304,7 @@ def generate_demonstrations(
     for family in training_families(exclude, suites, every_kind):
         for k in range(counts.get(family, per_family)):
             task = generate(family, first_seed + k, wordings)
-            twin = contrast(task, rng) if contrasts else None
-            if absent_twins and family == infeasible.FAMILY:
-                twin = infeasible.feasible_twin(first_seed + k, wordings)
+            twin = contrast(task, rng, wordings, absent_twins) if contrasts else None
             for each in (task,) if twin is None else (task, twin):
                 yield _demonstration(each, skills, rng, recovery_rate, builder)
 
