@@ -71,6 +71,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    default=shipped.absent_twins,
                    help="each command naming an absent object also on a table that has it, "
                         "answered by the move")
+    p.add_argument("--grounded-only", action=argparse.BooleanOptionalAction,
+                   default=shipped.grounded_only,
+                   help="no demonstration of a command naming an absent object (the planner's "
+                        "grounding stops those before the model is asked)")
     p.add_argument("--skills", nargs="+", default=["pick_and_place"], metavar="SKILL",
                    help="the skills whose calls the demonstrations make (conf/skills/)")
     p.add_argument("--epochs", type=float, default=hyper["epochs"])
@@ -155,12 +159,14 @@ def main(argv: list[str] | None = None) -> int:
                                                args.recovery_rate, seed=args.seed,
                                                counts=args.counts, suites=args.suites,
                                                every_kind=args.every_kind, builder=builder,
-                                               absent_twins=args.absent_twins))
+                                               absent_twins=args.absent_twins,
+                                               grounded_only=args.grounded_only))
     validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1,
                                               suites=args.suites, every_kind=args.every_kind,
-                                              builder=builder, absent_twins=args.absent_twins))
+                                              builder=builder, absent_twins=args.absent_twins,
+                                              grounded_only=args.grounded_only))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)
     (out / "demonstrations.jsonl").write_text(data)
     manifest = {
@@ -175,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                  "validation_seeds": [VALIDATION_FIRST_SEED,
                                       VALIDATION_FIRST_SEED + args.validation_per_family - 1],
                  "recovery_rate": args.recovery_rate, "feedback_rate": FEEDBACK_RATE,
-                 "contrasting_pairs": True, "absent_twins": args.absent_twins},
+                 "contrasting_pairs": True, "absent_twins": args.absent_twins,
+                 "grounded_only": args.grounded_only},
         "prompt": args.prompt_form, "refusals": args.refusals,
         "hyperparameters": asdict(config) | {"max_steps": args.max_steps},
     }

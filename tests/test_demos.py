@@ -119,6 +119,21 @@ def test_a_command_naming_an_absent_object_comes_with_its_feasible_twin(wordings
     assert all(a.steps[0].target == "done()\n" != b.steps[0].target for a, b in pairs)
 
 
+def test_grounded_only_demonstrates_no_command_the_planner_stops_before_asking_the_model() -> None:
+    """The planner's grounding ends a plan for a command naming an absent object before the
+    model is asked (tests/test_e2e.py); with `grounded_only` those commands are not
+    demonstrated, their twins are."""
+    only_infeasible = [f for f in TRAINING if f != "infeasible_v1"]
+    every = list(generate_demonstrations(SKILLS, 20, exclude=only_infeasible, recovery_rate=0.0,
+                                         absent_twins=True))
+    grounded = list(generate_demonstrations(SKILLS, 20, exclude=only_infeasible,
+                                            recovery_rate=0.0, absent_twins=True,
+                                            grounded_only=True))
+    assert sum(d.steps[0].target == "done()\n" for d in every) >= 15
+    assert grounded and all(d.steps[0].target != "done()\n" for d in grounded)
+    assert len(every) - len(grounded) == sum(d.steps[0].target == "done()\n" for d in every)
+
+
 def test_training_data_stays_apart_from_benchmarks() -> None:
     assert "unseen_colors_v1" not in TRAINING and set(TRAINING) < set(FAMILIES)
     with pytest.raises(ValueError, match="10,000"):
@@ -224,7 +239,7 @@ def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> N
         skills, 1, TRAIN_FIRST_SEED, later, recipe.recovery_rate,
         seed=recipe.hyperparameters["seed"], counts=recipe.counts, suites=recipe.suites,
         every_kind=recipe.every_kind, builder=TUNED_PROMPTS[recipe.prompt_form],
-        absent_twins=recipe.absent_twins))
+        absent_twins=recipe.absent_twins, grounded_only=recipe.grounded_only))
     text = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
     assert training_families(later, recipe.suites, recipe.every_kind) == recipe.families
     assert (len(demos), hashlib.sha256(text.encode()).hexdigest()) == (

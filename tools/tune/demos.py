@@ -17,7 +17,9 @@ Two-block bowl tasks also come as a contrasting pair: the same table with the ma
 and with the mismatched one, so the answer has to follow the words, not the scene. With
 `absent_twins`, each command naming an absent object comes with its feasible twin (the same
 command on the table with that object: `infeasible.feasible_twin`), so the answer has to follow
-the scene, not the words.
+the scene, not the words. With `grounded_only`, a command naming an absent object is not
+demonstrated at all: the planner's grounding (`planner.grounding`) ends such a plan before the
+model is asked, so its `done()` would only teach the model to stop on commands of that shape.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from perception.types import Scene
-from planner.grounding import mentioned_objects
+from planner.grounding import mentioned_objects, ungrounded_mentions
 from planner.prompt import PromptBuilder
 from sim.scene_gen import sample_layout
 from sim.tasks import infeasible, matching_bowls, mismatched_bowls
@@ -287,12 +289,14 @@ def generate_demonstrations(
     counts: Mapping[str, int] | None = None, contrasts: bool = True,
     suites: Sequence[str] = ("core",), every_kind: bool = False,
     builder: PromptBuilder | None = None, absent_twins: bool = False,
+    grounded_only: bool = False,
 ) -> Iterator[Demonstration]:
     """`per_family` demonstrations of each training family (`counts` overrides it per family)
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
     each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
     `every_kind`: which families (`training_families`); `builder`: the prompt form's builder
-    (default: transcript-v1's); `absent_twins`: infeasible tasks have twins too."""
+    (default: transcript-v1's); `absent_twins`: infeasible tasks have twins too;
+    `grounded_only`: only the commands the planner asks the model about (`grounded`)."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
@@ -306,7 +310,14 @@ def generate_demonstrations(
             task = generate(family, first_seed + k, wordings)
             twin = contrast(task, rng, wordings, absent_twins) if contrasts else None
             for each in (task,) if twin is None else (task, twin):
-                yield _demonstration(each, skills, rng, recovery_rate, builder)
+                if not grounded_only or grounded(each):
+                    yield _demonstration(each, skills, rng, recovery_rate, builder)
+
+
+def grounded(task: Task) -> bool:
+    """Whether the planner asks the model about the task's command at all: not when it names an
+    object the table does not hold (the planner's grounding stops first)."""
+    return not ungrounded_mentions(task.instruction, initial_scene(task))
 
 
 def _demonstration(task: Task, skills: SkillSet, rng: np.random.Generator,

@@ -27,6 +27,7 @@ class Recipe:
     refusals: bool
     recovery_rate: float
     absent_twins: bool
+    grounded_only: bool
     hyperparameters: MappingProxyType[str, Any]
 
     @property
@@ -42,7 +43,7 @@ class Recipe:
 
 def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
     """The recipe a tuning run's manifest records (older manifests: the core suite, no
-    refusals, no every-kind families, no feasible twins)."""
+    refusals, no every-kind families, no feasible twins, ungrounded commands demonstrated)."""
     manifest = json.loads(Path(manifest_path).read_text())
     data = manifest["data"]
     return Recipe(counts=MappingProxyType(dict(data["per_family"])),
@@ -52,4 +53,5 @@ def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
                   refusals=bool(manifest.get("refusals", False)),
                   recovery_rate=float(data["recovery_rate"]),
                   absent_twins=bool(data.get("absent_twins", False)),
+                  grounded_only=bool(data.get("grounded_only", False)),
                   hyperparameters=MappingProxyType(dict(manifest["hyperparameters"])))
