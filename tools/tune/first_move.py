@@ -14,12 +14,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from agent.config import compose_config
 from agent.session import build_skills
 from planner.llama_backend import LlamaCppModel
 from planner.saycan import TUNED_PROMPTS
-from sim.tasks.registry import FAMILIES
-from tools.tune.demos import DemoStep, generate_demonstrations, training_families
+from sim.tasks.registry import FAMILIES, generate
+from tools.tune.demos import DemoStep, demonstrate
 from tools.tune.rollout import DEVELOPMENT_FIRST_SEED
 
 DONE = "done()\n"
@@ -32,15 +34,13 @@ class FirstMove:
 
 
 def first_steps(family: str, seeds: int, prompt_form: str) -> list[DemoStep]:
-    """The first step of `seeds` fresh demonstrations of the family (no recoveries) whose right
-    first option is not done()."""
+    """The first step of the family's commands on `seeds` fresh seeds (its training wordings, no
+    courtesy, no recovery) whose right first option is not done()."""
     skills = build_skills(compose_config(["skills=[pick_and_place]", "refusals=true"]))
-    others = [f for f in training_families(every_kind=True,
-                                           suites=("core", "cap", "everyday")) if f != family]
-    demos = generate_demonstrations(skills, seeds, DEVELOPMENT_FIRST_SEED, others, 0.0,
-                                    suites=("core", "cap", "everyday"), every_kind=True,
-                                    builder=TUNED_PROMPTS[prompt_form])
-    return [d.steps[0] for d in demos if d.steps[0].target != DONE]
+    rng, builder = np.random.default_rng(0), TUNED_PROMPTS[prompt_form]
+    steps = [demonstrate(generate(family, DEVELOPMENT_FIRST_SEED + k), skills, rng,
+                         builder=builder).steps[0] for k in range(seeds)]
+    return [step for step in steps if step.target != DONE]
 
 
 def score_first_moves(model: LlamaCppModel, steps: Sequence[DemoStep]) -> list[FirstMove]:
