@@ -1,8 +1,8 @@
 """Commands no skill can carry out: other verbs (pour, open, throw, hold, ...), other objects and
 furniture (drawers, lights, cups, ...), shapes the skills cannot make (circles, pyramids, ...).
 Nothing may move, and the episode must end refused (`Task.refusal`: the kind the command asks
-for); while the planner is not offered the refusals (`refusals=false`, the default until the
-adapter is taught them) done() with nothing moved is the right answer (`tools/bench`)."""
+for); when the planner is not offered the refusals (`refusals=false`) done() with nothing moved
+is the right answer (`tools/bench`)."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--show-failures", action="store_true")
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
                    help="config overrides (the skills, affordances and step limit), e.g. "
-                        "refusals=true")
+                        "refusals=false")
     args = p.parse_args(argv)
     unknown = [f for f in args.families if f not in FAMILIES]
     if unknown:
