@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from skills.refusal import REFUSAL_OPTIONS
 from tests.test_cli_errors import STACKBOT
 
 pytestmark = [pytest.mark.sim, pytest.mark.model]
-DEMO_OPTIONS = 145
+DEMO_OPTIONS = 145 + len(REFUSAL_OPTIONS)  # the moves and done(), and the refusals (on by default)
 
 
 def test_cli_episode_writes_the_run_directory(tmp_path: Path) -> None:
@@ -33,7 +34,7 @@ def test_cli_episode_writes_the_run_directory(tmp_path: Path) -> None:
     first = lines[0]
     assert first["scene"].startswith("objects = [red block")
     # the demo table (3 blocks, 2 bowls): each block to 4 objects, 9 locations and the places
-    # (beside each object, line spots, where each block started), then done()
+    # (beside each object, line spots, where each block started), the refusals, then done()
     assert len(first["options"]) == DEMO_OPTIONS
     for option in first["options"]:
         assert {"llm_logprob", "n_tokens", "affordance", "combined"} <= option.keys()
