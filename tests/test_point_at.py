@@ -14,6 +14,7 @@ from skills.goals import In, evaluate_plan
 from skills.library.pick_and_place import PICK_AND_PLACE
 from skills.library.point_at import PointAt
 from skills.options import AffordanceModel, enumerate_options
+from skills.refusal import REFUSAL_OPTIONS
 from skills.skill_set import SkillSet
 from skills.types import Step
 
@@ -28,8 +29,10 @@ def test_point_at_is_offered_after_pick_and_place_when_configured() -> None:
     skills = build_skills(cfg)
     assert skills.names == ("pick_and_place", "point_at")
     texts = [o.text for o in enumerate_options(SCENE, skills)]
-    assert texts[-3:] == ["robot.point_at(red block)", "robot.point_at(blue bowl)", "done()"]
-    assert texts[:-3] == [o.text for o in skills.skills[0].options(SCENE)]
+    refusals = [o.text for o in REFUSAL_OPTIONS]  # on by default, offered before done()
+    assert texts[-3 - len(refusals):] == [
+        "robot.point_at(red block)", "robot.point_at(blue bowl)", *refusals, "done()"]
+    assert texts[:-3 - len(refusals)] == [o.text for o in skills.skills[0].options(SCENE)]
     afforded = AffordanceModel().afford(enumerate_options(SCENE, skills), SCENE, skills=skills)
     assert {a.option.text: a.affordance for a in afforded}["robot.point_at(blue bowl)"] == 1.0
 

@@ -21,6 +21,7 @@ from skills.library.pick_and_place import PICK_AND_PLACE
 from skills.library.push import Push
 from skills.options import AffordanceModel, enumerate_options
 from skills.primitives import execute
+from skills.refusal import REFUSAL_OPTIONS
 from skills.relations import SceneGeometry
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
@@ -46,8 +47,10 @@ def test_push_is_offered_after_pick_and_place_when_configured() -> None:
     skills = build_skills(cfg)
     assert skills.names == ("pick_and_place", "push")
     texts = [o.text for o in enumerate_options(SCENE, skills)]
-    assert texts[-9:] == [f"robot.push({block}, {d})" for block in ("green block", "red block")
-                          for d in ("top", "bottom", "left", "right")] + ["done()"]
+    refusals = [o.text for o in REFUSAL_OPTIONS]  # on by default, offered before done()
+    assert texts[-9 - len(refusals):] == [
+        f"robot.push({block}, {d})" for block in ("green block", "red block")
+        for d in ("top", "bottom", "left", "right")] + refusals + ["done()"]
 
 
 def test_a_block_with_room_is_afforded_and_one_without_is_not() -> None:
