@@ -66,11 +66,12 @@ def test_skill_runs_in_the_simulator_and_does_what_its_effect_says(
     for _ in range(STEPS):
         scene = sim_world.oracle_scene()
         options = enumerate_options(scene, skills)
-        assert options[-1].is_done and all(o.skill == name for o in options[:-1])
+        assert options[-1].is_done and all(o.skill == name for o in options[:-1]
+                                           if not o.is_refusal)
         afforded = affordance.afford(options, scene, reach=lambda p: sim_arm.is_reachable(
             (*p, math.pi, 0.0, 0.0)), skills=skills)
-        option = next(a.option for a in afforded
-                      if not a.option.is_done and a.affordance > 0 and a.option not in made)
+        option = next(a.option for a in afforded if not (a.option.is_done or a.option.is_refusal)
+                      and a.affordance > 0 and a.option not in made)
         step = Step(option)
         for primitive in compile_step(step, scene, config, skills):
             result = execute(step, [primitive], sim_arm)

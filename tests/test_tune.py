@@ -21,7 +21,8 @@ def test_a_tiny_tuning_run(tmp_path: Path) -> None:
     out = tmp_path / "run"
     assert main(["--per-family", "2", "--family-demos", "exclusion_v1=3",
                  "--validation-per-family", "1", "--max-steps", "3",
-                 "--learning-rate", "1e-3", "--out", str(out), "--no-progress"]) == 0
+                 "--learning-rate", "1e-3", "--out", str(out), "--no-progress",
+                 "--no-every-kind"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     evaluation = manifest["evaluation"]
     assert evaluation["steps"] == 3
@@ -30,7 +31,7 @@ def test_a_tiny_tuning_run(tmp_path: Path) -> None:
     assert manifest["data"]["seeds"][0] >= 1_000_000
     assert manifest["data"]["per_family"]["exclusion_v1"] == 3
     assert manifest["data"]["per_family"]["pick_place_v1"] == 2
-    assert "unseen_colors_v1" not in manifest["data"]["families"]
+    assert "unseen_colors_v1" not in manifest["data"]["families"]  # kept unseen without every kind
     for name in ("loss.png", "loss.jsonl", "demonstrations.jsonl"):
         assert (out / name).stat().st_size > 0
     with LlamaCppModel(adapter=out / "adapter.gguf", prompt_cache_dir=None) as model:
