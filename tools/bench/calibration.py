@@ -8,8 +8,10 @@ A step is right when:
 - otherwise it is no refusal, and either done() with the waypoints reached and the goal met
   (symbolically, by the steps that succeeded so far) or a call that makes a move the next
   waypoint not reached, else the goal, still asks for: any of its `in`, `on` and `at` moves, of
-  a stack in a given order the next link up (bottom first), and of a tower in any order
-  (`stack_all`) a free block onto its tallest pile.
+  a stack in a given order the next link up (bottom first), of a tower in any order
+  (`stack_all`) a free block onto its tallest pile, and of the goals that take their blocks in
+  any order (a line, different corners, all at a location) any block still to place to any
+  spot, corner or pile top still free.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Sequence
 
 from agent.types import EpisodeResult
 from sim.tasks.task import Task
-from skills.goals import Goal, Stacked, Tower, advance, goal_moves, unmet
+from skills.goals import AllAt, Corners, Goal, Line, Stacked, Tower, advance, goal_moves, unmet
+from skills.places import CORNERS, line_spot
 from skills.skill_set import SkillSet
 from skills.symbolic import SymbolicState
 from skills.types import Option
@@ -67,6 +70,9 @@ def wanted_moves(goal: Goal, state: SymbolicState) -> list[tuple[str, str]]:
         if isinstance(predicate, Tower):
             moves += tower_moves(predicate.objects, state)
             continue
+        if isinstance(predicate, Line | Corners | AllAt):
+            moves += order_free_moves(predicate, state)
+            continue
         todo = [(block, target) for block, target in goal_moves((predicate,))
                 if state.support.get(block) != target]
         moves += todo[:1] if isinstance(predicate, Stacked) else todo
@@ -82,3 +88,20 @@ def tower_moves(objects: Sequence[str], state: SymbolicState) -> list[tuple[str,
     tops = [o for o, pile in piles.items() if len(pile) == tallest]
     return [(block, top) for top in tops for block, pile in piles.items()
             if block != top and len(pile) == 1 and block not in piles[top]]
+
+
+def order_free_moves(predicate: Line | Corners | AllAt, state: SymbolicState
+                     ) -> list[tuple[str, str]]:
+    """A goal that takes its blocks in any order: every block not yet placed, to every spot of
+    the line or corner no block of the goal holds, or, for all at a location, onto the
+    location while nothing stands there, else onto the top of a pile standing there."""
+    if isinstance(predicate, AllAt):
+        over = [o for o in predicate.objects if state.is_over(o, predicate.location)]
+        tops = [o for o in over if not state.covered(o)] or [predicate.location]
+        return [(block, top) for block in predicate.objects if block not in over for top in tops]
+    places = list(CORNERS) if isinstance(predicate, Corners) else [
+        line_spot(predicate.line, k) for k in range(1, len(state.support) + 1)]
+    held = {state.support.get(o) for o in predicate.objects}
+    free = [place for place in places if place not in held]
+    return [(block, place) for block in predicate.objects
+            if state.support.get(block) not in places for place in free]
