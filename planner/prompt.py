@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from perception.types import Scene, objects_line
+from planner.grounding import mentioned_objects
 from planner.retrieval import Retriever
 from skills.relations import describe_state
 from skills.skill import PromptExample
@@ -81,14 +82,14 @@ class PromptBuilder:
     alone, as for a model tuned on it). retriever: instead, each episode's examples are the
     demonstrations most similar to its command and first scene. scene_feedback: the transcript
     form above; without it the prompt keeps the episode's first scene and lists the steps that
-    succeeded. space: what writes the first scene's spatial facts (`skills.space`), which
-    follow its objects line (None: no facts)."""
+    succeeded. space: what writes the first scene's spatial facts (`skills.space`) from it and
+    the objects the command names, which follow its objects line (None: no facts)."""
 
     examples: tuple[PromptExample | TextExample, ...] = ()
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
     scene_feedback: bool = False
     retriever: Retriever | None = None
-    space: Callable[[Scene], list[str]] | None = None
+    space: Callable[[Scene, Sequence[str]], list[str]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "examples", tuple(self.examples))
@@ -115,7 +116,7 @@ class PromptBuilder:
             lines.reverse()
         if self.space is not None:
             at = lines.index(first.describe()) + 1
-            lines[at:at] = self.space(first)
+            lines[at:at] = self.space(first, mentioned_objects(command))
         header = self.header(self.examples_for(command, first))
         if not self.scene_feedback:
             lines += history_texts(succeeded(history))

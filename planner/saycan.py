@@ -27,7 +27,7 @@ from planner.ranking import (
 )
 from planner.search import SEARCHES, check_search, effective_search, search_options
 from skills.skill_set import SkillSet
-from skills.space import describe_space, describe_space_phrases
+from skills.space import describe_space, describe_space_keyed, describe_space_phrases
 from skills.types import AffordedOption, Option, ScoredOption, SearchSummary, Step
 
 log = logging.getLogger(__name__)
@@ -260,6 +260,8 @@ TUNED_PROMPTS = {  # by the `prompt` an adapter's manifest names
     "transcript-v2": PromptBuilder(examples=(), scene_feedback=True, space=describe_space),
     "transcript-v3": PromptBuilder(examples=(), scene_feedback=True,
                                    space=describe_space_phrases),
+    "transcript-v4": PromptBuilder(examples=(), scene_feedback=True,
+                                   space=describe_space_keyed),
 }
 
 

@@ -26,7 +26,18 @@ commands' own words, one relation a line, so that the words after a reference ar
     corner closest to the blue bowl: top left corner
     corner farthest from the blue bowl: bottom right corner
 
-(a side with nothing on it has no line). Every ordering is written out in both directions
+(a side with nothing on it has no line). The keyed form (`describe_space_keyed`, the
+transcript-v4 prompt) writes every ordinal as the reference a command makes, one a line, so
+that the command's own words find the line to copy from; and of the bowls it keeps only those the
+command names (no bowl line when it names none):
+
+    first block from the left: green block
+    second block from the left: red block
+    ... (every ordinal from every side)
+    block to the left of the blue bowl: green block
+    ... (the named bowls' relations, as in the phrases form)
+
+Every ordering is written out in both directions
 (copying the third name of a list, not counting from the end of another), and each bowl lists
 what lies to each side of it. Top is away from the robot (+x), left is the robot's left (+y),
 as the camera image reads. Positions are perceived ones; an object within `SIDE_MARGIN` of a
@@ -36,7 +47,7 @@ bowl's centre line along an axis lies on neither side of it along that axis.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from perception.types import Detection, Scene
 from skills.places import CORNERS
@@ -118,13 +129,34 @@ def around_phrases(bowl: Detection, scene: Scene) -> list[str]:
     return lines
 
 
-def describe_space(scene: Scene) -> list[str]:
-    """The prompt lines above, for the scene's blocks and each bowl in prompt order."""
-    return orderings(scene) + [around(bowl, scene) for bowl in scene.ordered()
-                               if bowl.kind == "bowl"]
+def keyed_orderings(scene: Scene) -> list[str]:
+    """'<ordinal> block from the <side>: <block>' for every side, then every ordinal."""
+    return [f"{ORDINALS[i]} block from the {direction}: {block.name}"
+            for direction, (axis, sign) in DIRECTIONS.items()
+            for i, block in enumerate(_sorted(scene.blocks, axis, sign)[:len(ORDINALS)])]
 
 
-def describe_space_phrases(scene: Scene) -> list[str]:
-    """The phrases form: the ordinal orderings, then each bowl's relations a line each."""
-    return ordinal_orderings(scene) + [line for bowl in scene.ordered() if bowl.kind == "bowl"
+def _bowls(scene: Scene, named: Collection[str] | None = None) -> list[Detection]:
+    """The scene's bowls in prompt order; with `named`, only those it names."""
+    return [o for o in scene.ordered()
+            if o.kind == "bowl" and (named is None or o.name in named)]
+
+
+def describe_space(scene: Scene, named: Collection[str] = ()) -> list[str]:
+    """The prompt lines above, for the scene's blocks and each bowl in prompt order
+    (`named` is not used: every form takes the names the command uses)."""
+    return orderings(scene) + [around(bowl, scene) for bowl in _bowls(scene)]
+
+
+def describe_space_phrases(scene: Scene, named: Collection[str] = ()) -> list[str]:
+    """The phrases form: the ordinal orderings, then each bowl's relations a line each
+    (`named` is not used)."""
+    return ordinal_orderings(scene) + [line for bowl in _bowls(scene)
                                        for line in around_phrases(bowl, scene)]
+
+
+def describe_space_keyed(scene: Scene, named: Collection[str] = ()) -> list[str]:
+    """The keyed form: every ordinal a line, then the relations of the bowls the command names
+    (`named`: object names)."""
+    return keyed_orderings(scene) + [line for bowl in _bowls(scene, named)
+                                     for line in around_phrases(bowl, scene)]

@@ -29,7 +29,8 @@ from stackbot.launch import fail, import_pybullet_quietly
 
 PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
-PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3")  # saycan.TUNED_PROMPTS
+# saycan.TUNED_PROMPTS' keys, written out so that --help needs no model code
+PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3", "transcript-v4")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,8 +59,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="the suites whose trainable families demonstrations come from")
     p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=shipped.prompt_form,
                    help="the prompt the adapter learns: transcript-v1 (no spatial facts), "
-                        "transcript-v2 (the spatial facts as lists, skills/space.py) or "
-                        "transcript-v3 (the facts as phrases, one relation a line)")
+                        "transcript-v2 (the spatial facts as lists, skills/space.py), "
+                        "transcript-v3 (the facts as phrases, one relation a line) or "
+                        "transcript-v4 (every ordinal a line, keyed as commands say it; "
+                        "only the bowls the command names)")
     p.add_argument("--refusals", action=argparse.BooleanOptionalAction, default=shipped.refusals,
                    help="out-of-scope demonstrations end with a refusal (refusals=true)")
     p.add_argument("--every-kind", action=argparse.BooleanOptionalAction,

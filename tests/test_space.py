@@ -1,5 +1,5 @@
 """The spatial facts of the prompt (`skills.space`) on hand-made scenes, and where the prompt
-puts them (`planner.prompt.PromptBuilder(space=...)`, the transcript-v2 and -v3 forms)."""
+puts them (`planner.prompt.PromptBuilder(space=...)`, the transcript-v2, -v3 and -v4 forms)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from skills.relations import on_the_table
 from skills.space import (
     around,
     describe_space,
+    describe_space_keyed,
     describe_space_phrases,
     orderings,
 )
@@ -92,3 +93,33 @@ def test_the_phrases_form_says_each_relation_in_the_commands_words() -> None:
     assert prompt[1:1 + len(describe_space_phrases(SCENE))] == describe_space_phrases(SCENE)
     assert prompt[0] == SCENE.describe()
 
+
+
+def test_the_keyed_form_writes_each_ordinal_as_a_command_says_it() -> None:
+    """transcript-v4: one line per ordinal and side; of the bowls only those named."""
+    lines = describe_space_keyed(SCENE, ["gray bowl", "red block"])
+    assert lines[:3] == ["first block from the left: green block",
+                         "second block from the left: red block",
+                         "third block from the left: yellow block"]
+    assert "second block from the bottom: yellow block" in lines
+    assert len([line for line in lines if " block from the " in line]) == 12
+    assert lines[12:] == [
+        "block to the left of the gray bowl: red block, green block",
+        "block to the top of the gray bowl: green block, yellow block, red block",
+        "block closest to the gray bowl: yellow block",
+        "block farthest from the gray bowl: green block",
+        "corner closest to the gray bowl: bottom right corner",
+        "corner farthest from the gray bowl: top left corner",
+    ]
+    assert describe_space_keyed(SCENE) == lines[:12]
+
+
+def test_the_v4_prompt_keeps_the_facts_of_the_bowls_the_command_names() -> None:
+    v4 = TUNED_PROMPTS["transcript-v4"]
+    named = v4.build("pick up the block closest to the blue bowl and place it on the top side",
+                     SCENE).splitlines()
+    assert "block closest to the blue bowl: red block" in named
+    assert not [line for line in named if "gray bowl:" in line]
+    unnamed = v4.build("stack all the blocks", SCENE).splitlines()
+    assert unnamed[1:13] == describe_space_keyed(SCENE)
+    assert unnamed[13] == "# stack all the blocks."

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from planner.saycan import TUNED_PROMPTS
 from sim.tasks.registry import FAMILIES
+from stackbot.tune import PROMPT_FORMS
 from tests.test_cli_errors import STACKBOT
 from tools.tune.train import TrainConfig
 
@@ -74,3 +76,7 @@ def test_without_arguments_it_is_the_shipped_recipe() -> None:
     assert wider.per_family == recipe.typical_count
     tiny = parse(["--per-family", "2", "--family-demos", "exclusion_v1=3"])
     assert (tiny.per_family, tiny.counts, tiny.exclude) == (2, {"exclusion_v1": 3}, [])
+
+
+def test_every_tuned_prompt_form_can_be_trained() -> None:
+    assert PROMPT_FORMS == tuple(TUNED_PROMPTS)
