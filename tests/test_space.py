@@ -19,6 +19,14 @@ LOCATIONS = Workspace().named_locations()
 SCENE = on_the_table([("red block", (0.6, -0.1)), ("green block", (0.4, 0.2)),
                       ("yellow block", (0.5, -0.2)), ("blue bowl", (0.5, 0.0)),
                       ("gray bowl", (0.35, -0.2))], LOCATIONS)
+GRAY_BOWL_LINES = [  # the gray bowl has nothing to its right or bottom
+        "block to the left of the gray bowl: red block, green block",
+        "block to the top of the gray bowl: green block, yellow block, red block",
+        "block closest to the gray bowl: yellow block",
+        "block farthest from the gray bowl: green block",
+        "corner closest to the gray bowl: bottom right corner",
+        "corner farthest from the gray bowl: top left corner",
+]
 
 
 def test_orderings_read_the_table_as_the_camera_image_does() -> None:
@@ -81,18 +89,12 @@ def test_the_phrases_form_says_each_relation_in_the_commands_words() -> None:
         "block farthest from the blue bowl: green block",
         "corner closest to the blue bowl: top left corner",
         "corner farthest from the blue bowl: bottom right corner",
-        "block to the left of the gray bowl: red block, green block",
-        "block to the top of the gray bowl: green block, yellow block, red block",
-        "block closest to the gray bowl: yellow block",
-        "block farthest from the gray bowl: green block",
-        "corner closest to the gray bowl: bottom right corner",
-        "corner farthest from the gray bowl: top left corner",
+        *GRAY_BOWL_LINES,
     ]
     command = "pick up the second block from the left and place it on the top side"
     prompt = TUNED_PROMPTS["transcript-v3"].build(command, SCENE).splitlines()
     assert prompt[1:1 + len(describe_space_phrases(SCENE))] == describe_space_phrases(SCENE)
     assert prompt[0] == SCENE.describe()
-
 
 
 def test_the_keyed_form_writes_each_ordinal_as_a_command_says_it() -> None:
@@ -103,14 +105,7 @@ def test_the_keyed_form_writes_each_ordinal_as_a_command_says_it() -> None:
                          "third block from the left: yellow block"]
     assert "second block from the bottom: yellow block" in lines
     assert len([line for line in lines if " block from the " in line]) == 12
-    assert lines[12:] == [
-        "block to the left of the gray bowl: red block, green block",
-        "block to the top of the gray bowl: green block, yellow block, red block",
-        "block closest to the gray bowl: yellow block",
-        "block farthest from the gray bowl: green block",
-        "corner closest to the gray bowl: bottom right corner",
-        "corner farthest from the gray bowl: top left corner",
-    ]
+    assert lines[12:] == GRAY_BOWL_LINES
     assert describe_space_keyed(SCENE) == lines[:12]
 
 
