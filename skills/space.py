@@ -67,13 +67,18 @@ def _sorted(blocks: Sequence[Detection], axis: int, sign: float) -> list[Detecti
     return sorted(blocks, key=lambda o: (-sign * o.position[axis], o.name))
 
 
+def _from_each_side(scene: Scene) -> dict[str, list[Detection]]:
+    """The blocks from the left, right, top and bottom of the table (none: empty)."""
+    if not scene.blocks:
+        return {}
+    return {direction: _sorted(scene.blocks, axis, sign)
+            for direction, (axis, sign) in DIRECTIONS.items()}
+
+
 def orderings(scene: Scene) -> list[str]:
     """The blocks from the left, right, top and bottom of the table."""
-    blocks = scene.blocks
-    if not blocks:
-        return []
-    return [f"blocks from the {direction} = {_names(_sorted(blocks, axis, sign))}"
-            for direction, (axis, sign) in DIRECTIONS.items()]
+    return [f"blocks from the {direction} = {_names(blocks)}"
+            for direction, blocks in _from_each_side(scene).items()]
 
 
 def _sides(bowl: Detection, blocks: Sequence[Detection]) -> dict[str, list[Detection]]:
@@ -106,13 +111,10 @@ def around(bowl: Detection, scene: Scene) -> str:
 
 def ordinal_orderings(scene: Scene) -> list[str]:
     """The blocks from each side of the table, each named with its ordinal."""
-    blocks = scene.blocks
-    if not blocks:
-        return []
     return [f"blocks from the {direction}: " + ", ".join(
                 f"{ORDINALS[i]} {block.name}" if i < len(ORDINALS) else block.name
-                for i, block in enumerate(_sorted(blocks, axis, sign)))
-            for direction, (axis, sign) in DIRECTIONS.items()]
+                for i, block in enumerate(blocks))
+            for direction, blocks in _from_each_side(scene).items()]
 
 
 def around_phrases(bowl: Detection, scene: Scene) -> list[str]:
@@ -132,8 +134,8 @@ def around_phrases(bowl: Detection, scene: Scene) -> list[str]:
 def keyed_orderings(scene: Scene) -> list[str]:
     """'<ordinal> block from the <side>: <block>' for every side, then every ordinal."""
     return [f"{ORDINALS[i]} block from the {direction}: {block.name}"
-            for direction, (axis, sign) in DIRECTIONS.items()
-            for i, block in enumerate(_sorted(scene.blocks, axis, sign)[:len(ORDINALS)])]
+            for direction, blocks in _from_each_side(scene).items()
+            for i, block in enumerate(blocks[:len(ORDINALS)])]
 
 
 def _bowls(scene: Scene, named: Collection[str] | None = None) -> list[Detection]:

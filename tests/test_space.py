@@ -20,12 +20,12 @@ SCENE = on_the_table([("red block", (0.6, -0.1)), ("green block", (0.4, 0.2)),
                       ("yellow block", (0.5, -0.2)), ("blue bowl", (0.5, 0.0)),
                       ("gray bowl", (0.35, -0.2))], LOCATIONS)
 GRAY_BOWL_LINES = [  # the gray bowl has nothing to its right or bottom
-        "block to the left of the gray bowl: red block, green block",
-        "block to the top of the gray bowl: green block, yellow block, red block",
-        "block closest to the gray bowl: yellow block",
-        "block farthest from the gray bowl: green block",
-        "corner closest to the gray bowl: bottom right corner",
-        "corner farthest from the gray bowl: top left corner",
+    "block to the left of the gray bowl: red block, green block",
+    "block to the top of the gray bowl: green block, yellow block, red block",
+    "block closest to the gray bowl: yellow block",
+    "block farthest from the gray bowl: green block",
+    "corner closest to the gray bowl: bottom right corner",
+    "corner farthest from the gray bowl: top left corner",
 ]
 
 
