@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from perception.types import Scene
-from planner.grounding import ungrounded_mentions
+from planner.grounding import spelt_as_seen, ungrounded_mentions
 from planner.llm import (
     ContextOverflowError,
     LanguageModel,
@@ -152,16 +152,19 @@ class SayCanPlanner:
         if not afforded:
             raise ValueError("no options to choose from")
         started, t0 = time.time(), time.perf_counter()
+        read = spelt_as_seen(command, scene)
+        read_as = f"read the command as {read!r}" if read != command else ""
         stop = ""
-        if absent := ungrounded_mentions(command, scene) if self.require_grounded else []:
+        if absent := ungrounded_mentions(read, scene) if self.require_grounded else []:
             stop = "the instruction names what is not seen: " + ", ".join(absent)
         if stop:  # the prompt is built here only to record it; _score builds its own
-            prompt = self.prompt_builder.build(command, scene, history)
+            prompt = self.prompt_builder.build(read, scene, history)
             return self._stop(command, prompt, afforded, history, started, stop)
 
         texts = [self.prompt_builder.continuation(a.option) for a in afforded]
         affordances = [a.affordance for a in afforded]
-        prompt, result, note = self._score(command, scene, history, texts, affordances)
+        prompt, result, note = self._score(read, scene, history, texts, affordances)
+        note = "; ".join(filter(None, (read_as, note)))
         if result.abstain:
             return self._stop(command, prompt, afforded, history, started, result.abstain, result)
         ranking, search = self._rank(afforded, result, texts)

@@ -90,6 +90,22 @@ def test_absent_purple_block_means_done(planner: SayCanPlanner) -> None:
 
 
 @pytest.mark.model
+def test_a_misspelt_name_is_read_as_the_scenes_and_the_reading_recorded(
+        planner: SayCanPlanner) -> None:
+    scene = make_scene("red block", "green block", "blue bowl", "pink bowl")
+    planner.require_grounded = True
+    try:
+        steps = run_episode(planner, "put the rde blok in the bleu bowl", scene)
+    finally:
+        planner.require_grounded = False
+    assert steps == [f"{PP}(red block, blue bowl)", "done()"]
+    first = planner.records[-2]
+    assert first.command == "put the rde blok in the bleu bowl"
+    assert "# put the red block in the blue bowl." in first.prompt
+    assert "read the command as 'put the red block in the blue bowl'" in first.note
+
+
+@pytest.mark.model
 def test_every_call_is_recorded(planner: SayCanPlanner) -> None:
     seen: list[PlanRecord] = []
     planner.on_record = seen.append

@@ -11,6 +11,7 @@ import pytest
 from hydra import compose, initialize_config_module
 
 from perception.types import Scene
+from planner.grounding import spelt_as_seen
 from planner.scripted import ScriptedPlanner
 from records.calibration import reliability, reliability_lines, results_pairs
 from sim.tasks import out_of_scope, typos
@@ -117,6 +118,25 @@ def test_typos_misspell_one_or_two_words_and_keep_the_task(split: str) -> None:
         assert 1 <= len(slips) <= 2, (base.instruction, task.instruction)
         for right, slip in slips:
             assert slip[0] == right[0] and slip not in typos.KNOWN
+
+
+@pytest.mark.parametrize("split", ["train", "held_out"])
+def test_the_planner_reads_a_misspelt_colour_or_object_as_the_scene_has_it(split: str) -> None:
+    """What is left misspelt after reading: verbs, and kind words one slip from both the
+    singular and the plural ("blocsk")."""
+    read_right = 0
+    for seed in range(60):
+        task = generate(typos.FAMILY, seed, split)  # type: ignore[arg-type]
+        rng = rng_for(typos.FAMILY, seed)
+        base = typos.SUB_FAMILIES[int(rng.integers(len(typos.SUB_FAMILIES)))](
+            seed, family=typos.FAMILY, wordings=split)
+        read = spelt_as_seen(task.instruction, initial_scene(task))
+        left = [(right, slip) for right, slip in zip(base.instruction.split(), read.split(),
+                                                     strict=True) if right != slip]
+        assert all(right.strip(",;") in (*typos.VERBS, *typos.OBJECT_WORDS)
+                   for right, _ in left), (task.instruction, read)
+        read_right += all(right.strip(",;") in typos.VERBS for right, _ in left)
+    assert read_right >= 55
 
 
 def test_out_of_scope_has_thirty_commands_of_every_kind_split_in_two() -> None:
