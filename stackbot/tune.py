@@ -63,6 +63,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "transcript-v3 (the facts as phrases, one relation a line) or "
                         "transcript-v4 (every ordinal a line, keyed as commands say it; "
                         "only the bowls the command names)")
+    p.add_argument("--wordings", choices=("train", "taught"), default=shipped.wordings,
+                   help="the wordings commands are drawn from: train (each family's training "
+                        "wordings) or taught (also the further wordings of the kinds whose "
+                        "training wording is Code as Policies' template)")
     p.add_argument("--refusals", action=argparse.BooleanOptionalAction, default=shipped.refusals,
                    help="out-of-scope demonstrations end with a refusal (refusals=true)")
     p.add_argument("--every-kind", action=argparse.BooleanOptionalAction,
@@ -163,13 +167,15 @@ def main(argv: list[str] | None = None) -> int:
                                                counts=args.counts, suites=args.suites,
                                                every_kind=args.every_kind, builder=builder,
                                                absent_twins=args.absent_twins,
-                                               grounded_only=args.grounded_only))
+                                               grounded_only=args.grounded_only,
+                                               wordings=args.wordings))
     validation = list(generate_demonstrations(skills, args.validation_per_family,
                                               VALIDATION_FIRST_SEED, args.exclude,
                                               args.recovery_rate, seed=args.seed + 1,
                                               suites=args.suites, every_kind=args.every_kind,
                                               builder=builder, absent_twins=args.absent_twins,
-                                              grounded_only=args.grounded_only))
+                                              grounded_only=args.grounded_only,
+                                              wordings=args.wordings))
     data = "".join(json.dumps(asdict(d)) + "\n" for d in train_demos)
     (out / "demonstrations.jsonl").write_text(data)
     manifest = {
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                  "demonstrations": len(train_demos), "validation": len(validation),
                  "families": families, "excluded": args.exclude, "suites": args.suites,
                  "every_kind": args.every_kind,
-                 "wordings": "train",
+                 "wordings": args.wordings,
                  "seeds": [TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + max(
                      [args.per_family, *args.counts.values()]) - 1],
                  "per_family": {f: args.counts.get(f, args.per_family) for f in families},

@@ -17,8 +17,9 @@ from sim.tasks.registry import FAMILY_INFO, generate, suite_families
 from skills.goals import At, Line, holds
 from skills.places import CORNERS, DIRECTIONS, beside_point, line_points, on_workspace, point_of
 from skills.snapshot import WorldSnapshot
+from tests.skill_sets import SKILLS
 from tools.bench.suite import family_ids
-from tools.tune.demos import training_families
+from tools.tune.demos import generate_demonstrations, training_families
 
 SEEDS = range(25)
 
@@ -209,3 +210,22 @@ def test_the_simulator_starts_blocks_in_a_bowl_and_on_a_stack_also_through_the_a
         assert snapshot.is_on("green block", "red block")
         assert snapshot.is_on("yellow block", "blue block") and not snapshot.is_in(
             "blue block", "gray bowl")
+
+
+def test_taught_wordings_vary_the_command_and_the_benchmark_keeps_the_papers_template() -> None:
+    """The `taught` split draws the same scene and goal as `train`, in the template or one of
+    the kind's further wordings; `train`, the one the benchmark reports on, only the template."""
+    for family in suite_families("cap"):
+        pairs = [(generate(family, seed, "train"), generate(family, seed, "taught"))
+                 for seed in range(24)]
+        assert all((t.scene, t.goal) == (u.scene, u.goal) for t, u in pairs), family
+        templates = {t.instruction for t, _ in pairs}
+        others = [u.instruction for _, u in pairs if u.instruction not in templates]
+        assert len(others) >= 6, (family, others)
+        assert not any(o in {generate(family, s, "held_out").instruction for s in range(24)}
+                       for o in others)
+
+
+def test_demonstrations_are_never_made_from_held_out_wordings() -> None:
+    with pytest.raises(ValueError, match="held-out"):
+        next(generate_demonstrations(SKILLS, 1, 1_000_000, wordings="held_out"))

@@ -239,7 +239,8 @@ def test_the_shipped_adapters_demonstrations_are_made_again_byte_for_byte() -> N
         skills, 1, TRAIN_FIRST_SEED, later, recipe.recovery_rate,
         seed=recipe.hyperparameters["seed"], counts=recipe.counts, suites=recipe.suites,
         every_kind=recipe.every_kind, builder=TUNED_PROMPTS[recipe.prompt_form],
-        absent_twins=recipe.absent_twins, grounded_only=recipe.grounded_only))
+        absent_twins=recipe.absent_twins, grounded_only=recipe.grounded_only,
+        wordings=recipe.wordings))
     text = "".join(json.dumps(asdict(d)) + "\n" for d in demos)
     assert training_families(later, recipe.suites, recipe.every_kind) == recipe.families
     assert (len(demos), hashlib.sha256(text.encode()).hexdigest()) == (

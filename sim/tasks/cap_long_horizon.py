@@ -16,27 +16,33 @@ CATEGORY = "long_horizon"
 
 PICK_PLACE = Wordings(
     train=("pick up the {block} block and place it on the {target}",),
+    taught=("put the {block} block on the {target}", "place the {block} block on the {target}"),
     held_out=("grab the {block} block and set it down on the {target}",
               "take the {block} block and put it on top of the {target}",
               "lift the {block} block, then drop it onto the {target}"),
 )
 STACK_ALL = Wordings(
     train=("stack all the blocks",),
+    taught=("stack up all of the blocks", "stack the blocks on top of each other"),
     held_out=("put every block on top of one another", "pile all of the blocks up into one stack",
               "make a single tower from all of the blocks"),
 )
 ALL_AT = Wordings(
     train=("put all the blocks on the {location}",),
+    taught=("put every block on the {location}", "place all the blocks at the {location}"),
     held_out=("move every block over to the {location}", "gather all of the blocks at the "
               "{location}", "bring each block to the {location}"),
 )
 ALL_IN = Wordings(
     train=("put the blocks in the {bowl} bowl",),
+    taught=("put all the blocks in the {bowl} bowl", "put each block in the {bowl} bowl"),
     held_out=("drop every block into the {bowl} bowl", "the {bowl} bowl should hold all the "
               "blocks", "load all of the blocks into the {bowl} bowl"),
 )
 MATCHING = Wordings(
     train=("put all the blocks in the bowls with matching colors",),
+    taught=("put every block in the bowl with the matching color",
+            "place the blocks in the bowls whose colors match them"),
     held_out=("drop each block into the bowl that shares its color",
               "give every block the bowl of its own color", "match each block to its bowl by "
               "color"),

@@ -33,6 +33,8 @@ CATEGORY = "spatial_geometric"
 DIRECTION = Wordings(
     train=("pick up the block to the {direction} of the {bowl} bowl and place it on the "
            "{location}",),
+    taught=("put the block to the {direction} of the {bowl} bowl on the {location}",
+            "place the block to the {direction} of the {bowl} bowl on the {location}"),
     held_out=("take the block that is to the {direction} of the {bowl} bowl and put it on the "
               "{location}",
               "move whichever block lies to the {direction} of the {bowl} bowl to the "
@@ -40,11 +42,15 @@ DIRECTION = Wordings(
 )
 DISTANCE = Wordings(
     train=("pick up the block {distance} to the {bowl} bowl and place it on the {location}",),
+    taught=("put the block {distance} to the {bowl} bowl on the {location}",
+            "place the block {relation} the {bowl} bowl on the {location}"),
     held_out=("take the block that is {relation} the {bowl} bowl and put it on the {location}",
               "find the block {relation} the {bowl} bowl and move it to the {location}"),
 )
 NTH_FROM = Wordings(
     train=("pick up the {nth} block from the {direction} and place it on the {location}",),
+    taught=("put the {nth} block from the {direction} on the {location}",
+            "place the {nth} block from the {direction} on the {location}"),
     held_out=("counting from the {direction}, take the {nth} block and put it on the "
               "{location}",
               "move the {nth} block counting from the {direction} over to the {location}"),

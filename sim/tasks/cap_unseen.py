@@ -25,33 +25,43 @@ CATEGORY = "unseen_instruction"
 
 CORNERS_WORDS = Wordings(
     train=("put all the blocks in different corners",),
+    taught=("put each block in a different corner", "place the blocks in separate corners"),
     held_out=("give each block a corner of its own",
               "spread the blocks out so that every one sits in another corner"),
 )
 MISMATCHED = Wordings(
     train=("put the blocks in the bowls with mismatched colors",),
+    taught=("put each block in a bowl of a different color",
+            "place the blocks in bowls that do not match their colors"),
     held_out=("drop each block into a bowl whose color differs from its own",
               "no block may go in its own color's bowl: put them in the other bowls"),
 )
 STACK_AT = Wordings(
     train=("stack all the blocks on the {location}",),
+    taught=("stack every block on the {location}",
+            "make a stack of all the blocks on the {location}"),
     held_out=("build one tower of every block at the {location}",
               "pile all of the blocks up on the {location}"),
 )
 BESIDE = Wordings(
     train=("pick up the {block} block and place it {magnitude} to the {direction} of the "
            "{bowl} bowl",),
+    taught=("move the {block} block {magnitude} to the {direction} of the {bowl} bowl",
+            "put the {block} block next to the {bowl} bowl, {magnitude} to its {direction}"),
     held_out=("set the {block} block down {magnitude} to the {direction} of the {bowl} bowl",
               "move the {block} block so that it ends up {magnitude} to the {direction} of the "
               "{bowl} bowl"),
 )
 CORNER_DISTANCE = Wordings(
     train=("pick up the {block} block and place it in the corner {distance} to the {bowl} bowl",),
+    taught=("put the {block} block in the corner {distance} to the {bowl} bowl",
+            "move the {block} block to the corner {relation} the {bowl} bowl"),
     held_out=("take the {block} block to whichever corner is {relation} the {bowl} bowl",
               "put the {block} block in the corner of the table {relation} the {bowl} bowl"),
 )
 LINE = Wordings(
     train=("put all the blocks in a {line} line",),
+    taught=("place the blocks in a {line} line", "make a {line} line of all the blocks"),
     held_out=("line up every block along a {line} line", "arrange the blocks in one {line} row"),
 )
 RELATION = {"closest": "closest to", "farthest": "farthest from"}

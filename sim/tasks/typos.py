@@ -55,7 +55,7 @@ def misspell(word: str, rng: np.random.Generator, split: WordingSplit) -> str:
         raise ValueError(f"unknown wording split {split!r}")
     for _ in range(20):
         i = int(rng.integers(1, len(word)))  # the first letter stays, as in most typos
-        if split == "train":
+        if split in ("train", "taught"):
             if len(word) > 3 and float(rng.random()) < 0.5:
                 slip = word[:i] + word[i + 1:]
             else:

@@ -1,5 +1,10 @@
 """Wordings of a family's instructions, split into the ones demonstrations may be made from
-(`train`) and the ones kept for measuring generalisation (`held_out`), never trained on."""
+(`train`) and the ones kept for measuring generalisation (`held_out`), never trained on.
+
+A family whose training wording is a benchmark's own template (Code as Policies' kinds) may also
+have further wordings to teach from (`taught`): the `taught` split draws from the training
+wordings and those, while the `train` split, the one the benchmark reports on, draws only the
+template."""
 
 from __future__ import annotations
 
@@ -8,24 +13,26 @@ from typing import Literal
 
 import numpy as np
 
-WordingSplit = Literal["train", "held_out"]
-SPLITS: tuple[str, ...] = ("train", "held_out")
+WordingSplit = Literal["train", "taught", "held_out"]
+SPLITS: tuple[str, ...] = ("train", "taught", "held_out")
 
 
 @dataclass(frozen=True)
 class Wordings:
     train: tuple[str, ...]
     held_out: tuple[str, ...]
+    taught: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.train or not self.held_out:
             raise ValueError("a wording set needs training and held-out wordings")
-        if set(self.train) & set(self.held_out):
-            raise ValueError(f"wordings both trained on and held out: "
-                             f"{sorted(set(self.train) & set(self.held_out))}")
+        if both := sorted((set(self.train) | set(self.taught)) & set(self.held_out)):
+            raise ValueError(f"wordings both trained on and held out: {both}")
+        if both := sorted(set(self.train) & set(self.taught)):
+            raise ValueError(f"wordings both training and further taught wordings: {both}")
 
     def __len__(self) -> int:
-        return len(self.train) + len(self.held_out)
+        return len(self.train) + len(self.taught) + len(self.held_out)
 
     def choose(self, rng: np.random.Generator, split: WordingSplit) -> str:
         """One wording of the split. Draws one number whatever the split, so a seed gives the
@@ -34,5 +41,6 @@ class Wordings:
             raise ValueError(f"unknown wording split {split!r} (expected one of "
                              f"{', '.join(SPLITS)})")
         draw = float(rng.random())
-        pool = self.train if split == "train" else self.held_out
+        pool = {"train": self.train, "taught": self.train + self.taught,
+                "held_out": self.held_out}[split]
         return pool[min(int(draw * len(pool)), len(pool) - 1)]

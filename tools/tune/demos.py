@@ -295,11 +295,15 @@ def generate_demonstrations(
     on seeds first_seed, ...; a share `recovery_rate` of them holds a recovery; `contrasts`:
     each two-block bowl task is followed by its contrasting twin (`contrast`); `suites` and
     `every_kind`: which families (`training_families`); `builder`: the prompt form's builder
-    (default: transcript-v1's); `absent_twins`: infeasible tasks have twins too;
+    (default: transcript-v1's); `wordings`: the split the commands are drawn from (`train`, or
+    `taught` with the further wordings of `Wordings.taught`); `absent_twins`: infeasible tasks
+    have twins too;
     `grounded_only`: only the commands the planner asks the model about (`grounded`)."""
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
+    if wordings == "held_out":
+        raise ValueError("demonstrations are never made from the held-out wordings")
     counts = counts or {}
     unknown = sorted(set(counts) - set(FAMILIES))
     if unknown:

@@ -28,6 +28,7 @@ class Recipe:
     recovery_rate: float
     absent_twins: bool
     grounded_only: bool
+    wordings: str
     hyperparameters: MappingProxyType[str, Any]
 
     @property
@@ -43,7 +44,8 @@ class Recipe:
 
 def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
     """The recipe a tuning run's manifest records (older manifests: the core suite, no
-    refusals, no every-kind families, no feasible twins, ungrounded commands demonstrated)."""
+    refusals, no every-kind families, no feasible twins, ungrounded commands demonstrated, the
+    training wordings only)."""
     manifest = json.loads(Path(manifest_path).read_text())
     data = manifest["data"]
     return Recipe(counts=MappingProxyType(dict(data["per_family"])),
@@ -54,4 +56,5 @@ def read_recipe(manifest_path: Path = SHIPPED_MANIFEST) -> Recipe:
                   recovery_rate=float(data["recovery_rate"]),
                   absent_twins=bool(data.get("absent_twins", False)),
                   grounded_only=bool(data.get("grounded_only", False)),
+                  wordings=str(data.get("wordings", "train")),
                   hyperparameters=MappingProxyType(dict(manifest["hyperparameters"])))
