@@ -46,6 +46,8 @@ def spelt_as_seen(instruction: str, scene: Scene) -> str:
         else:
             continue
         typed = colour.group().lower()
+        if typed in COLOR_NAMES:
+            continue  # a colour, spelt right: an object the scene may not hold, for grounding
         if (seen := _closest(typed, colours)) is not None and seen != typed:
             fixes[colour.start()] = (colour.start(), colour.end(), seen)
     for begin, finish, word in sorted(fixes.values(), reverse=True):

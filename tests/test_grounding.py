@@ -43,6 +43,9 @@ def test_no_name_is_made_up() -> None:
         "put the bleu block in the blue bowl")  # no blue block: it stays, as typed
     assert spelt_as_seen("put the purple block in the bowl", SCENE) == (
         "put the purple block in the bowl")
+    rex = Scene(SCENE.objects + (Detection("rex", "bowl", (0.5, 0.2, 0.0)),))
+    assert spelt_as_seen("put the red block in the red bowl", rex) == (
+        "put the red block in the red bowl")  # a colour spelt right is never another one
     two = Scene((Detection("red", "block", (0.4, 0.0, 0.02)),
                  Detection("red", "bowl", (0.6, 0.1, 0.0))))
     assert spelt_as_seen("put the red blowk in the red bowl", two) == (
