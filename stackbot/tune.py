@@ -42,6 +42,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     """The arguments, each checked: anything that cannot train is one line and exit 2."""
     from sim.tasks.registration import SUITES
     from sim.tasks.registry import FAMILIES
+    from sim.tasks.wordings import TRAINING_SPLITS
     from tools.tune.demos import training_families
     from tools.tune.recipe import read_recipe
 
@@ -63,7 +64,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "transcript-v3 (the facts as phrases, one relation a line) or "
                         "transcript-v4 (every ordinal a line, keyed as commands say it; "
                         "only the bowls the command names)")
-    p.add_argument("--wordings", choices=("train", "taught"), default=shipped.wordings,
+    p.add_argument("--wordings", choices=TRAINING_SPLITS, default=shipped.wordings,
                    help="the wordings commands are drawn from: train (each family's training "
                         "wordings) or taught (also the further wordings of the kinds whose "
                         "training wording is Code as Policies' template)")

@@ -227,5 +227,5 @@ def test_taught_wordings_vary_the_command_and_the_benchmark_keeps_the_papers_tem
 
 
 def test_demonstrations_are_never_made_from_held_out_wordings() -> None:
-    with pytest.raises(ValueError, match="held-out"):
+    with pytest.raises(ValueError, match="never from .held_out."):
         next(generate_demonstrations(SKILLS, 1, 1_000_000, wordings="held_out"))

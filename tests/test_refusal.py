@@ -16,7 +16,7 @@ from planner.scripted import ScriptedPlanner
 from records.calibration import reliability, reliability_lines, results_pairs
 from sim.tasks import out_of_scope, typos
 from sim.tasks.registry import generate
-from sim.tasks.task import rng_for
+from sim.tasks.task import Task, rng_for
 from skills.goals import goal_moves
 from skills.refusal import REFUSAL_KINDS, REFUSAL_OPTIONS, refusal_option, refusal_reason
 from skills.skill_set import DONE_OPTION
@@ -105,13 +105,18 @@ def test_an_unsure_step_is_not_carried_out() -> None:
     assert judged_steps(episode, task, SKILLS) == [(0.234, True)]
 
 
+def _typo_and_its_task(seed: int, split: str) -> tuple[Task, Task]:
+    """A `typos_v1` task and the task of the other family it misspells."""
+    rng = rng_for(typos.FAMILY, seed)
+    base = typos.SUB_FAMILIES[int(rng.integers(len(typos.SUB_FAMILIES)))](
+        seed, family=typos.FAMILY, wordings=split)
+    return generate(typos.FAMILY, seed, split), base  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("split", ["train", "held_out"])
 def test_typos_misspell_one_or_two_words_and_keep_the_task(split: str) -> None:
     for seed in range(30):
-        task = generate(typos.FAMILY, seed, split)  # type: ignore[arg-type]
-        rng = rng_for(typos.FAMILY, seed)
-        base = typos.SUB_FAMILIES[int(rng.integers(len(typos.SUB_FAMILIES)))](
-            seed, family=typos.FAMILY, wordings=split)
+        task, base = _typo_and_its_task(seed, split)
         assert (task.goal, task.scene, task.refusal) == (base.goal, base.scene, "")
         slips = [(a, b) for a, b in zip(base.instruction.split(), task.instruction.split(),
                                         strict=True) if a != b]
@@ -126,10 +131,7 @@ def test_the_planner_reads_a_misspelt_colour_or_object_as_the_scene_has_it(split
     singular and the plural ("blocsk")."""
     read_right = 0
     for seed in range(60):
-        task = generate(typos.FAMILY, seed, split)  # type: ignore[arg-type]
-        rng = rng_for(typos.FAMILY, seed)
-        base = typos.SUB_FAMILIES[int(rng.integers(len(typos.SUB_FAMILIES)))](
-            seed, family=typos.FAMILY, wordings=split)
+        task, base = _typo_and_its_task(seed, split)
         read = spelt_as_seen(task.instruction, initial_scene(task))
         left = [(right, slip) for right, slip in zip(base.instruction.split(), read.split(),
                                                      strict=True) if right != slip]

@@ -24,7 +24,7 @@ from sim.tasks import (
 )
 from sim.tasks.registration import register_family
 from sim.tasks.task import Task, rng_for
-from sim.tasks.wordings import SPLITS, WordingSplit
+from sim.tasks.wordings import SPLITS, TRAINING_SPLITS, WordingSplit
 
 FAMILY = "typos_v1"
 
@@ -55,7 +55,7 @@ def misspell(word: str, rng: np.random.Generator, split: WordingSplit) -> str:
         raise ValueError(f"unknown wording split {split!r}")
     for _ in range(20):
         i = int(rng.integers(1, len(word)))  # the first letter stays, as in most typos
-        if split in ("train", "taught"):
+        if split in TRAINING_SPLITS:
             if len(word) > 3 and float(rng.random()) < 0.5:
                 slip = word[:i] + word[i + 1:]
             else:

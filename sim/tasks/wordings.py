@@ -15,6 +15,7 @@ import numpy as np
 
 WordingSplit = Literal["train", "taught", "held_out"]
 SPLITS: tuple[str, ...] = ("train", "taught", "held_out")
+TRAINING_SPLITS: tuple[str, ...] = ("train", "taught")  # the ones demonstrations may use
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from sim.tasks import infeasible, matching_bowls, mismatched_bowls
 from sim.tasks.layout import RADII, WORKSPACE
 from sim.tasks.registry import FAMILIES, FAMILY_INFO, generate
 from sim.tasks.task import Task
-from sim.tasks.wordings import WordingSplit
+from sim.tasks.wordings import TRAINING_SPLITS, WordingSplit
 from skills.goals import (
     AllAt,
     At,
@@ -302,8 +302,9 @@ def generate_demonstrations(
     if first_seed < 10_000:
         raise ValueError(f"demonstration seeds must start at 10,000 or above (benchmarks use "
                          f"seeds below), got {first_seed}")
-    if wordings == "held_out":
-        raise ValueError("demonstrations are never made from the held-out wordings")
+    if wordings not in TRAINING_SPLITS:
+        raise ValueError(f"demonstrations are made from the {' or '.join(TRAINING_SPLITS)} "
+                         f"wordings, never from {wordings!r} (held-out ones are never trained on)")
     counts = counts or {}
     unknown = sorted(set(counts) - set(FAMILIES))
     if unknown:
