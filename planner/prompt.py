@@ -82,14 +82,15 @@ class PromptBuilder:
     alone, as for a model tuned on it). retriever: instead, each episode's examples are the
     demonstrations most similar to its command and first scene. scene_feedback: the transcript
     form above; without it the prompt keeps the episode's first scene and lists the steps that
-    succeeded. space: what writes the first scene's spatial facts (`skills.space`) from it and
-    the objects the command names, which follow its objects line (None: no facts)."""
+    succeeded. space: what writes the first scene's spatial facts (`skills.space`) from it, the
+    objects the command names and the command, which follow its objects line (None: no
+    facts)."""
 
     examples: tuple[PromptExample | TextExample, ...] = ()
     command_first: bool = False  # "# command." above "objects = [...]" instead of below
     scene_feedback: bool = False
     retriever: Retriever | None = None
-    space: Callable[[Scene, Sequence[str]], list[str]] | None = None
+    space: Callable[[Scene, Sequence[str], str], list[str]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "examples", tuple(self.examples))
@@ -116,7 +117,7 @@ class PromptBuilder:
             lines.reverse()
         if self.space is not None:
             at = lines.index(first.describe()) + 1
-            lines[at:at] = self.space(first, mentioned_objects(command))
+            lines[at:at] = self.space(first, mentioned_objects(command), command)
         header = self.header(self.examples_for(command, first))
         if not self.scene_feedback:
             lines += history_texts(succeeded(history))

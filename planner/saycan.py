@@ -27,7 +27,12 @@ from planner.ranking import (
 )
 from planner.search import SEARCHES, check_search, effective_search, search_options
 from skills.skill_set import SkillSet
-from skills.space import describe_space, describe_space_keyed, describe_space_phrases
+from skills.space import (
+    describe_space,
+    describe_space_asked,
+    describe_space_keyed,
+    describe_space_phrases,
+)
 from skills.types import AffordedOption, Option, ScoredOption, SearchSummary, Step
 
 log = logging.getLogger(__name__)
@@ -265,6 +270,8 @@ TUNED_PROMPTS = {  # by the `prompt` an adapter's manifest names
                                    space=describe_space_phrases),
     "transcript-v4": PromptBuilder(examples=(), scene_feedback=True,
                                    space=describe_space_keyed),
+    "transcript-v5": PromptBuilder(examples=(), scene_feedback=True,
+                                   space=describe_space_asked),
 }
 
 

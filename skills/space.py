@@ -37,6 +37,14 @@ command names (no bowl line when it names none):
     block to the left of the blue bowl: green block
     ... (the named bowls' relations, as in the phrases form)
 
+The asked form (`describe_space_asked`, the transcript-v5 prompt) keeps of the keyed form's lines
+only those the command asks about: an ordinal line when the command says its ordinal and "from
+the <side>" ("counting from the bottom, take the third block" -> `third block from the bottom:
+...`), a bowl's side line when it says "to the <side> of the <bowl>", a named bowl's closest
+(farthest) lines when it says closest or nearest (farthest or furthest). A reference the adapter
+was never taught then finds one line to copy from, not one among the lines of the references it
+was taught; a command without a spatial reference has no spatial lines.
+
 Every ordering is written out in both directions
 (copying the third name of a list, not counting from the end of another), and each bowl lists
 what lies to each side of it. Top is away from the robot (+x), left is the robot's left (+y),
@@ -47,6 +55,7 @@ bowl's centre line along an axis lies on neither side of it along that axis.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Sequence
 
 from perception.types import Detection, Scene
@@ -56,6 +65,7 @@ SIDE_MARGIN = 0.02  # metres
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
             "ninth", "tenth")
 DIRECTIONS = {"left": (1, 1.0), "right": (1, -1.0), "top": (0, 1.0), "bottom": (0, -1.0)}
+DISTANCE_WORDS = {"closest": ("closest", "nearest"), "farthest": ("farthest", "furthest")}
 
 
 def _names(objects: Sequence[Detection]) -> str:
@@ -144,21 +154,46 @@ def _bowls(scene: Scene, named: Collection[str] | None = None) -> list[Detection
             if o.kind == "bowl" and (named is None or o.name in named)]
 
 
-def describe_space(scene: Scene, named: Collection[str] = ()) -> list[str]:
+def describe_space(scene: Scene, named: Collection[str] = (), command: str = "") -> list[str]:
     """The prompt lines above, for the scene's blocks and each bowl in prompt order
-    (`named` is not used: every form takes the names the command uses)."""
+    (`named` and `command` are not used: every form takes the names the command uses and the
+    command)."""
     return orderings(scene) + [around(bowl, scene) for bowl in _bowls(scene)]
 
 
-def describe_space_phrases(scene: Scene, named: Collection[str] = ()) -> list[str]:
+def describe_space_phrases(scene: Scene, named: Collection[str] = (), command: str = ""
+                           ) -> list[str]:
     """The phrases form: the ordinal orderings, then each bowl's relations a line each
-    (`named` is not used)."""
+    (`named` and `command` are not used)."""
     return ordinal_orderings(scene) + [line for bowl in _bowls(scene)
                                        for line in around_phrases(bowl, scene)]
 
 
-def describe_space_keyed(scene: Scene, named: Collection[str] = ()) -> list[str]:
+def describe_space_keyed(scene: Scene, named: Collection[str] = (), command: str = ""
+                         ) -> list[str]:
     """The keyed form: every ordinal a line, then the relations of the bowls the command names
-    (`named`: object names)."""
+    (`named`: object names; `command` is not used)."""
     return keyed_orderings(scene) + [line for bowl in _bowls(scene, named)
                                      for line in around_phrases(bowl, scene)]
+
+
+def _asked(line: str, command: str) -> bool:
+    """Whether a keyed-form line is one the command asks about: its ordinal and "from the
+    <side>", or "to the <side> of the <bowl>", or its distance word (or one meaning the same)."""
+    key = line.split(":", 1)[0]
+    words = set(command.split())
+    first, _, rest = key.partition(" block from the ")
+    if rest:
+        return first in words and f"from the {rest}" in command
+    distance = next((d for d in DISTANCE_WORDS if f" {d} " in key), None)
+    if distance is not None:
+        return bool(words.intersection(DISTANCE_WORDS[distance]))
+    return key.removeprefix("block ") in command
+
+
+def describe_space_asked(scene: Scene, named: Collection[str] = (), command: str = ""
+                         ) -> list[str]:
+    """The asked form: the keyed form's lines the command asks about (`named`: the object names
+    it uses, `command`: its text)."""
+    text = " ".join(re.findall(r"[a-z]+", command.lower()))
+    return [line for line in describe_space_keyed(scene, named) if _asked(line, text)]

@@ -30,7 +30,8 @@ from stackbot.launch import fail, import_pybullet_quietly
 PROGRAM = "stackbot-tune"
 VALIDATION_FIRST_SEED = 2_000_000
 # saycan.TUNED_PROMPTS' keys, written out so that --help needs no model code
-PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3", "transcript-v4")
+PROMPT_FORMS = ("transcript-v1", "transcript-v2", "transcript-v3", "transcript-v4",
+                "transcript-v5")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,9 +62,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--prompt-form", choices=PROMPT_FORMS, default=shipped.prompt_form,
                    help="the prompt the adapter learns: transcript-v1 (no spatial facts), "
                         "transcript-v2 (the spatial facts as lists, skills/space.py), "
-                        "transcript-v3 (the facts as phrases, one relation a line) or "
+                        "transcript-v3 (the facts as phrases, one relation a line), "
                         "transcript-v4 (every ordinal a line, keyed as commands say it; "
-                        "only the bowls the command names)")
+                        "only the bowls the command names) or transcript-v5 (of v4's lines "
+                        "only those the command asks about)")
     p.add_argument("--wordings", choices=TRAINING_SPLITS, default=shipped.wordings,
                    help="the wordings commands are drawn from: train (each family's training "
                         "wordings) or taught (also the further wordings of the kinds whose "

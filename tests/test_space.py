@@ -1,5 +1,5 @@
 """The spatial facts of the prompt (`skills.space`) on hand-made scenes, and where the prompt
-puts them (`planner.prompt.PromptBuilder(space=...)`, the transcript-v2, -v3 and -v4 forms)."""
+puts them (`planner.prompt.PromptBuilder(space=...)`, the transcript-v2 to -v5 forms)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from skills.relations import on_the_table
 from skills.space import (
     around,
     describe_space,
+    describe_space_asked,
     describe_space_keyed,
     describe_space_phrases,
     orderings,
@@ -118,3 +119,37 @@ def test_the_v4_prompt_keeps_the_facts_of_the_bowls_the_command_names() -> None:
     unnamed = v4.build("stack all the blocks", SCENE).splitlines()
     assert unnamed[1:13] == describe_space_keyed(SCENE)
     assert unnamed[13] == "# stack all the blocks."
+
+
+def test_the_asked_form_keeps_the_lines_a_reference_asks_about() -> None:
+    """transcript-v5: an ordinal line needs its ordinal and "from the <side>"; a side line
+    "to the <side> of the <bowl>"; a distance line the word or one meaning the same."""
+    def asked(command: str) -> list[str]:
+        return describe_space_asked(SCENE, ["gray bowl", "blue bowl"], command)
+
+    assert asked("pick up the third block from the bottom and place it on the top side") == [
+        "third block from the bottom: red block"]
+    assert asked("counting from the left, take the second block and put it on the top side") == [
+        "second block from the left: red block"]
+    assert asked("take the block that is to the left of the gray bowl and put it on the "
+                 "right side") == ["block to the left of the gray bowl: red block, green block"]
+    assert asked("place the red block in the corner nearest to the gray bowl") == [
+        "block closest to the blue bowl: red block",
+        "corner closest to the blue bowl: top left corner",
+        "block closest to the gray bowl: yellow block",
+        "corner closest to the gray bowl: bottom right corner"]
+    assert asked("put all the blocks on the top left corner") == []
+    assert describe_space_asked(SCENE, ["gray bowl"], "pick up the FARTHEST block from the "
+                                "gray bowl") == [
+        "block farthest from the gray bowl: green block",
+        "corner farthest from the gray bowl: top left corner"]
+
+
+def test_the_v5_prompt_has_no_spatial_lines_for_a_command_without_a_reference() -> None:
+    v5 = TUNED_PROMPTS["transcript-v5"]
+    assert v5.build("stack all the blocks", SCENE).splitlines()[:2] == [
+        SCENE.describe(), "# stack all the blocks."]
+    farthest = v5.build("pick up the block farthest from the gray bowl and place it on the "
+                        "left side", SCENE).splitlines()
+    assert farthest[1:3] == ["block farthest from the gray bowl: green block",
+                             "corner farthest from the gray bowl: top left corner"]
