@@ -177,11 +177,11 @@ def describe_space_keyed(scene: Scene, named: Collection[str] = (), command: str
                                      for line in around_phrases(bowl, scene)]
 
 
-def _asked(line: str, command: str) -> bool:
-    """Whether a keyed-form line is one the command asks about: its ordinal and "from the
-    <side>", or "to the <side> of the <bowl>", or its distance word (or one meaning the same)."""
+def _asked(line: str, command: str, words: set[str]) -> bool:
+    """Whether a keyed-form line is one the command (`words`: its words) asks about: its
+    ordinal and "from the <side>", or "to the <side> of the <bowl>", or its distance word (or
+    one meaning the same)."""
     key = line.split(":", 1)[0]
-    words = set(command.split())
     first, _, rest = key.partition(" block from the ")
     if rest:
         return first in words and f"from the {rest}" in command
@@ -195,5 +195,7 @@ def describe_space_asked(scene: Scene, named: Collection[str] = (), command: str
                          ) -> list[str]:
     """The asked form: the keyed form's lines the command asks about (`named`: the object names
     it uses, `command`: its text)."""
-    text = " ".join(re.findall(r"[a-z]+", command.lower()))
-    return [line for line in describe_space_keyed(scene, named) if _asked(line, text)]
+    words = re.findall(r"[a-z]+", command.lower())
+    text, vocabulary = " ".join(words), set(words)
+    return [line for line in describe_space_keyed(scene, named)
+            if _asked(line, text, vocabulary)]
