@@ -96,7 +96,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (fast only with AVX512-BF16)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=hyper["seed"])
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar: a plain line every 50 steps instead (for log files)")
     args = p.parse_args(argv)
     args.not_in_recipe = []
     if args.per_family is None and args.family_demos is None:

@@ -17,12 +17,13 @@ from stackbot.tune import main
 pytestmark = pytest.mark.model
 
 
-def test_a_tiny_tuning_run(tmp_path: Path) -> None:
+def test_a_tiny_tuning_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
     assert main(["--per-family", "2", "--family-demos", "exclusion_v1=3",
                  "--validation-per-family", "1", "--max-steps", "3",
                  "--learning-rate", "1e-3", "--out", str(out), "--no-progress",
                  "--no-every-kind"]) == 0
+    assert "step 3/3, loss " in capsys.readouterr().out  # without the bar, a line in the log
     manifest = json.loads((out / "manifest.json").read_text())
     evaluation = manifest["evaluation"]
     assert evaluation["steps"] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from tools.tune.demos import Demonstration
 from tools.tune.encode import TokenSequence, encode_all
 from tools.tune.export import export_adapter
 from tools.tune.train import TrainConfig, evaluate, load_lora_model, train
+
+LOG_EVERY = 50  # steps between plain progress lines when the bar is off (logs, CI)
 
 
 def run_tuning(train_demos: list[Demonstration], validation: list[Demonstration],
@@ -29,11 +32,15 @@ def run_tuning(train_demos: list[Demonstration], validation: list[Demonstration]
     model = load_lora_model(base, config)
     before = evaluate(model, valid_seqs, config)
     bar = tqdm(total=0, disable=not progress, unit="step", dynamic_ncols=True)
+    started = time.monotonic()
 
     def on_step(step: int, total: int, loss: float) -> None:
         bar.total = total
         bar.set_postfix(loss=f"{loss:.3f}")
         bar.update(1)
+        if not progress and ((step + 1) % LOG_EVERY == 0 or step + 1 == total):
+            print(f"step {step + 1}/{total}, loss {loss:.4f}, "
+                  f"{time.monotonic() - started:.0f} s", flush=True)
 
     history = train(model, train_seqs, config, on_step, max_steps)
     bar.close()
