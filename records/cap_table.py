@@ -24,13 +24,17 @@ CATEGORY_NAMES = {"long_horizon": "long-horizon", "spatial_geometric": "spatial-
 @dataclass(frozen=True)
 class CapRow:
     """One row: what it groups, its episodes with execution measured, the successes among
-    them, and the paper's figure (None: it reports none)."""
+    them, and the paper's figure (None: it reports none); `refused` and `unsure`: the episodes
+    that ended so (the planner declined the command or stopped on a guess, rather than acting
+    wrongly)."""
 
     group: str
     attributes: str
     successes: int
     n: int
     reported: float | None = None
+    refused: int = 0
+    unsure: int = 0
 
     @property
     def rate(self) -> float:
@@ -41,13 +45,14 @@ def cap_rows(records: Iterable[Mapping[str, Any]]) -> list[CapRow]:
     """The table's rows for the records of `cap` families (others are left out; dry runs too):
     long-horizon and spatial-geometric by seen and unseen attributes, then every unseen
     instruction kind by attributes; rows without episodes are left out."""
-    cells: dict[tuple[str, str], list[bool]] = {}
+    cells: dict[tuple[str, str], list[tuple[bool, str]]] = {}
     for record in records:
         info = FAMILY_INFO.get(str(record.get("family")))
         if info is None or info.suite != "cap" or record.get("execution_success") is None:
             continue
         group = info.category if info.category != "unseen_instruction" else info.kind
-        cells.setdefault((group, info.attributes), []).append(bool(record["execution_success"]))
+        cells.setdefault((group, info.attributes), []).append(
+            (bool(record["execution_success"]), str(record.get("status", ""))))
     kinds = list(dict.fromkeys(i.kind for i in FAMILY_INFO.values()
                                if i.category == "unseen_instruction"))
     rows = []
@@ -55,8 +60,10 @@ def cap_rows(records: Iterable[Mapping[str, Any]]) -> list[CapRow]:
         for attributes in ("seen", "unseen"):
             outcomes = cells.get((group, attributes))
             if outcomes:
-                rows.append(CapRow(group, attributes, sum(outcomes), len(outcomes),
-                                   CAP_REPORTED.get((group, attributes))))
+                statuses = [status for _, status in outcomes]
+                rows.append(CapRow(group, attributes, sum(ok for ok, _ in outcomes),
+                                   len(outcomes), CAP_REPORTED.get((group, attributes)),
+                                   statuses.count("refused"), statuses.count("unsure")))
     return rows
 
 
@@ -71,10 +78,11 @@ def cap_markdown(rows: Sequence[CapRow]) -> str:
     if not rows:
         return ""
     lines = ["| Code as Policies' kinds | attributes | stackbot success [95% CI] | n "
-             "| Code as Policies |", "|---|---|---|---:|---:|"]
+             "| refused, unsure | Code as Policies |", "|---|---|---|---:|---:|---:|"]
     for row in rows:
         low, high = wilson(row.successes, row.n)
         reported = "–" if row.reported is None else f"{100 * row.reported:.1f}%"
         lines.append(f"| {cap_label(row)} | {row.attributes} | {100 * row.rate:.1f}% "
-                     f"[{100 * low:.0f}, {100 * high:.0f}] | {row.n} | {reported} |")
+                     f"[{100 * low:.0f}, {100 * high:.0f}] | {row.n} | {row.refused}, "
+                     f"{row.unsure} | {reported} |")
     return "\n".join(lines) + "\n"

@@ -146,23 +146,27 @@ def test_demonstrations_come_only_from_trainable_families_unless_every_kind() ->
     assert every == list(FAMILY_INFO)
 
 
-def _record(family: str, seed: int, ok: bool | None) -> dict:
-    return {"family": family, "seed": seed, "execution_success": ok}
+def _record(family: str, seed: int, ok: bool | None, status: str = "done") -> dict:
+    return {"family": family, "seed": seed, "execution_success": ok, "status": status}
 
 
 def test_the_cap_table_groups_by_category_and_attributes() -> None:
     records = [_record("cap_stack_all_seen_v1", s, s != 0) for s in range(10)]
     records += [_record("cap_pick_nth_unseen_v1", s, True) for s in range(5)]
-    records += [_record("cap_line_seen_v1", 0, False), _record("cap_line_seen_v1", 1, None)]
+    records += [_record("cap_line_seen_v1", 0, False, "refused"),
+                _record("cap_line_seen_v1", 1, None), _record("cap_line_seen_v1", 2, False),
+                _record("cap_line_seen_v1", 3, False, "unsure")]
     records += [_record("pick_place_v1", 0, True)]  # not a CaP family: left out
     rows = cap_rows(records)
-    assert [(r.group, r.attributes, r.successes, r.n, r.reported) for r in rows] == [
-        ("long_horizon", "seen", 9, 10, 0.972), ("spatial_geometric", "unseen", 5, 5, 0.733),
-        ("line", "seen", 0, 1, None)]  # the dry run (None) is not counted
+    assert [(r.group, r.attributes, r.successes, r.n, r.reported, r.refused, r.unsure)
+            for r in rows] == [
+        ("long_horizon", "seen", 9, 10, 0.972, 0, 0),
+        ("spatial_geometric", "unseen", 5, 5, 0.733, 0, 0),
+        ("line", "seen", 0, 3, None, 1, 1)]  # the dry run (None) is not counted
     table = cap_markdown(rows)
-    assert "| long-horizon | seen | 90.0% [60, 98] | 10 | 97.2% |" in table
-    assert "| spatial-geometric | unseen | 100.0% [57, 100] | 5 | 73.3% |" in table
-    assert "| unseen instruction: line | seen | 0.0% [0, 79] | 1 | – |" in table
+    assert "| long-horizon | seen | 90.0% [60, 98] | 10 | 0, 0 | 97.2% |" in table
+    assert "| spatial-geometric | unseen | 100.0% [57, 100] | 5 | 0, 0 | 73.3% |" in table
+    assert "| unseen instruction: line | seen | 0.0% [0, 56] | 3 | 1, 1 | – |" in table
     assert cap_markdown(cap_rows(records[-1:])) == ""
 
 

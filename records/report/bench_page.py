@@ -144,14 +144,17 @@ def cap_table(rows: Sequence[CapRow], label: str = "") -> str:
         body.append(f"<tr><td>{esc(cap_label(row))}</td><td>{esc(row.attributes)}</td>"
                     f'<td class="num">{100 * row.rate:.1f}% <span class="muted">'
                     f"[{100 * low:.0f}, {100 * high:.0f}]</span></td>"
-                    f'<td class="num">{row.n}</td><td class="num">{reported}</td></tr>')
+                    f'<td class="num">{row.n}</td><td class="num">{row.refused}, {row.unsure}'
+                    f'</td><td class="num">{reported}</td></tr>')
     head = ("<tr><th>Code as Policies' kinds</th><th>attributes</th><th>stackbot success "
-            "[95% CI]</th><th class=\"num\">n</th><th>Code as Policies</th></tr>")
+            "[95% CI]</th><th class=\"num\">n</th><th class=\"num\">refused, unsure</th>"
+            "<th>Code as Policies</th></tr>")
     title = "Code as Policies' table" + (f": {esc(label)}" if label else "")
     return (f'<h2>{title}</h2><table class="families"><thead>{head}'
             f"</thead><tbody>{''.join(body)}</tbody></table><p class=\"muted\">Execution "
             "success on the simulator's ground truth; Code as Policies' figures are the paper's "
-            "(table III, a 175B code model), on its own simulator.</p>")
+            "(table III, a 175B code model), on its own simulator. Refused, unsure: the "
+            "episodes the planner declined or stopped on a guess instead of acting.</p>")
 
 
 def _select(column: int, label: str, values: Sequence[str]) -> str:
