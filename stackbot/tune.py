@@ -97,7 +97,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=hyper["seed"])
     p.add_argument("--no-progress", action="store_true",
-                   help="no progress bar: a plain progress line now and then instead (for log files)")
+                   help="no progress bar: a plain line now and then instead (for log files)")
     args = p.parse_args(argv)
     args.not_in_recipe = []
     if args.per_family is None and args.family_demos is None:
