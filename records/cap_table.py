@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from records.bench_stats import wilson
+from records.calibration import status_counts
 from sim.tasks.registry import FAMILY_INFO
 
 # (category, attribute split) -> Code as Policies' reported success rate
@@ -45,25 +46,25 @@ def cap_rows(records: Iterable[Mapping[str, Any]]) -> list[CapRow]:
     """The table's rows for the records of `cap` families (others are left out; dry runs too):
     long-horizon and spatial-geometric by seen and unseen attributes, then every unseen
     instruction kind by attributes; rows without episodes are left out."""
-    cells: dict[tuple[str, str], list[tuple[bool, str]]] = {}
+    cells: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in records:
         info = FAMILY_INFO.get(str(record.get("family")))
         if info is None or info.suite != "cap" or record.get("execution_success") is None:
             continue
         group = info.category if info.category != "unseen_instruction" else info.kind
-        cells.setdefault((group, info.attributes), []).append(
-            (bool(record["execution_success"]), str(record.get("status", ""))))
+        cells.setdefault((group, info.attributes), []).append(record)
     kinds = list(dict.fromkeys(i.kind for i in FAMILY_INFO.values()
                                if i.category == "unseen_instruction"))
     rows = []
     for group in ("long_horizon", "spatial_geometric", *kinds):
         for attributes in ("seen", "unseen"):
-            outcomes = cells.get((group, attributes))
-            if outcomes:
-                statuses = [status for _, status in outcomes]
-                rows.append(CapRow(group, attributes, sum(ok for ok, _ in outcomes),
-                                   len(outcomes), CAP_REPORTED.get((group, attributes)),
-                                   statuses.count("refused"), statuses.count("unsure")))
+            cell = cells.get((group, attributes))
+            if cell:
+                ended = status_counts(cell)
+                rows.append(CapRow(group, attributes,
+                                   sum(bool(r["execution_success"]) for r in cell), len(cell),
+                                   CAP_REPORTED.get((group, attributes)),
+                                   ended.get("refused", 0), ended.get("unsure", 0)))
     return rows
 
 
